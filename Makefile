@@ -1,0 +1,60 @@
+# The commands the README shows. Everything runs in a project virtual environment, .venv.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+BUILD_DEPS := "scikit-build-core>=0.11" "pybind11>=3" ninja cmake
+CTEST_DIR := build/ctest
+ASAN_VENV := .venv-asan
+
+.PHONY: all venv install demo test test-cpp test-python sanitize bench clean
+
+all: demo
+
+# The environment: build tools, then the package with its test extra (dependencies included).
+$(VENV)/.deps: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet $(BUILD_DEPS)
+	touch $@
+
+venv: $(VENV)/.deps
+
+# Non-isolated build into a persistent build dir (build/<wheel tag>): rebuilds are incremental.
+install: venv
+	$(PIP) install --quiet --no-build-isolation ".[test]"
+
+demo: install
+	$(VENV)/bin/outliers demo
+
+test-cpp: venv
+	$(VENV)/bin/cmake -S cpp -B $(CTEST_DIR) -G Ninja -DOUTLIERS_PYTHON=OFF -DOUTLIERS_TESTS=ON \
+		-DOUTLIERS_WERROR=$${CI:-OFF} -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV))/bin/ninja
+	$(VENV)/bin/cmake --build $(CTEST_DIR)
+	$(VENV)/bin/ctest --test-dir $(CTEST_DIR) --output-on-failure
+
+# Tests import the installed package; run from tests/ so the source tree does not shadow it.
+test-python: install
+	cd tests && ../$(PY) -m pytest -c ../pyproject.toml --rootdir=.. -p no:cacheprovider $(PYTEST_ARGS) . --doctest-modules --pyargs outliers
+
+test: test-cpp test-python
+
+# AddressSanitizer + UBSan: the C++ tests and the whole Python suite on an instrumented build.
+sanitize: venv
+	$(VENV)/bin/cmake -S cpp -B build/ctest-asan -G Ninja -DOUTLIERS_PYTHON=OFF -DOUTLIERS_TESTS=ON \
+		-DOUTLIERS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV))/bin/ninja
+	$(VENV)/bin/cmake --build build/ctest-asan
+	$(VENV)/bin/ctest --test-dir build/ctest-asan --output-on-failure
+	$(PYTHON) -m venv $(ASAN_VENV)
+	$(ASAN_VENV)/bin/python -m pip install --quiet $(BUILD_DEPS)
+	$(ASAN_VENV)/bin/python -m pip install --quiet --no-build-isolation \
+		-Cbuild-dir=build/asan -Ccmake.build-type=Debug -Ccmake.define.OUTLIERS_SANITIZE=ON ".[test]"
+	cd tests && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		LD_PRELOAD="$$($(CXX) -print-file-name=libasan.so) $$($(CXX) -print-file-name=libubsan.so)" \
+		../$(ASAN_VENV)/bin/python -m pytest -c ../pyproject.toml --rootdir=.. -p no:cacheprovider -x -q . $(PYTEST_ARGS)
+
+bench: install
+	$(PY) benchmarks/bench_methods.py --output benchmarks/results.json
+
+clean:
+	rm -rf build $(VENV) $(ASAN_VENV)

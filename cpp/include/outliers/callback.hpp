@@ -1,0 +1,107 @@
+// Calling a user's Python detection function on a read-only view of a host's memory and
+// validating what it returns. Needs pybind11 (unlike the kernels); shared by the _core module
+// and by native hosts that embed Python (SPEC §5, §11). Every function here needs the GIL.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace outliers::callback {
+
+namespace py = pybind11;
+
+// A read-only array over `source`'s memory, kept alive by `source`; a write raises in Python.
+inline py::array readonly_view(const py::array& source) {
+    py::array view(source.dtype(), {source.shape(0)}, {source.strides(0)}, source.data(), source);
+    view.attr("setflags")(py::arg("write") = false);
+    return view;
+}
+
+// A read-only float64 array over a host's buffer, without copying it.
+inline py::array readonly_view(const double* data, std::size_t n, py::handle owner) {
+    py::array view(py::dtype::of<double>(), {static_cast<py::ssize_t>(n)},
+                   {static_cast<py::ssize_t>(sizeof(double))}, data, owner);
+    view.attr("setflags")(py::arg("write") = false);
+    return view;
+}
+
+namespace detail {
+
+template <class I>
+void collect_positions(const py::array& a, std::size_t n, const std::string& name,
+                       std::vector<std::int64_t>& out) {
+    const auto* base = static_cast<const char*>(a.data());
+    const auto count = static_cast<std::size_t>(a.shape(0));
+    const auto stride = a.strides(0);
+    out.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        I v;
+        std::memcpy(&v, base + static_cast<py::ssize_t>(i) * stride, sizeof(I));
+        bool negative = false;
+        if constexpr (std::is_signed_v<I>) negative = v < 0;
+        if (negative || static_cast<std::uint64_t>(v) >= n)
+            throw py::value_error("detection function " + name + " returned position " +
+                                  std::to_string(v) + ", outside the valid range [0, " +
+                                  std::to_string(n) + ")");
+        out.push_back(static_cast<std::int64_t>(v));
+    }
+}
+
+}  // namespace detail
+
+// Treats what a detection function returned as untrusted input: it must be 1-D integer
+// positions in [0, n) or a boolean mask of length n. Returns sorted, unique int64 positions.
+inline std::vector<std::int64_t> validate_result(py::handle result, std::size_t n,
+                                                 const std::string& name) {
+    const py::array a = py::array::ensure(result);
+    if (!a)
+        throw py::type_error("detection function " + name + " returned " +
+                             py::str(py::type::of(result)).cast<std::string>() +
+                             ", which is not an array of positions or a boolean mask");
+    if (a.ndim() != 1)
+        throw py::value_error("detection function " + name + " returned a " +
+                              std::to_string(a.ndim()) +
+                              "-D result; expected 1-D positions or a boolean mask");
+    std::vector<std::int64_t> positions;
+    const char kind = a.dtype().kind();
+    const auto count = static_cast<std::size_t>(a.shape(0));
+    if (kind == 'b') {
+        if (count != n)
+            throw py::value_error("detection function " + name + " returned a boolean mask of length " +
+                                  std::to_string(count) + " for " + std::to_string(n) + " values");
+        const auto* base = static_cast<const char*>(a.data());
+        for (std::size_t i = 0; i < count; ++i)
+            if (base[static_cast<py::ssize_t>(i) * a.strides(0)])
+                positions.push_back(static_cast<std::int64_t>(i));
+        return positions;
+    }
+    if (count == 0) return positions;  // `return []` means "nothing flagged", whatever its dtype
+    const auto size = a.itemsize();
+    if (kind == 'i') {
+        if (size == 1) detail::collect_positions<std::int8_t>(a, n, name, positions);
+        else if (size == 2) detail::collect_positions<std::int16_t>(a, n, name, positions);
+        else if (size == 4) detail::collect_positions<std::int32_t>(a, n, name, positions);
+        else detail::collect_positions<std::int64_t>(a, n, name, positions);
+    } else if (kind == 'u') {
+        if (size == 1) detail::collect_positions<std::uint8_t>(a, n, name, positions);
+        else if (size == 2) detail::collect_positions<std::uint16_t>(a, n, name, positions);
+        else if (size == 4) detail::collect_positions<std::uint32_t>(a, n, name, positions);
+        else detail::collect_positions<std::uint64_t>(a, n, name, positions);
+    } else {
+        throw py::type_error("detection function " + name + " returned an array of dtype " +
+                             py::str(py::object(a.dtype())).cast<std::string>() +
+                             "; expected integer positions or a boolean mask");
+    }
+    std::sort(positions.begin(), positions.end());
+    positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+    return positions;
+}
+
+}  // namespace outliers::callback

@@ -1,0 +1,49 @@
+// What a kernel writes: caller-allocated per-point outputs and a summary of its statistics.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "missing.hpp"
+#include "parallel.hpp"
+
+namespace outliers {
+
+// Every pointer may be null: the kernel then skips that output. Per-point arrays have the
+// input's length and are contiguous.
+struct outputs {
+    std::uint8_t* flags = nullptr;  // 1 = flagged
+    double* scores = nullptr;
+    double* lower = nullptr;   // per-point bounds and center: hampel only
+    double* upper = nullptr;
+    double* center = nullptr;
+    bool want_center = false;  // scalar center costs an extra selection for iqr/quantile
+};
+
+// The scalar statistics of a method (NaN where the method has per-point bounds).
+struct summary {
+    double lower = nan;
+    double upper = nan;
+    double center = nan;
+    std::size_t n_used = 0;  // finite values that entered the statistics
+};
+
+// Writes flags and scores for methods whose rule depends on the value alone. score_of(x) and
+// flagged(x) see finite x only; missing values get score NaN and are never flagged, infinite
+// values score +inf and are always flagged (SPEC §3).
+template <class T, class Score, class Flag>
+void write_pointwise(const column<T>& c, const outputs& out, Score score_of, Flag flagged) {
+    if (!out.flags && !out.scores) return;
+    for_each_block(c.size(), [&](std::size_t, std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
+            const state s = classify(c, i);
+            const double x = value(c, i);
+            if (out.scores)
+                out.scores[i] = s == state::finite ? score_of(x) : s == state::missing ? nan : inf;
+            if (out.flags)
+                out.flags[i] = s == state::finite ? flagged(x) : s == state::infinite;
+        }
+    });
+}
+
+}  // namespace outliers

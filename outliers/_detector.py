@@ -1,0 +1,162 @@
+"""Detector: a built-in method, a Python callable, or a "module:function" path, with load and close."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from typing import Any, Callable
+
+import numpy as np
+
+from . import _api
+from ._params import resolve
+
+
+def _import_path(module: str, attribute: str) -> Callable:
+    path = f"{module}:{attribute}"
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as e:
+        raise ModuleNotFoundError(f"cannot load detection function {path!r}: {e}", name=e.name) from e
+    try:
+        func = getattr(mod, attribute)
+    except AttributeError as e:
+        raise AttributeError(
+            f"cannot load detection function {path!r}: module {module!r} has no attribute "
+            f"{attribute!r}"
+        ) from e
+    if not callable(func):
+        raise TypeError(f"{path!r} is not callable (it is a {type(func).__name__})")
+    return func
+
+
+def _name_of(func: Callable) -> str:
+    module = getattr(func, "__module__", None)
+    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)
+    return f"{module}.{name}" if module and module != "__main__" else name
+
+
+class Detector:
+    """An outlier detector: a built-in method or a user's detection function.
+
+    Parameters
+    ----------
+    method : str or callable
+        A built-in method name (see :func:`outliers.methods`), a callable, or an import path
+        ``"module:function"``. A built-in name never contains ``:``; a path always does.
+    **params
+        Parameters: checked now for a built-in method, passed as keywords to a callable.
+
+    Notes
+    -----
+    A callable is called as ``func(values, **params)``, where ``values`` is a read-only 1-D
+    numpy array sharing memory with the caller's data (float64 with NaN at missing positions
+    for pandas masked arrays). It returns integer positions or a boolean mask of the same
+    length; the core checks the result and returns sorted, unique int64 positions. Custom
+    functions have no scores or bounds.
+
+    A Detector may be used from several threads at once.
+
+    Examples
+    --------
+    >>> import numpy as np, outliers as ol
+    >>> with ol.Detector("zscore", threshold=2.0) as d:
+    ...     d.detect(np.array([0.0, 0.1, -0.1, 0.05, 9.0]))
+    array([4])
+    >>> ol.Detector(lambda v: v > 1).detect([0.5, 2.0, 0.7])
+    array([1])
+    """
+
+    def __init__(self, method: str | Callable = "zscore", /, **params: Any) -> None:
+        self._lock = threading.Lock()
+        self._closed = False
+        if callable(method):
+            self._func: Callable | None = method
+            self._method = None
+            self._name = _name_of(method)
+            self._params = dict(params)
+        elif isinstance(method, str) and ":" in method:
+            module, _, attribute = method.partition(":")
+            self._func = _import_path(module, attribute)
+            self._method = None
+            self._name = method
+            self._params = dict(params)
+        else:
+            self._params = resolve(method, params)  # ValueError for unknown names
+            self._func = None
+            self._method = method
+            self._name = method
+
+    @classmethod
+    def load(cls, module: str, function: str, /, **params: Any) -> Detector:
+        """Load ``function`` from ``module``: the same as ``Detector("module:function")``."""
+        return cls(f"{module}:{function}", **params)
+
+    @property
+    def method(self) -> str:
+        """The built-in method's name, or the function's qualified name."""
+        return self._name
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The parameters (with defaults filled in for built-in methods)."""
+        return dict(self._params)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _target(self) -> Callable | None:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"Detector({self._name!r}) is closed")
+            return self._func
+
+    def _builtin_only(self, verb: str) -> None:
+        if self._target() is not None:
+            raise TypeError(
+                f"{verb}() is not available for the custom function {self._name}: "
+                "custom functions return positions only, they have no scores or bounds"
+            )
+
+    def detect(self, data) -> np.ndarray:
+        """Positions (int64, ascending) of the outliers in `data`."""
+        func = self._target()
+        if func is not None:
+            return _api.run_custom(func, self._name, data, self._params)
+        return _api.detect(data, self._method, **self._params)
+
+    def mask(self, data) -> np.ndarray:
+        """Boolean mask of the outliers in `data`."""
+        func = self._target()
+        if func is None:
+            return _api.mask(data, self._method, **self._params)
+        return _api.run_custom(func, self._name, data, self._params, as_mask=True)
+
+    def scores(self, data) -> np.ndarray:
+        """Outlier scores (built-in methods only)."""
+        self._builtin_only("scores")
+        return _api.scores(data, self._method, **self._params)
+
+    def bounds(self, data):
+        """Bounds ``(lower, upper)`` (built-in methods only)."""
+        self._builtin_only("bounds")
+        return _api.bounds(data, self._method, **self._params)
+
+    def close(self) -> None:
+        """Release the function; any later call raises RuntimeError."""
+        with self._lock:
+            self._closed = True
+            self._func = None
+
+    def __enter__(self) -> Detector:
+        self._target()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = ", closed" if self._closed else ""
+        params = "".join(f", {k}={v!r}" for k, v in self._params.items())
+        return f"Detector({self._name!r}{params}{state})"

@@ -1,0 +1,47 @@
+"""Thread count for the built-in kernels: ol.set_num_threads / get_num_threads / OUTLIERS_NUM_THREADS."""
+
+from __future__ import annotations
+
+import numbers
+import os
+import warnings
+
+from . import _core
+
+ENV_VAR = "OUTLIERS_NUM_THREADS"
+
+
+def set_num_threads(n: int) -> None:
+    """Use up to `n` threads in the built-in kernels. Results do not depend on `n`.
+
+    Examples
+    --------
+    >>> import outliers as ol
+    >>> before = ol.get_num_threads()
+    >>> ol.set_num_threads(2); ol.get_num_threads()
+    2
+    >>> ol.set_num_threads(before)
+    """
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"thread count must be an integer (got {n!r})")
+    if n < 1:
+        raise ValueError(f"thread count must be >= 1 (got {n})")
+    _core.set_num_threads(int(n))
+
+
+def get_num_threads() -> int:
+    """The number of threads the built-in kernels use (default: the machine's cores)."""
+    return _core.get_num_threads()
+
+
+def apply_environment() -> None:
+    """Take the thread count from OUTLIERS_NUM_THREADS, if set; warn on a bad value."""
+    raw = os.environ.get(ENV_VAR)
+    if not raw:
+        return
+    try:
+        set_num_threads(int(raw))
+    except ValueError:
+        warnings.warn(
+            f"ignoring {ENV_VAR}={raw!r}: expected an integer >= 1", RuntimeWarning, stacklevel=3
+        )

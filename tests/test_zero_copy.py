@@ -1,0 +1,201 @@
+"""The no-copy promise (SPEC §2, §5): tracemalloc peaks and the custom function's view."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import outliers as ol
+
+MiB = 1 << 20
+N = 10**7
+
+
+def traced_peak(func, *args, **kwargs):
+    """Peak bytes allocated through the tracked allocators while func runs, and its result."""
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        result = func(*args, **kwargs)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak, result
+
+
+@pytest.fixture(scope="module")
+def big():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(2 * N)
+    x[::1000] = np.nan
+    x[12345] = 80.0
+    return x
+
+
+def _warm_up(x):
+    ol.mask(x[:1000], "zscore")
+    ol.mask(x[:2000:2], "zscore")
+    ol.mask(x[1000::-1], "zscore")
+
+
+def test_zero_copy_mask_contiguous_peak(big):
+    x = big[:N]
+    assert x.flags.c_contiguous
+    _warm_up(big)
+    peak, m = traced_peak(ol.mask, x, "zscore")
+    assert m.dtype == np.bool_ and m.shape == (N,)
+    assert m[12345]
+    assert peak < N + MiB, f"peak {peak / MiB:.1f} MiB during ol.mask of {N} contiguous float64"
+
+
+def test_zero_copy_mask_strided_peak(big):
+    x = big[::2]
+    assert x.size == N and not x.flags.c_contiguous
+    _warm_up(big)
+    peak, m = traced_peak(ol.mask, x, "zscore")
+    assert m.shape == (N,)
+    assert peak < N + MiB, f"peak {peak / MiB:.1f} MiB during ol.mask of a [::2] view"
+
+
+def test_zero_copy_mask_reversed_peak(big):
+    x = big[:N][::-1]
+    assert x.strides == (-8,)
+    _warm_up(big)
+    peak, m = traced_peak(ol.mask, x, "zscore")
+    assert m.shape == (N,)
+    assert m[N - 1 - 12345]
+    assert peak < N + MiB, f"peak {peak / MiB:.1f} MiB during ol.mask of a reversed view"
+
+
+def test_zero_copy_mask_read_only_peak(big):
+    x = big[:N].view()
+    x.setflags(write=False)
+    _warm_up(big)
+    peak, m = traced_peak(ol.mask, x, "zscore")
+    assert peak < N + MiB, f"peak {peak / MiB:.1f} MiB during ol.mask of a read-only array"
+
+
+def test_zero_copy_custom_function_peak(big):
+    x = big[:N]
+
+    def nothing(values):
+        return []
+
+    d = ol.Detector(nothing)
+    d.detect(x[:10])
+    peak, pos = traced_peak(d.detect, x)
+    assert pos.size == 0
+    assert peak < MiB, f"peak {peak / MiB:.1f} MiB handing {N} float64 to a custom function"
+
+
+# --------------------------------------------------------------------------- the custom function's view
+
+
+def make_probe():
+    seen: dict = {}
+
+    def probe(values):
+        seen["values"] = values
+        seen["type"] = type(values)
+        seen["ndim"] = values.ndim
+        seen["dtype"] = values.dtype
+        seen["writeable"] = values.flags.writeable
+        seen["copy"] = np.array(values, copy=True)
+        try:
+            values[0] = values[0]
+        except ValueError:
+            seen["write_raised"] = True
+        else:
+            seen["write_raised"] = False
+        return []
+
+    return probe, seen
+
+
+def _layouts():
+    rng = np.random.default_rng(3)
+    f = rng.standard_normal(1001)
+    yield "contiguous", f.copy()
+    yield "strided[::2]", f.copy()[::2]
+    yield "strided[::7]", f.copy()[::7]
+    yield "reversed", f.copy()[::-1]
+    yield "reversed[::-3]", f.copy()[::-3]
+    ro = f.copy()
+    ro.setflags(write=False)
+    yield "read-only", ro
+    b = np.ascontiguousarray(f[:999].reshape(333, 3))
+    yield "2-D column", b[:, 1]
+    yield "float32", f.astype(np.float32)
+    yield "int32", (f * 100).astype(np.int32)
+    yield "uint8", (f * 10 + 100).astype(np.uint8)
+    yield "int64[::-2]", (f * 100).astype(np.int64)[::-2]
+
+
+LAYOUTS = list(_layouts())
+
+
+@pytest.mark.parametrize("label,x", LAYOUTS, ids=[c[0] for c in LAYOUTS])
+def test_zero_copy_custom_function_gets_read_only_view(label, x):
+    probe, seen = make_probe()
+    before = x.tobytes()
+    pos = ol.Detector(probe).detect(x)
+    assert pos.size == 0
+    values = seen["values"]
+    assert issubclass(seen["type"], np.ndarray), label
+    assert seen["ndim"] == 1, label
+    assert seen["dtype"] == x.dtype, (label, seen["dtype"])  # the function sees the caller's dtype
+    assert np.shares_memory(values, x), label
+    assert not seen["writeable"], label
+    assert seen["write_raised"], f"{label}: writing into the view did not raise ValueError"
+    np.testing.assert_array_equal(seen["copy"], x, err_msg=label)
+    assert x.tobytes() == before, label
+
+
+def test_zero_copy_custom_function_int32_view_dtype():
+    x = np.arange(-500, 500, dtype=np.int32)
+    x[10] = 1_000_000
+    probe, seen = make_probe()
+    ol.Detector(probe).detect(x)
+    assert seen["dtype"] == np.dtype(np.int32)
+    assert np.shares_memory(seen["values"], x)
+
+
+@pytest.mark.parametrize("dtype", [">f8", ">i4", ">f4", ">u2"])
+def test_zero_copy_custom_function_big_endian_gets_native_copy(dtype):
+    x = np.arange(200).astype(dtype)
+    x[::-1] = x.copy()
+    probe, seen = make_probe()
+    ol.Detector(probe).detect(x)
+    assert seen["dtype"].isnative, seen["dtype"]
+    assert seen["dtype"].kind == np.dtype(dtype).kind
+    np.testing.assert_array_equal(seen["copy"], x)
+    assert not seen["writeable"]
+    assert seen["write_raised"]
+
+
+def test_zero_copy_custom_function_view_write_does_not_reach_caller():
+    x = np.arange(50, dtype=np.float64)[::-1].copy()
+
+    def vandal(values):
+        try:
+            values[:] = -1.0
+        except ValueError:
+            pass
+        try:
+            values.sort()
+        except ValueError:
+            pass
+        return []
+
+    ol.Detector(vandal).detect(x)
+    np.testing.assert_array_equal(x, np.arange(50, dtype=np.float64)[::-1])
+
+
+def test_zero_copy_custom_function_view_of_list_is_read_only():
+    probe, seen = make_probe()
+    ol.Detector(probe).detect([1.0, 2.0, 3.0, 50.0])
+    assert not seen["writeable"]
+    assert seen["write_raised"]
+    np.testing.assert_array_equal(seen["copy"], [1.0, 2.0, 3.0, 50.0])
