@@ -61,8 +61,8 @@ class Detector:
     --------
     >>> import numpy as np, outliers as ol
     >>> with ol.Detector("zscore", threshold=2.0) as d:
-    ...     d.detect(np.array([0.0, 0.1, -0.1, 0.05, 9.0]))
-    array([4])
+    ...     d.detect(np.array([0.0, 0.1, -0.1, 0.05, -0.05, 0.02, -0.02, 9.0]))
+    array([7])
     >>> ol.Detector(lambda v: v > 1).detect([0.5, 2.0, 0.7])
     array([1])
     """

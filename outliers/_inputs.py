@@ -50,10 +50,8 @@ def _refuse(dtype: object) -> TypeError:
 
 def _from_pandas(data) -> Prepared | None:
     """Prepared buffers for a pandas Series/Index, or None when it is not one."""
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        return None
+    import pandas as pd
+    from pandas.core.arrays import BaseMaskedArray  # not exported publicly; stable since 1.0
     if isinstance(data, pd.DataFrame):
         raise ValueError("expected 1-D data, got a DataFrame; use df.outliers or a column")
     if not isinstance(data, (pd.Series, pd.Index)):
@@ -62,7 +60,7 @@ def _from_pandas(data) -> Prepared | None:
     dtype = data.dtype
     if isinstance(dtype, pd.CategoricalDtype) or dtype == bool or dtype == "boolean":
         raise _refuse(dtype)
-    if isinstance(arr, pd.arrays.BaseMaskedArray):
+    if isinstance(arr, BaseMaskedArray):
         values = arr._data
         if values.dtype.kind not in _NUMERIC:
             raise _refuse(dtype)
@@ -70,7 +68,7 @@ def _from_pandas(data) -> Prepared | None:
     if isinstance(arr, (pd.arrays.DatetimeArray, pd.arrays.TimedeltaArray)):
         # tz-aware data is held as UTC instants; detection on instants is what a user means.
         return _from_numpy(arr._ndarray)
-    if isinstance(dtype, pd.ArrowDtype) or type(arr).__name__ == "ArrowExtensionArray":
+    if isinstance(dtype, pd.ArrowDtype):
         kind = getattr(dtype, "kind", "O")
         if kind not in _NUMERIC and kind not in "mM":
             raise _refuse(dtype)
