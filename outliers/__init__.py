@@ -12,8 +12,9 @@ try:
 except ImportError as e:  # pragma: no cover - only a broken install gets here
     raise ImportError(
         "outliers' compiled core (outliers._core) could not be imported. Rebuild and reinstall "
-        "the package from its source tree with `make install` or "
-        "`pip install --no-build-isolation .`."
+        "the package with `make install` (or `pip install .`). If Python runs from the source "
+        "checkout, its outliers/ folder (which has no compiled core) shadows the installed "
+        "package: run from another directory."
     ) from e
 
 from . import datasets
