@@ -31,8 +31,10 @@ def _import_path(module: str, attribute: str) -> Callable:
 
 
 def _name_of(func: Callable) -> str:
+    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None)
+    if name is None:  # e.g. functools.partial or a callable instance: its repr says what it is
+        return repr(func)
     module = getattr(func, "__module__", None)
-    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)
     return f"{module}.{name}" if module and module != "__main__" else name
 
 

@@ -141,12 +141,23 @@ def prepare(data) -> Prepared:
 
 
 def to_time(values, time_dtype: np.dtype | None):
-    """Give float bounds/centers back in the input's datetime64/timedelta64 dtype (NaN -> NaT)."""
+    """Give float bounds/centers back in the input's datetime64/timedelta64 dtype.
+
+    NaN becomes NaT; a bound beyond the dtype's range saturates at its most extreme
+    representable value, so comparisons with it keep their meaning.
+    """
     if time_dtype is None:
         return values
     v = np.asarray(values, dtype=np.float64)
-    out = np.full(v.shape, np.iinfo(np.int64).min, dtype=np.int64)
-    ok = np.isfinite(v)
-    out[ok] = np.rint(v[ok]).astype(np.int64)
+    info = np.iinfo(np.int64)
+    out = np.full(v.shape, info.min, dtype=np.int64)  # NaT
+    ok = ~np.isnan(v)
+    # 2**63 is exactly representable in float64; anything at or above it overflows int64.
+    high = ok & (v >= 2.0**63)
+    low = ok & (v <= -(2.0**63))
+    inside = ok & ~high & ~low
+    out[inside] = np.rint(v[inside]).astype(np.int64)
+    out[high] = info.max
+    out[low] = info.min + 1
     out = out.view(time_dtype)
     return out[()] if out.ndim == 0 else out

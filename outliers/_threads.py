@@ -26,7 +26,8 @@ def set_num_threads(n: int) -> None:
         raise TypeError(f"thread count must be an integer (got {n!r})")
     if n < 1:
         raise ValueError(f"thread count must be >= 1 (got {n})")
-    _core.set_num_threads(int(n))
+    # More threads than blocks of work are never started; the cap only keeps n a C int.
+    _core.set_num_threads(int(min(n, 1 << 16)))
 
 
 def get_num_threads() -> int:
@@ -41,7 +42,7 @@ def apply_environment() -> None:
         return
     try:
         set_num_threads(int(raw))
-    except ValueError:
+    except (ValueError, TypeError):
         warnings.warn(
             f"ignoring {ENV_VAR}={raw!r}: expected an integer >= 1", RuntimeWarning, stacklevel=3
         )

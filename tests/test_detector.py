@@ -42,7 +42,7 @@ def seed_module(tmp_path, monkeypatch):
     sys.modules.pop(name, None)
 
 
-# --------------------------------------------------------------------------- the seed's test
+# ------------------------------------------------------------ the seed's test
 
 
 @pytest.mark.parametrize("seed", [42, 0, 2024])
@@ -79,7 +79,11 @@ def test_detector_seed_module_in_package(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
         assert ol.Detector(f"{pkg}.mymodule:detect").detect(seed_data()).tolist() == [7, 113, 835]
-        assert ol.Detector.load(f"{pkg}.mymodule", "detect").detect(seed_data()).tolist() == [7, 113, 835]
+        assert ol.Detector.load(f"{pkg}.mymodule", "detect").detect(seed_data()).tolist() == [
+            7,
+            113,
+            835,
+        ]
     finally:
         for key in [k for k in sys.modules if k == pkg or k.startswith(pkg + ".")]:
             del sys.modules[key]
@@ -105,7 +109,7 @@ def test_detector_module_path_missing_attribute(seed_module):
         ol.Detector.load(seed_module, "no_such_function_xyz").detect(seed_data())
 
 
-# --------------------------------------------------------------------------- custom function results
+# ------------------------------------------------------------ custom function results
 
 N = 20
 X = np.linspace(0.0, 1.0, N)
@@ -156,15 +160,45 @@ BAD_RESULTS = [
     ("float-list", [1.0, 2.0], TypeError, r"(?i)float"),
     ("float-fraction", [1.5], TypeError, r"(?i)float"),
     ("float32-array", np.array([3.0], dtype=np.float32), TypeError, r"(?i)float"),
-    ("bool-mask-too-short", np.ones(N - 1, dtype=bool), (ValueError, TypeError), r"(?i)length|size|len"),
-    ("bool-mask-too-long", np.ones(N + 1, dtype=bool), (ValueError, TypeError), r"(?i)length|size|len"),
-    ("2-d-ints", np.array([[1, 2], [3, 4]]), (ValueError, TypeError), r"(?i)1-d|1d|dim|shape|2-d|2d"),
-    ("2-d-bool", np.ones((N, 1), dtype=bool), (ValueError, TypeError), r"(?i)1-d|1d|dim|shape|2-d|2d"),
+    (
+        "bool-mask-too-short",
+        np.ones(N - 1, dtype=bool),
+        (ValueError, TypeError),
+        r"(?i)length|size|len",
+    ),
+    (
+        "bool-mask-too-long",
+        np.ones(N + 1, dtype=bool),
+        (ValueError, TypeError),
+        r"(?i)length|size|len",
+    ),
+    (
+        "2-d-ints",
+        np.array([[1, 2], [3, 4]]),
+        (ValueError, TypeError),
+        r"(?i)1-d|1d|dim|shape|2-d|2d",
+    ),
+    (
+        "2-d-bool",
+        np.ones((N, 1), dtype=bool),
+        (ValueError, TypeError),
+        r"(?i)1-d|1d|dim|shape|2-d|2d",
+    ),
     ("position-n", [0, N], (ValueError, TypeError), r"(?i)range|bound|negative|>=|<"),
     ("position-huge", [10**6], (ValueError, TypeError), r"(?i)range|bound|negative|>=|<"),
     ("position-negative", [-1], (ValueError, TypeError), r"(?i)range|bound|negative|>=|<"),
-    ("position-negative-int32", np.array([3, -5], dtype=np.int32), (ValueError, TypeError), r"(?i)range|bound|negative|>=|<"),
-    ("uint64-wraps-negative", np.array([2**64 - 1], dtype=np.uint64), (ValueError, TypeError), r"."),
+    (
+        "position-negative-int32",
+        np.array([3, -5], dtype=np.int32),
+        (ValueError, TypeError),
+        r"(?i)range|bound|negative|>=|<",
+    ),
+    (
+        "uint64-wraps-negative",
+        np.array([2**64 - 1], dtype=np.uint64),
+        (ValueError, TypeError),
+        r".",
+    ),
     ("uint64-2**63", np.array([2**63], dtype=np.uint64), (ValueError, TypeError), r"."),
 ]
 
@@ -206,7 +240,7 @@ def test_detector_custom_empty_input():
     assert pos.dtype == np.int64 and pos.size == 0
 
 
-# --------------------------------------------------------------------------- exceptions from the function
+# ------------------------------------------------------------ exceptions from the function
 
 
 class CustomError(Exception):
@@ -230,7 +264,9 @@ def test_detector_custom_exception_propagates_unchanged():
             pytest.fail("no exception raised")
 
 
-@pytest.mark.parametrize("exc_type", [KeyError, ZeroDivisionError, ValueError, TypeError, RuntimeError, MemoryError])
+@pytest.mark.parametrize(
+    "exc_type", [KeyError, ZeroDivisionError, ValueError, TypeError, RuntimeError, MemoryError]
+)
 def test_detector_custom_builtin_exception_types_propagate(exc_type):
     original = exc_type("the function's own error")
 
@@ -271,7 +307,7 @@ def test_detector_custom_exception_then_detector_still_usable():
     assert d.detect(X).tolist() == [1]
 
 
-# --------------------------------------------------------------------------- params
+# ------------------------------------------------------------ params
 
 
 def test_detector_custom_params_forwarded():
@@ -324,7 +360,7 @@ def test_detector_builtin_params_used():
         np.testing.assert_array_equal(d.detect(x), ol.detect(x, method, **params))
 
 
-# --------------------------------------------------------------------------- scores / bounds for custom
+# ------------------------------------------------------------ scores / bounds for custom
 
 
 def test_detector_custom_scores_and_bounds_raise_type_error():
@@ -335,7 +371,7 @@ def test_detector_custom_scores_and_bounds_raise_type_error():
         d.bounds(X)
 
 
-# --------------------------------------------------------------------------- close / context manager
+# ------------------------------------------------------------ close / context manager
 
 
 @pytest.mark.parametrize("verb", ["detect", "mask", "scores", "bounds"])
@@ -405,7 +441,7 @@ def test_detector_context_manager_module_path(seed_module):
         d.mask(seed_data())
 
 
-# --------------------------------------------------------------------------- equal to the functional API
+# ------------------------------------------------------------ equal to the functional API
 
 METHOD_CASES = [
     ("zscore", {}),
@@ -451,7 +487,7 @@ def test_detector_default_method_is_zscore():
     np.testing.assert_array_equal(ol.detect(x), ol.Detector("zscore").detect(x))
 
 
-# --------------------------------------------------------------------------- threads
+# ------------------------------------------------------------ threads
 
 
 def _thread_inputs():
@@ -465,7 +501,10 @@ def _thread_inputs():
     return out
 
 
-@pytest.mark.parametrize("method,params", [("zscore", {"threshold": 2.5}), ("hampel", {"window": 9}), ("mad", {}), ("esd", {})])
+@pytest.mark.parametrize(
+    "method,params",
+    [("zscore", {"threshold": 2.5}), ("hampel", {"window": 9}), ("mad", {}), ("esd", {})],
+)
 def test_detector_builtin_thread_safe(method, params):
     inputs = _thread_inputs()
     d = ol.Detector(method, **params)
@@ -477,7 +516,7 @@ def test_detector_builtin_thread_safe(method, params):
     for _ in range(3):
         with ThreadPoolExecutor(max_workers=8) as pool:
             parallel = list(pool.map(work, inputs * 2))
-        for (p, s), (ep, es) in zip(parallel, serial * 2):
+        for (p, s), (ep, es) in zip(parallel, serial * 2, strict=True):
             np.testing.assert_array_equal(p, ep)
             np.testing.assert_array_equal(s, es)
 
@@ -492,7 +531,7 @@ def test_detector_custom_thread_safe():
     serial = [d.detect(x) for x in inputs]
     with ThreadPoolExecutor(max_workers=8) as pool:
         parallel = list(pool.map(d.detect, inputs * 3))
-    for p, e in zip(parallel, serial * 3):
+    for p, e in zip(parallel, serial * 3, strict=True):
         np.testing.assert_array_equal(p, e)
         assert p.dtype == np.int64
 
@@ -505,7 +544,7 @@ def test_detector_module_path_thread_safe(seed_module):
     assert all(r.tolist() == [7, 113, 835] for r in results)
 
 
-# --------------------------------------------------------------------------- repr
+# ------------------------------------------------------------ repr
 
 
 def test_detector_repr_builtin():

@@ -29,7 +29,7 @@ def data():
     return x
 
 
-# --------------------------------------------------------------------------- unknown method
+# ------------------------------------------------------------ unknown method
 
 
 @pytest.mark.parametrize("verb", list(VERBS))
@@ -49,7 +49,7 @@ def test_errors_unknown_method_in_detector_lists_methods():
         assert method in str(info.value)
 
 
-# --------------------------------------------------------------------------- bad parameters
+# ------------------------------------------------------------ bad parameters
 
 NAN = float("nan")
 BAD_PARAMS = [
@@ -157,7 +157,9 @@ GOOD_EDGE_PARAMS = [
 ]
 
 
-@pytest.mark.parametrize("method,params", GOOD_EDGE_PARAMS, ids=[_id((*c, None)) for c in GOOD_EDGE_PARAMS])
+@pytest.mark.parametrize(
+    "method,params", GOOD_EDGE_PARAMS, ids=[_id((*c, None)) for c in GOOD_EDGE_PARAMS]
+)
 def test_errors_edge_parameters_accepted(method, params):
     x = data()
     for verb in VERBS.values():
@@ -169,7 +171,7 @@ def test_errors_parameter_passed_positionally_or_by_keyword_method():
     np.testing.assert_array_equal(ol.detect(x, method="mad"), ol.detect(x, "mad"))
 
 
-# --------------------------------------------------------------------------- threads
+# ------------------------------------------------------------ threads
 
 
 @pytest.fixture
@@ -193,7 +195,7 @@ def test_errors_set_num_threads_not_an_integer(n, restore_threads):
     assert ol.get_num_threads() == restore_threads
 
 
-# --------------------------------------------------------------------------- methods()
+# ------------------------------------------------------------ methods()
 
 
 def test_errors_methods_six_names_with_defaults():
@@ -208,7 +210,11 @@ def test_errors_methods_six_names_with_defaults():
             if isinstance(value, int):
                 assert isinstance(got, int) and not isinstance(got, bool), (name, key, type(got))
             else:
-                assert isinstance(got, (int, float)) and not math.isnan(got), (name, key, type(got))
+                assert isinstance(got, (int, float)) and not math.isnan(got), (
+                    name,
+                    key,
+                    type(got),
+                )
 
 
 def test_errors_methods_defaults_are_the_defaults_used():

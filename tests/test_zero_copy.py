@@ -40,14 +40,18 @@ def _warm_up(x):
     ol.mask(x[1000::-1], "zscore")
 
 
-def test_zero_copy_mask_contiguous_peak(big):
+@pytest.mark.parametrize("method", ["zscore", "mad", "iqr", "quantile", "hampel", "esd"])
+def test_zero_copy_mask_contiguous_peak(big, method):
     x = big[:N]
     assert x.flags.c_contiguous
     _warm_up(big)
-    peak, m = traced_peak(ol.mask, x, "zscore")
+    ol.mask(x[:1000], method)
+    peak, m = traced_peak(ol.mask, x, method)
     assert m.dtype == np.bool_ and m.shape == (N,)
     assert m[12345]
-    assert peak < N + MiB, f"peak {peak / MiB:.1f} MiB during ol.mask of {N} contiguous float64"
+    assert peak < N + MiB, (
+        f"peak {peak / MiB:.1f} MiB during ol.mask(x, {method!r}) of {N} contiguous float64"
+    )
 
 
 def test_zero_copy_mask_strided_peak(big):
@@ -90,7 +94,7 @@ def test_zero_copy_custom_function_peak(big):
     assert peak < MiB, f"peak {peak / MiB:.1f} MiB handing {N} float64 to a custom function"
 
 
-# --------------------------------------------------------------------------- the custom function's view
+# ------------------------------------------------------------ the custom function's view
 
 
 def make_probe():
