@@ -7,7 +7,7 @@ BUILD_DEPS := "scikit-build-core>=0.11" "pybind11>=3" ninja cmake
 CTEST_DIR := build/ctest
 ASAN_VENV := .venv-asan
 
-.PHONY: all venv install demo test test-cpp test-python sanitize bench clean
+.PHONY: all venv install demo lint test test-cpp test-python sanitize bench clean
 
 all: demo
 
@@ -37,7 +37,11 @@ test-cpp: venv
 test-python: install
 	cd tests && ../$(PY) -m pytest -c ../pyproject.toml --rootdir=.. -p no:cacheprovider $(PYTEST_ARGS) . --doctest-modules --pyargs outliers
 
-test: test-cpp test-python
+lint: install
+	$(VENV)/bin/ruff check outliers tests benchmarks
+	$(VENV)/bin/ruff format --check outliers tests benchmarks
+
+test: lint test-cpp test-python
 
 # AddressSanitizer + UBSan: the C++ tests and the whole Python suite on an instrumented build.
 sanitize: venv

@@ -55,8 +55,14 @@ def _idioms():
             rest = np.delete(rest, np.argmax(d))
         return rest
 
-    return {"zscore": zscore, "mad": mad, "iqr": iqr, "quantile": quantile, "hampel": hampel,
-            "esd": esd}
+    return {
+        "zscore": zscore,
+        "mad": mad,
+        "iqr": iqr,
+        "quantile": quantile,
+        "hampel": hampel,
+        "esd": esd,
+    }
 
 
 def _data(n: int, seed: int = 0) -> np.ndarray:
@@ -95,30 +101,37 @@ def run(sizes, rounds: int) -> list[dict]:
                     times[label].append(time.perf_counter() - t0)
             t_ours = float(np.median(times["outliers"]))
             t_np = float(np.median(times["numpy"]))
-            rows.append({
-                "method": method,
-                "n": int(idiom_x.size),
-                "outliers_s": t_ours,
-                "numpy_s": t_np,
-                "ratio": t_ours / t_np,
-                "outliers_peak_bytes": _peak_bytes(ours),
-                "numpy_peak_bytes": _peak_bytes(theirs),
-            })
-            print(f"{method:9s} n={idiom_x.size:>9,d}  outliers {t_ours*1e3:9.3f} ms  "
-                  f"numpy {t_np*1e3:9.3f} ms  ratio {t_ours/t_np:6.3f}", flush=True)
+            rows.append(
+                {
+                    "method": method,
+                    "n": int(idiom_x.size),
+                    "outliers_s": t_ours,
+                    "numpy_s": t_np,
+                    "ratio": t_ours / t_np,
+                    "outliers_peak_bytes": _peak_bytes(ours),
+                    "numpy_peak_bytes": _peak_bytes(theirs),
+                }
+            )
+            print(
+                f"{method:9s} n={idiom_x.size:>9,d}  outliers {t_ours * 1e3:9.3f} ms  "
+                f"numpy {t_np * 1e3:9.3f} ms  ratio {t_ours / t_np:6.3f}",
+                flush=True,
+            )
     return rows
 
 
 def markdown(rows: list[dict]) -> str:
     lines = [
-        "| method | n | outliers (ms) | numpy idiom (ms) | time ratio | peak extra MiB: outliers | numpy |",
+        "| method | n | outliers (ms) | numpy idiom (ms) | time ratio "
+        "| peak extra MiB: outliers | numpy |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         lines.append(
-            f"| {r['method']} | {r['n']:,} | {r['outliers_s']*1e3:.2f} | {r['numpy_s']*1e3:.2f} "
-            f"| {r['ratio']:.2f} | {r['outliers_peak_bytes']/2**20:.1f} "
-            f"| {r['numpy_peak_bytes']/2**20:.1f} |"
+            f"| {r['method']} | {r['n']:,} | {r['outliers_s'] * 1e3:.2f} "
+            f"| {r['numpy_s'] * 1e3:.2f} "
+            f"| {r['ratio']:.2f} | {r['outliers_peak_bytes'] / 2**20:.1f} "
+            f"| {r['numpy_peak_bytes'] / 2**20:.1f} |"
         )
     return "\n".join(lines)
 
@@ -132,8 +145,13 @@ def main() -> None:
     args = parser.parse_args()
     ol.set_num_threads(args.threads)
     rows = run(args.sizes, args.rounds)
-    meta = {"python": platform.python_version(), "numpy": np.__version__,
-            "outliers": ol.__version__, "threads": args.threads, "machine": platform.machine()}
+    meta = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "outliers": ol.__version__,
+        "threads": args.threads,
+        "machine": platform.machine(),
+    }
     with open(args.output, "w") as f:
         json.dump({"meta": meta, "rows": rows}, f, indent=1)
     print()

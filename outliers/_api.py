@@ -6,13 +6,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from . import _core
 from ._inputs import Prepared, prepare, to_time
-from ._params import METHODS, PER_POINT, check_method, resolve
+from ._params import METHODS, PER_POINT, resolve
 
 __all__ = ["detect", "mask", "scores", "bounds", "methods"]
 
@@ -160,4 +161,3 @@ def methods() -> dict[str, dict[str, Any]]:
     {'window': 7, 'threshold': 3.0}
     """
     return {name: dict(defaults) for name, defaults in METHODS.items()}
-

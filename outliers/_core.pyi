@@ -1,6 +1,7 @@
 """Type stubs for the compiled core (hand-written; see cpp/src/)."""
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

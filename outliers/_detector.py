@@ -1,10 +1,11 @@
-"""Detector: a built-in method, a Python callable, or a "module:function" path, with load and close."""
+"""Detector: a built-in method, a callable, or a "module:function" path; load and close."""
 
 from __future__ import annotations
 
 import importlib
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -17,7 +18,9 @@ def _import_path(module: str, attribute: str) -> Callable:
     try:
         mod = importlib.import_module(module)
     except ModuleNotFoundError as e:
-        raise ModuleNotFoundError(f"cannot load detection function {path!r}: {e}", name=e.name) from e
+        raise ModuleNotFoundError(
+            f"cannot load detection function {path!r}: {e}", name=e.name
+        ) from e
     try:
         func = getattr(mod, attribute)
     except AttributeError as e:

@@ -52,13 +52,14 @@ def _from_pandas(data) -> Prepared | None:
     """Prepared buffers for a pandas Series/Index, or None when it is not one."""
     import pandas as pd
     from pandas.core.arrays import BaseMaskedArray  # not exported publicly; stable since 1.0
+
     if isinstance(data, pd.DataFrame):
         raise ValueError("expected 1-D data, got a DataFrame; use df.outliers or a column")
     if not isinstance(data, (pd.Series, pd.Index)):
         return None
     arr = data.array
     dtype = data.dtype
-    if isinstance(dtype, pd.CategoricalDtype) or dtype == bool or dtype == "boolean":
+    if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dtype):
         raise _refuse(dtype)
     if isinstance(arr, BaseMaskedArray):
         values = arr._data
@@ -122,12 +123,13 @@ def _from_sequence(data) -> Prepared:
     if a.dtype == np.bool_:
         raise _refuse(a.dtype)
     prepared = _from_numpy(a)
-    return Prepared(prepared.values, None, prepared.int_min_is_missing, prepared.time_dtype,
-                    copied=True)
+    return Prepared(
+        prepared.values, None, prepared.int_min_is_missing, prepared.time_dtype, copied=True
+    )
 
 
 def prepare(data) -> Prepared:
-    """Return the buffers the core reads for `data`; raise TypeError/ValueError for refused data."""
+    """Return the buffers the core reads for `data`; raise TypeError/ValueError if refused."""
     if isinstance(data, np.ndarray):
         if data.ndim == 0:
             raise ValueError("expected 1-D data, got a 0-D array (a scalar)")

@@ -58,8 +58,9 @@ def _check_quantile(p: dict[str, Any]) -> None:
     p["low"] = low = _real("low", p["low"])
     p["high"] = high = _real("high", p["high"])
     if not (0 <= low < high <= 1):
-        raise ValueError(f"low and high must satisfy 0 <= low < high <= 1 (got low={low!r}, "
-                         f"high={high!r})")
+        raise ValueError(
+            f"low and high must satisfy 0 <= low < high <= 1 (got low={low!r}, high={high!r})"
+        )
 
 
 def _check_hampel(p: dict[str, Any]) -> None:
@@ -103,8 +104,9 @@ def resolve(method: str, params: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(params) - set(defaults))
     if unknown:
         allowed = ", ".join(defaults)
-        raise TypeError(f"{method} got unknown parameter(s) {', '.join(unknown)}; "
-                        f"it takes: {allowed}")
+        raise TypeError(
+            f"{method} got unknown parameter(s) {', '.join(unknown)}; it takes: {allowed}"
+        )
     full = {**defaults, **params}
     _CHECKS[method](full)
     return full

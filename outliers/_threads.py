@@ -1,4 +1,4 @@
-"""Thread count for the built-in kernels: ol.set_num_threads / get_num_threads / OUTLIERS_NUM_THREADS."""
+"""Thread count of the built-in kernels: set_num_threads, get_num_threads, OUTLIERS_NUM_THREADS."""
 
 from __future__ import annotations
 

@@ -35,6 +35,7 @@ def load_weather() -> pd.DataFrame:
     """
     with resources.files(__name__).joinpath(_WEATHER).open("rb") as f:
         df = pd.read_csv(f)
-    df.index = pd.DatetimeIndex(pd.to_datetime(df.pop("DATE").astype(str), format="%Y%m%d"),
-                                name="DATE")
+    df.index = pd.DatetimeIndex(
+        pd.to_datetime(df.pop("DATE").astype(str), format="%Y%m%d"), name="DATE"
+    )
     return df
