@@ -33,7 +33,7 @@ METHODS = ["zscore", "mad", "iqr", "quantile", "hampel", "esd"]
 PARAMS = {
     "zscore": [{}, {"threshold": 2.0, "ddof": 1}, {"threshold": 1.0, "ddof": 0}],
     "mad": [{}, {"threshold": 2.0}, {"threshold": 1.0}],
-    "iqr": [{}, {"k": 0.5}, {"k": 3.0}],
+    "iqr": [{}, {"k": 0.75}, {"k": 3.0}],
     "quantile": [{}, {"low": 0.1, "high": 0.9}, {"low": 0.25, "high": 0.5}],
     "hampel": [{}, {"window": 3, "threshold": 2.0}, {"window": 21, "threshold": 1.5}],
     "esd": [{}, {"max_outliers": 3, "alpha": 0.1}, {"max_outliers": 1, "alpha": 0.01}],
@@ -63,9 +63,8 @@ def variants(dtype):
 @functools.cache
 def make_values(dtype, size, variant):
     """Deterministic test data of one dtype (a fresh contiguous native array)."""
-    seed = [DTYPES.index(dtype), size, ["random", "ties", "constant", "nonfinite", "mostly_nan"]
-            .index(variant)]
-    rng = np.random.default_rng(seed)
+    kinds = ["random", "ties", "constant", "nonfinite", "mostly_nan"]
+    rng = np.random.default_rng([DTYPES.index(dtype), size, kinds.index(variant)])
     center, spread, (out_lo, out_hi) = SHAPE[dtype]
     if variant == "constant":
         v = np.full(size, 2.5 if dtype in FLOATS else center, dtype=object)
