@@ -34,7 +34,7 @@ summary hampel(const column<T>& c, const hampel_params& p, const outputs& out) {
 
     for_each_block(n, [&](std::size_t b, std::size_t begin, std::size_t end) {
         std::vector<double> window;
-        window.reserve(p.window);
+        window.reserve(std::min(p.window, n));  // a window never holds more than the data
         std::size_t used = 0;
         for (std::size_t i = begin; i < end; ++i) {
             window.clear();
