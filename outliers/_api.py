@@ -6,20 +6,34 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from . import _core
-from ._inputs import Prepared, prepare, to_time
+from ._inputs import prepare, to_time
 from ._params import METHODS, PER_POINT, resolve
 
 __all__ = ["detect", "mask", "scores", "bounds", "methods"]
 
 
-def run_builtin(
-    data,
+def sentinels(missing) -> list[float]:
+    """The values declared missing (``missing=``): a number or a list of numbers."""
+    if missing is None:
+        return []
+    items = missing if isinstance(missing, (list, tuple, np.ndarray)) else [missing]
+    out = []
+    for v in np.asarray(items, dtype=object).ravel().tolist():
+        if isinstance(v, bool) or not isinstance(v, (numbers.Real, np.number)):
+            raise TypeError(f"missing must be a number or a list of numbers (got {v!r})")
+        out.append(float(v))
+    return out
+
+
+def run_builtin_columns(
+    columns: list,
     method: str,
     params: dict[str, Any],
     *,
@@ -28,34 +42,36 @@ def run_builtin(
     scores: bool = False,
     bounds: bool = False,
     center: bool = False,
-) -> dict[str, Any]:
-    """Run a built-in method once, asking the core only for the outputs wanted."""
+) -> list[dict[str, Any]]:
+    """Run a built-in method on several 1-D inputs in one core call (in parallel, no GIL).
+
+    Only the outputs asked for are computed; bounds and centers of datetime/timedelta inputs
+    come back in the input's dtype.
+    """
+    params = dict(params)
+    declared_missing = sentinels(params.pop("missing", None))
     full = resolve(method, params)
-    prepared = prepare(data)
-    result = _core.run(
+    prepared = [prepare(c) for c in columns]
+    results = _core.run_columns(
         method,
-        prepared.values,
-        prepared.mask,
-        prepared.int_min_is_missing,
+        [p.core_column() for p in prepared],
         full,
+        declared_missing,
         positions=positions,
-        mask_out=mask,
+        mask=mask,
         scores=scores,
         bounds=bounds,
         center=center,
     )
-    for key in ("lower", "upper", "center"):
-        result[key] = to_time(result[key], prepared.time_dtype)
-    return result
+    for p, result in zip(prepared, results, strict=True):
+        for key in ("lower", "upper", "center"):
+            result[key] = to_time(result[key], p.time_dtype)
+    return results
 
 
-def custom_view(prepared: Prepared) -> np.ndarray:
-    """What a custom function is handed: the caller's memory, or float64 with NaN for masks."""
-    if prepared.mask is not None:
-        return prepared.as_float_with_nan()
-    if prepared.time_dtype is not None:
-        return prepared.values.view(prepared.time_dtype)
-    return prepared.values
+def run_builtin(data, method: str, params: dict[str, Any], **outputs: bool) -> dict[str, Any]:
+    """Run a built-in method on one 1-D input, computing only the outputs asked for."""
+    return run_builtin_columns([data], method, params, **outputs)[0]
 
 
 def run_custom(
@@ -66,7 +82,7 @@ def run_custom(
     Returns the validated positions, or a boolean mask when `as_mask` is true.
     """
     prepared = prepare(data)
-    positions = _core.call_detector(func, custom_view(prepared), params, name)
+    positions = _core.call_detector(func, prepared.for_custom_function(), params, name)
     if not as_mask:
         return positions
     out = np.zeros(prepared.size, dtype=bool)
@@ -86,7 +102,9 @@ def detect(data, method: str = "zscore", **params) -> np.ndarray:
         One of :func:`methods`: ``"zscore"``, ``"mad"``, ``"iqr"``, ``"quantile"``,
         ``"hampel"``, ``"esd"``.
     **params
-        The method's parameters (see :func:`methods` for names and defaults).
+        The method's parameters (see :func:`methods` for names and defaults), and
+        ``missing=``: a number or list of numbers to treat as missing values, such as a
+        ``-9999`` "not measured" sentinel (read in place: the data is not copied).
 
     Returns
     -------

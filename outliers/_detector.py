@@ -87,7 +87,11 @@ class Detector:
             self._name = method
             self._params = dict(params)
         else:
-            self._params = resolve(method, params)  # ValueError for unknown names
+            # ValueError for unknown names; `missing=` is checked apart, it is not a method's.
+            self._params = resolve(method, {k: v for k, v in params.items() if k != "missing"})
+            if "missing" in params:
+                _api.sentinels(params["missing"])
+                self._params["missing"] = params["missing"]
             self._func = None
             self._method = method
             self._name = method

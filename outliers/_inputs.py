@@ -1,10 +1,11 @@
-"""Turn what a user passes (numpy, pandas, sequences) into buffers the C++ core reads in place.
+"""Turn numpy, pandas, arrow and sequence inputs into buffers the C++ core reads in place.
 
 This module is the one place that knows when a copy is unavoidable (SPEC §2): numeric numpy
 memory in native byte order is viewed as it is, whatever its strides; a pandas masked array
-gives its data and mask buffers side by side; datetime64/timedelta64 are viewed as int64 with
-NaT as missing. Copies happen only for non-native byte order, unaligned memory, float16 and
-long double, Python sequences, and arrow arrays whose buffers cannot be viewed.
+gives its data and mask buffers side by side; an arrow-backed Series gives its values buffer and
+validity bitmap; datetime64/timedelta64 are viewed as int64 with NaT as missing. Copies happen
+only for non-native byte order, unaligned memory, float16 and long double, Python sequences,
+and arrow data split over several chunks.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 _NUMERIC = frozenset("fiu")
+_NAT = np.iinfo(np.int64).min
 
 
 @dataclass(frozen=True)
@@ -22,22 +24,44 @@ class Prepared:
     """A 1-D input as the core reads it."""
 
     values: np.ndarray  # 1-D, native byte order, aligned, float/int of 1-8 bytes
-    mask: np.ndarray | None  # bool, True = missing (pandas masked arrays), or None
-    int_min_is_missing: bool  # datetime64/timedelta64: the int64 minimum is NaT
-    time_dtype: np.dtype | None  # the datetime64/timedelta64 dtype to give bounds back in
-    copied: bool  # True when values is not the caller's memory
+    mask: np.ndarray | None = None  # bool, True = missing (pandas masked arrays)
+    bits: np.ndarray | None = None  # uint8 arrow validity bitmap, bit set = valid
+    bit_offset: int = 0
+    time_dtype: np.dtype | None = None  # datetime64/timedelta64: bounds come back in it
+    copied: bool = False  # True when values is not the caller's memory
 
     @property
     def size(self) -> int:
         return self.values.shape[0]
 
-    def as_float_with_nan(self) -> np.ndarray:
-        """Float64 values with NaN at missing positions (what a custom function gets for masks)."""
+    def core_column(self) -> tuple:
+        """The (values, mask, bits, bit offset, NaT-is-missing) tuple _core.run_columns reads."""
+        return (self.values, self.mask, self.bits, self.bit_offset, self.time_dtype is not None)
+
+    def missing(self) -> np.ndarray | None:
+        """Bool array of the positions missing by mask, bitmap or NaT; None if there are none."""
+        out = None if self.mask is None else self.mask.copy()
+        if self.bits is not None:
+            valid = np.unpackbits(self.bits, bitorder="little")
+            invalid = ~valid[self.bit_offset : self.bit_offset + self.size].astype(bool)
+            out = invalid if out is None else out | invalid
+        if self.time_dtype is not None:
+            nat = self.values == _NAT
+            out = nat if out is None else out | nat
+        return out
+
+    def for_custom_function(self) -> np.ndarray:
+        """What a user's function is handed (SPEC §5).
+
+        The caller's memory itself (datetimes in their own dtype), or, when missing values are
+        held apart from the values (mask or bitmap), float64 with NaN at those positions.
+        """
+        if self.mask is None and self.bits is None:
+            if self.time_dtype is not None:
+                return self.values.view(self.time_dtype)
+            return self.values
         out = self.values.astype(np.float64)
-        if self.mask is not None:
-            out[self.mask] = np.nan
-        if self.int_min_is_missing:
-            out[self.values == np.iinfo(np.int64).min] = np.nan
+        out[self.missing()] = np.nan
         return out
 
 
@@ -46,6 +70,38 @@ def _refuse(dtype: object) -> TypeError:
         f"cannot detect outliers in data of dtype {dtype}: expected a float, integer, "
         "datetime64 or timedelta64 dtype"
     )
+
+
+def _from_arrow(arr, dtype) -> Prepared:
+    """View an arrow-backed array's values buffer and validity bitmap without copying."""
+    import pyarrow as pa
+
+    chunked = arr.__arrow_array__()
+    t = chunked.type
+    if pa.types.is_timestamp(t) or pa.types.is_duration(t):
+        kind = "M" if pa.types.is_timestamp(t) else "m"
+        np_dtype, time_dtype = np.dtype(np.int64), np.dtype(f"{kind}8[{t.unit}]")
+    elif (pa.types.is_integer(t) or pa.types.is_floating(t)) and t.bit_width in (8, 16, 32, 64):
+        np_dtype, time_dtype = np.dtype(t.to_pandas_dtype()), None
+    else:
+        raise _refuse(dtype)
+    if np_dtype.kind == "f" and np_dtype.itemsize == 2:  # half floats: computed in double anyway
+        return _from_numpy(arr.to_numpy(dtype=np.float64, na_value=np.nan), copied=True)
+    if chunked.num_chunks == 1:
+        chunk, copied = chunked.chunk(0), False
+    else:  # several buffers cannot be one strided view: the one copy the spec allows here
+        chunk = chunked.combine_chunks() if chunked.num_chunks else pa.array([], t)
+        copied = True
+    validity, data = chunk.buffers()[:2]
+    n, offset = len(chunk), chunk.offset
+    if n:
+        values = np.frombuffer(data, dtype=np_dtype, count=offset + n)[offset:]
+    else:
+        values = np.empty(0, np_dtype)
+    bits = None
+    if validity is not None and chunk.null_count:
+        bits = np.frombuffer(validity, dtype=np.uint8)
+    return Prepared(values, None, bits, offset, time_dtype, copied)
 
 
 def _from_pandas(data) -> Prepared | None:
@@ -62,36 +118,24 @@ def _from_pandas(data) -> Prepared | None:
     if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dtype):
         raise _refuse(dtype)
     if isinstance(arr, BaseMaskedArray):
-        values = arr._data
-        if values.dtype.kind not in _NUMERIC:
+        if arr._data.dtype.kind not in _NUMERIC:
             raise _refuse(dtype)
-        return _from_numpy(values, mask=arr._mask)
+        return _from_numpy(arr._data, mask=arr._mask)
     if isinstance(arr, (pd.arrays.DatetimeArray, pd.arrays.TimedeltaArray)):
         # tz-aware data is held as UTC instants; detection on instants is what a user means.
         return _from_numpy(arr._ndarray)
     if isinstance(dtype, pd.ArrowDtype):
-        kind = getattr(dtype, "kind", "O")
-        if kind not in _NUMERIC and kind not in "mM":
-            raise _refuse(dtype)
-        if kind in "mM":
-            values = arr.to_numpy()
-            return _from_numpy(values)
-        return _copied(arr.to_numpy(dtype=np.float64, na_value=np.nan))
+        return _from_arrow(arr, dtype)
     values = data.to_numpy()
-    if values.dtype == object or not isinstance(values, np.ndarray):
+    if not isinstance(values, np.ndarray) or values.dtype == object:
         raise _refuse(dtype)
     return _from_numpy(values)
 
 
-def _copied(values: np.ndarray) -> Prepared:
-    return Prepared(values, None, False, None, copied=True)
-
-
-def _from_numpy(a: np.ndarray, mask: np.ndarray | None = None) -> Prepared:
+def _from_numpy(a: np.ndarray, mask: np.ndarray | None = None, copied: bool = False) -> Prepared:
     if a.ndim != 1:
         raise ValueError(f"expected 1-D data, got a {a.ndim}-D array of shape {a.shape}")
     kind = a.dtype.kind
-    copied = False
     time_dtype = None
     if kind in "mM":
         time_dtype = a.dtype.newbyteorder("=")
@@ -108,7 +152,7 @@ def _from_numpy(a: np.ndarray, mask: np.ndarray | None = None) -> Prepared:
         a, copied = a.copy(), True
     if mask is not None and (mask.dtype != np.bool_ or mask.shape != a.shape):
         raise ValueError("mask must be a bool array of the values' length")
-    return Prepared(a, mask, time_dtype is not None, time_dtype, copied)
+    return Prepared(a, mask, None, 0, time_dtype, copied)
 
 
 def _from_sequence(data) -> Prepared:
@@ -122,10 +166,7 @@ def _from_sequence(data) -> Prepared:
             a = np.array([np.nan if x is None else x for x in items], dtype=np.float64)
     if a.dtype == np.bool_:
         raise _refuse(a.dtype)
-    prepared = _from_numpy(a)
-    return Prepared(
-        prepared.values, None, prepared.int_min_is_missing, prepared.time_dtype, copied=True
-    )
+    return _from_numpy(a, copied=True)
 
 
 def prepare(data) -> Prepared:

@@ -1,6 +1,7 @@
-// The built-in kernels, one binding for all dtypes: buffers in, caller-visible numpy outputs out, GIL released.
+// The built-in kernels: any number of columns in one call, read in place, run in parallel without the GIL.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <cstdint>
 #include <string>
@@ -18,6 +19,19 @@ namespace outliers::bindings {
 
 namespace {
 
+enum class method_id { zscore, mad, iqr, quantile, hampel, esd };
+
+// One method's parameters, read from the Python dict while the GIL is held.
+struct method_params {
+    method_id id{};
+    kernels::zscore_params zscore;
+    kernels::mad_params mad;
+    kernels::iqr_params iqr;
+    kernels::quantile_params quantile;
+    kernels::hampel_params hampel;
+    kernels::esd_params esd;
+};
+
 double get_double(const py::dict& p, const char* name) { return p[name].cast<double>(); }
 
 std::size_t get_size(const py::dict& p, const char* name) {
@@ -26,132 +40,187 @@ std::size_t get_size(const py::dict& p, const char* name) {
     return static_cast<std::size_t>(v);
 }
 
-template <class T>
-summary run_kernel(const std::string& method, const column<T>& c, const py::dict& params,
-                   const outputs& out) {
-    // Parameters are read while the GIL is held; the kernel then runs without it.
-    std::vector<double> scratch;
+method_params parse(const std::string& method, const py::dict& p) {
+    method_params m;
     if (method == "zscore") {
-        const kernels::zscore_params p{get_double(params, "threshold"), get_size(params, "ddof")};
-        py::gil_scoped_release nogil;  // safe: the kernel touches raw memory only
-        return kernels::zscore(c, p, out);
+        m.id = method_id::zscore;
+        m.zscore = {get_double(p, "threshold"), get_size(p, "ddof")};
+    } else if (method == "mad") {
+        m.id = method_id::mad;
+        m.mad = {get_double(p, "threshold")};
+    } else if (method == "iqr") {
+        m.id = method_id::iqr;
+        m.iqr = {get_double(p, "k")};
+    } else if (method == "quantile") {
+        m.id = method_id::quantile;
+        m.quantile = {get_double(p, "low"), get_double(p, "high")};
+    } else if (method == "hampel") {
+        m.id = method_id::hampel;
+        m.hampel = {get_size(p, "window"), get_double(p, "threshold")};
+    } else if (method == "esd") {
+        m.id = method_id::esd;
+        m.esd = {get_size(p, "max_outliers"), get_double(p, "alpha")};
+    } else {
+        throw py::value_error("unknown method " + method);
     }
-    if (method == "mad") {
-        const kernels::mad_params p{get_double(params, "threshold")};
-        py::gil_scoped_release nogil;  // safe: the kernel touches raw memory only
-        return kernels::mad(c, p, out, scratch);
+    return m;
+}
+
+template <class T>
+summary run_kernel(const method_params& m, const column<T>& c, const outputs& out) {
+    std::vector<double> scratch;  // the finite values, for the selection-based methods
+    switch (m.id) {
+        case method_id::zscore: return kernels::zscore(c, m.zscore, out);
+        case method_id::mad: return kernels::mad(c, m.mad, out, scratch);
+        case method_id::iqr: return kernels::iqr(c, m.iqr, out, scratch);
+        case method_id::quantile: return kernels::quantile(c, m.quantile, out, scratch);
+        case method_id::hampel: return kernels::hampel(c, m.hampel, out);
+        case method_id::esd: return kernels::esd(c, m.esd, out);
     }
-    if (method == "iqr") {
-        const kernels::iqr_params p{get_double(params, "k")};
-        py::gil_scoped_release nogil;  // safe: the kernel touches raw memory only
-        return kernels::iqr(c, p, out, scratch);
+    throw std::invalid_argument("unknown method");
+}
+
+struct request {
+    bool positions, mask, scores, bounds, center;
+};
+
+// One column: its buffers (kept alive by the Python objects), its outputs, its result.
+struct column_job {
+    py::array values;
+    py::object mask_owner, bits_owner;
+    dtype_code dtype{};
+    strided<const std::uint8_t> mask{};
+    const std::uint8_t* bits = nullptr;
+    std::size_t bit_offset = 0;
+    bool int_min_is_missing = false;
+    std::size_t n = 0;
+
+    py::array_t<bool> mask_out;
+    std::vector<std::uint8_t> flag_scratch;  // flags when only positions are wanted
+    py::array_t<double> scores_out, lower_out, upper_out, center_out;
+    outputs out;
+    summary result;
+};
+
+// Reads one (values, mask, validity bitmap, bit offset, NaT-is-missing) tuple and allocates
+// the outputs asked for. Everything that touches Python happens here, with the GIL.
+column_job prepare(const py::handle& spec, const request& want, bool per_point) {
+    const auto t = py::reinterpret_borrow<py::tuple>(spec);
+    if (t.size() != 5) throw py::value_error("a column is (values, mask, bits, offset, nat)");
+    if (!py::isinstance<py::array>(t[0])) throw py::type_error("values must be a numpy array");
+    column_job job;
+    job.values = py::reinterpret_borrow<py::array>(t[0]);
+    require_viewable(job.values, "values");
+    job.dtype = numeric_dtype(job.values.dtype());
+    job.n = static_cast<std::size_t>(job.values.shape(0));
+    job.mask_owner = py::reinterpret_borrow<py::object>(t[1]);
+    job.mask = as_mask(job.mask_owner, job.n);
+    job.bits_owner = py::reinterpret_borrow<py::object>(t[2]);
+    job.bit_offset = t[3].cast<std::size_t>();
+    job.bits = as_bitmap(job.bits_owner, job.bit_offset, job.n);
+    job.int_min_is_missing = t[4].cast<bool>();
+
+    const auto n = static_cast<py::ssize_t>(job.n);
+    if (want.mask) {
+        job.mask_out = py::array_t<bool>(n);
+        job.out.flags = reinterpret_cast<std::uint8_t*>(job.mask_out.mutable_data());
+    } else if (want.positions) {
+        job.flag_scratch.resize(job.n);
+        job.out.flags = job.flag_scratch.data();
     }
-    if (method == "quantile") {
-        const kernels::quantile_params p{get_double(params, "low"), get_double(params, "high")};
-        py::gil_scoped_release nogil;  // safe: the kernel touches raw memory only
-        return kernels::quantile(c, p, out, scratch);
+    if (want.scores) {
+        job.scores_out = py::array_t<double>(n);
+        job.out.scores = job.scores_out.mutable_data();
     }
-    if (method == "hampel") {
-        const kernels::hampel_params p{get_size(params, "window"),
-                                       get_double(params, "threshold")};
-        py::gil_scoped_release nogil;  // safe: the kernel touches raw memory only
-        return kernels::hampel(c, p, out);
+    if (per_point && (want.bounds || want.center)) {
+        job.lower_out = py::array_t<double>(n);
+        job.upper_out = py::array_t<double>(n);
+        job.center_out = py::array_t<double>(n);
+        job.out.lower = job.lower_out.mutable_data();
+        job.out.upper = job.upper_out.mutable_data();
+        job.out.center = job.center_out.mutable_data();
     }
-    if (method == "esd") {
-        const kernels::esd_params p{get_size(params, "max_outliers"),
-                                    get_double(params, "alpha")};
-        py::gil_scoped_release nogil;  // safe: the kernel touches raw memory only
-        return kernels::esd(c, p, out);
-    }
-    throw py::value_error("unknown method " + method);
+    job.out.want_center = want.center;
+    return job;
 }
 
 // Positions of the set flags, as int64, ascending.
-py::array_t<std::int64_t> positions_of(const std::vector<std::uint8_t>& flags) {
+py::array_t<std::int64_t> positions_of(const std::uint8_t* flags, std::size_t n) {
     std::size_t count = 0;
-    for (auto f : flags) count += f;
+    for (std::size_t i = 0; i < n; ++i) count += flags[i];
     py::array_t<std::int64_t> pos(static_cast<py::ssize_t>(count));
     auto* p = pos.mutable_data();
-    for (std::size_t i = 0; i < flags.size(); ++i)
+    for (std::size_t i = 0; i < n; ++i)
         if (flags[i]) *p++ = static_cast<std::int64_t>(i);
     return pos;
 }
 
-py::dict run(const std::string& method, const py::array& values, const py::object& mask,
-             bool int_min_is_missing, const py::dict& params, bool want_positions,
-             bool want_mask, bool want_scores, bool want_bounds, bool want_center) {
-    require_viewable(values, "values");
-    const auto n = static_cast<std::size_t>(values.shape(0));
-    const auto missing = as_mask(mask, n);
-    const bool per_point = method == "hampel";
-
+py::dict finish(column_job& job, const request& want, bool per_point) {
     py::dict result;
-    outputs out;
-    std::vector<std::uint8_t> flag_scratch;
-    py::array_t<bool> mask_out;
-    if (want_mask) {
-        mask_out = py::array_t<bool>(static_cast<py::ssize_t>(n));
-        out.flags = reinterpret_cast<std::uint8_t*>(mask_out.mutable_data());
-    } else if (want_positions) {
-        flag_scratch.resize(n);
-        out.flags = flag_scratch.data();
-    }
-    py::array_t<double> scores_out, lower_out, upper_out, center_out;
-    if (want_scores) {
-        scores_out = py::array_t<double>(static_cast<py::ssize_t>(n));
-        out.scores = scores_out.mutable_data();
-    }
-    if (per_point && (want_bounds || want_center)) {
-        lower_out = py::array_t<double>(static_cast<py::ssize_t>(n));
-        upper_out = py::array_t<double>(static_cast<py::ssize_t>(n));
-        center_out = py::array_t<double>(static_cast<py::ssize_t>(n));
-        out.lower = lower_out.mutable_data();
-        out.upper = upper_out.mutable_data();
-        out.center = center_out.mutable_data();
-    }
-    out.want_center = want_center;
-
-    const summary s = dispatch_dtype(values.dtype(), [&](auto t) {
-        using T = typename decltype(t)::type;
-        const column<T> c{as_strided<T>(values), missing, int_min_is_missing};
-        return run_kernel(method, c, params, out);
-    });
-
-    if (want_mask) result["mask"] = mask_out;
-    if (want_positions) {
-        if (want_mask) {
-            const auto* f = reinterpret_cast<const std::uint8_t*>(mask_out.data());
-            flag_scratch.assign(f, f + n);
-        }
-        result["positions"] = positions_of(flag_scratch);
-    }
-    if (want_scores) result["scores"] = scores_out;
-    if (per_point && (want_bounds || want_center)) {
-        result["lower"] = lower_out;
-        result["upper"] = upper_out;
-        result["center"] = center_out;
+    if (want.mask) result["mask"] = job.mask_out;
+    if (want.positions) result["positions"] = positions_of(job.out.flags, job.n);
+    if (want.scores) result["scores"] = job.scores_out;
+    if (per_point && (want.bounds || want.center)) {
+        result["lower"] = job.lower_out;
+        result["upper"] = job.upper_out;
+        result["center"] = job.center_out;
     } else {
-        result["lower"] = s.lower;
-        result["upper"] = s.upper;
-        result["center"] = s.center;
+        result["lower"] = job.result.lower;
+        result["upper"] = job.result.upper;
+        result["center"] = job.result.center;
     }
-    result["n_used"] = s.n_used;
+    result["n_used"] = job.result.n_used;
     return result;
+}
+
+py::list run_columns(const std::string& method, const py::sequence& columns,
+                     const py::dict& params, const std::vector<double>& missing,
+                     bool positions, bool mask, bool scores, bool bounds, bool center) {
+    const request want{positions, mask, scores, bounds, center};
+    const method_params m = parse(method, params);
+    const bool per_point = m.id == method_id::hampel;
+    std::vector<column_job> jobs;
+    jobs.reserve(columns.size());
+    for (const auto& spec : columns) jobs.push_back(prepare(spec, want, per_point));
+
+    {
+        // Safe to release: from here on only raw memory is touched, no Python object.
+        py::gil_scoped_release nogil;
+        for_each_task(jobs.size(), [&](std::size_t k) {
+            column_job& job = jobs[k];
+            job.result = dispatch_dtype(job.dtype, [&](auto tag_value) {
+                using T = typename decltype(tag_value)::type;
+                column<T> c;
+                c.values = as_strided<T>(job.values);
+                c.mask = job.mask;
+                c.int_min_is_missing = job.int_min_is_missing;
+                c.valid_bits = job.bits;
+                c.bit_offset = job.bit_offset;
+                c.sentinels = missing.data();
+                c.sentinel_count = missing.size();
+                return run_kernel(m, c, job.out);
+            });
+        });
+    }
+
+    py::list results;
+    for (auto& job : jobs) results.append(finish(job, want, per_point));
+    return results;
 }
 
 }  // namespace
 
 void bind_methods(py::module_& m) {
-    m.def("run", &run, py::arg("method"), py::arg("values"), py::arg("mask"),
-          py::arg("int_min_is_missing"), py::arg("params"), py::arg("positions") = false,
-          py::arg("mask_out") = false, py::arg("scores") = false, py::arg("bounds") = false,
-          py::arg("center") = false,
-          "Run a built-in method on a 1-D numeric buffer without copying it.");
+    m.def("run_columns", &run_columns, py::arg("method"), py::arg("columns"), py::arg("params"),
+          py::arg("missing"), py::arg("positions") = false, py::arg("mask") = false,
+          py::arg("scores") = false, py::arg("bounds") = false, py::arg("center") = false,
+          "Run a built-in method on each column, given as (values, mask, validity bitmap, bit "
+          "offset, NaT-is-missing), without copying; columns run in parallel without the GIL.");
     m.def("set_num_threads", [](int n) {
         if (n < 1) throw py::value_error("thread count must be >= 1");
         set_num_threads(n);
     });
-    m.def("get_num_threads", &get_num_threads);
+    m.def("get_num_threads", []() { return get_num_threads(); });
 }
 
 }  // namespace outliers::bindings

@@ -46,28 +46,58 @@ inline strided<const std::uint8_t> as_mask(const py::object& mask, std::size_t n
     return as_strided<std::uint8_t>(m);
 }
 
-// Calls f(tag<T>) with T the C++ type of the array's numeric dtype.
 template <class T>
 struct tag {
     using type = T;
 };
 
+// The numeric dtypes the kernels read, as numpy spells them: kind ('f', 'i', 'u') and size.
+struct dtype_code {
+    char kind;
+    py::ssize_t size;
+};
+
+inline dtype_code numeric_dtype(const py::dtype& dt) {
+    const dtype_code code{dt.kind(), dt.itemsize()};
+    const bool ok = (code.kind == 'f' && (code.size == 4 || code.size == 8)) ||
+                    ((code.kind == 'i' || code.kind == 'u') &&
+                     (code.size == 1 || code.size == 2 || code.size == 4 || code.size == 8));
+    if (!ok)
+        throw py::type_error("unsupported dtype " + py::str(py::object(dt)).cast<std::string>() +
+                             ": expected a float or integer dtype");
+    return code;
+}
+
+// An arrow validity bitmap (bit set = valid), read in place: it must hold offset + n bits.
+inline const std::uint8_t* as_bitmap(const py::object& bits, std::size_t offset, std::size_t n) {
+    if (bits.is_none()) return nullptr;
+    const auto b = py::reinterpret_borrow<py::array>(bits);
+    if (b.ndim() != 1 || b.itemsize() != 1 || b.dtype().kind() != 'u' || b.strides(0) != 1)
+        throw py::type_error("validity bitmap must be a contiguous uint8 array");
+    if (static_cast<std::size_t>(b.shape(0)) * 8 < offset + n)
+        throw py::value_error("validity bitmap is shorter than the values");
+    return static_cast<const std::uint8_t*>(b.data());
+}
+
+// Calls f(tag<T>{}) with T the C++ type of a dtype checked by numeric_dtype(); no Python
+// object is touched, so this runs without the GIL.
 template <class F>
-decltype(auto) dispatch_dtype(const py::dtype& dt, F&& f) {
-    const char kind = dt.kind();
-    const auto size = dt.itemsize();
-    if (kind == 'f' && size == 8) return f(tag<double>{});
-    if (kind == 'f' && size == 4) return f(tag<float>{});
-    if (kind == 'i' && size == 8) return f(tag<std::int64_t>{});
-    if (kind == 'i' && size == 4) return f(tag<std::int32_t>{});
-    if (kind == 'i' && size == 2) return f(tag<std::int16_t>{});
-    if (kind == 'i' && size == 1) return f(tag<std::int8_t>{});
-    if (kind == 'u' && size == 8) return f(tag<std::uint64_t>{});
-    if (kind == 'u' && size == 4) return f(tag<std::uint32_t>{});
-    if (kind == 'u' && size == 2) return f(tag<std::uint16_t>{});
-    if (kind == 'u' && size == 1) return f(tag<std::uint8_t>{});
-    throw py::type_error("unsupported dtype " + py::str(py::object(dt)).cast<std::string>() +
-                         ": expected a float or integer dtype");
+decltype(auto) dispatch_dtype(dtype_code code, F&& f) {
+    switch (code.kind) {
+        case 'f':
+            if (code.size == 8) return f(tag<double>{});
+            return f(tag<float>{});
+        case 'i':
+            if (code.size == 8) return f(tag<std::int64_t>{});
+            if (code.size == 4) return f(tag<std::int32_t>{});
+            if (code.size == 2) return f(tag<std::int16_t>{});
+            return f(tag<std::int8_t>{});
+        default:
+            if (code.size == 8) return f(tag<std::uint64_t>{});
+            if (code.size == 4) return f(tag<std::uint32_t>{});
+            if (code.size == 2) return f(tag<std::uint16_t>{});
+            return f(tag<std::uint8_t>{});
+    }
 }
 
 }  // namespace outliers::bindings

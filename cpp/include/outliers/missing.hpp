@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -10,13 +11,19 @@
 
 namespace outliers {
 
-// What a kernel reads: the values, an optional mask (true = missing) read side by side
-// without copying, and whether the int64 minimum stands for NaT (datetime64/timedelta64).
+// What a kernel reads: the values, and every way a value can be declared missing, each read
+// in place: a byte mask (pandas masked arrays, true = missing), an arrow validity bitmap
+// (bit set = valid, starting at bit_offset), the int64 minimum as NaT (datetime64/timedelta64),
+// and sentinel values the user declares missing (e.g. NOAA's -9999).
 template <class T>
 struct column {
     strided<const T> values;
     strided<const std::uint8_t> mask{};  // empty view: no mask
     bool int_min_is_missing = false;
+    const std::uint8_t* valid_bits = nullptr;
+    std::size_t bit_offset = 0;
+    const double* sentinels = nullptr;
+    std::size_t sentinel_count = 0;
 
     std::size_t size() const noexcept { return values.size; }
     bool has_mask() const noexcept { return mask.data != nullptr; }
@@ -27,6 +34,10 @@ enum class state : std::uint8_t { finite, missing, infinite };
 template <class T>
 inline state classify(const column<T>& c, std::size_t i) noexcept {
     if (c.has_mask() && c.mask[i]) return state::missing;
+    if (c.valid_bits) {
+        const std::size_t bit = c.bit_offset + i;
+        if (!((c.valid_bits[bit / 8] >> (bit % 8)) & 1u)) return state::missing;
+    }
     const T v = c.values[i];
     if constexpr (std::is_floating_point_v<T>) {
         if (std::isnan(v)) return state::missing;
@@ -35,6 +46,8 @@ inline state classify(const column<T>& c, std::size_t i) noexcept {
         if (c.int_min_is_missing && v == std::numeric_limits<std::int64_t>::min())
             return state::missing;
     }
+    for (std::size_t k = 0; k < c.sentinel_count; ++k)
+        if (static_cast<double>(v) == c.sentinels[k]) return state::missing;
     return state::finite;
 }
 
