@@ -17,6 +17,7 @@ except ImportError as e:  # pragma: no cover - only a broken install gets here
         "package: run from another directory."
     ) from e
 
+from . import accessors as _accessors  # noqa: F401  (registers s.outliers, df.outliers)
 from . import datasets
 from ._api import bounds, detect, mask, methods, scores
 from ._detector import Detector

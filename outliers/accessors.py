@@ -1,0 +1,274 @@
+"""The pandas accessors `s.outliers` and `df.outliers`: thin, every verb one call into _api.
+
+pandas builds a new accessor object on every attribute access, so these hold the object they
+were built on and nothing else: no state, no logic beyond shaping results as pandas objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._api import run_builtin_columns
+
+_HOW = ("nan", "drop", "clip", "center")
+_HIGHLIGHT = "background-color: #ffb4a8"
+
+
+def _in_dtype_of(values, dtype):
+    """Bounds/centers computed on UTC instants, given back in a tz-aware column's time zone."""
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        if np.ndim(values) == 0:
+            return pd.Timestamp(values).tz_localize("UTC").tz_convert(dtype.tz)
+        return pd.DatetimeIndex(values).tz_localize("UTC").tz_convert(dtype.tz)
+    return values
+
+
+def _per_point(value, n: int):
+    """A scalar broadcast to n entries, or the per-point array as it is."""
+    if np.ndim(value) == 0:
+        return pd.Series([value] * n).array if n else np.empty(0, np.asarray(value).dtype)
+    return value
+
+
+def _check_how(how: str) -> None:
+    if how not in _HOW:
+        raise ValueError(f"how must be one of {', '.join(map(repr, _HOW))} (got {how!r})")
+
+
+def _clean(s: pd.Series, result: dict[str, Any], how: str) -> pd.Series:
+    flagged = result["mask"]
+    if how == "nan":
+        return s.mask(flagged)
+    if how == "drop":
+        return s[~flagged]
+    if how == "clip":
+        lower = _in_dtype_of(result["lower"], s.dtype)
+        upper = _in_dtype_of(result["upper"], s.dtype)
+        return s.where(~flagged, s.clip(lower, upper))
+    return s.where(~flagged, _in_dtype_of(result["center"], s.dtype))
+
+
+def _report(s: pd.Series, result: dict[str, Any]) -> pd.DataFrame:
+    pos = np.flatnonzero(result["mask"])
+    lower, upper = (_in_dtype_of(result[k], s.dtype) for k in ("lower", "upper"))
+    pick = (lambda v: v[pos]) if np.ndim(result["lower"]) else (lambda v: _per_point(v, len(pos)))
+    return pd.DataFrame(
+        {
+            "position": pos.astype(np.int64),
+            "value": s.array[pos],
+            "score": result["scores"][pos],
+            "lower": pick(lower),
+            "upper": pick(upper),
+        },
+        index=s.index[pos],
+    )
+
+
+@pd.api.extensions.register_series_accessor("outliers")
+class SeriesOutliers:
+    """Outlier detection on a Series: ``s.outliers.detect("mad")`` and friends.
+
+    Every verb takes ``method`` (a built-in method name, see :func:`outliers.methods`), the
+    method's parameters, and ``missing=`` (values to treat as missing, e.g. ``-9999``).
+    Positions are positions; results keep the Series' index, name and order.
+
+    Examples
+    --------
+    >>> import pandas as pd, outliers
+    >>> s = pd.Series([10.0, 10.2, 9.9, 10.1, 55.0, 9.8], index=list("abcdef"), name="t")
+    >>> s.outliers.detect("mad")
+    e    55.0
+    Name: t, dtype: float64
+    >>> s.outliers.mask("mad").tolist()
+    [False, False, False, False, True, False]
+    """
+
+    def __init__(self, series: pd.Series) -> None:
+        self._s = series
+
+    def _run(self, method: str, params: dict[str, Any], **outputs: bool) -> dict[str, Any]:
+        return run_builtin_columns([self._s], method, params, **outputs)[0]
+
+    def _series(self, values: np.ndarray) -> pd.Series:
+        return pd.Series(values, index=self._s.index, name=self._s.name, copy=False)
+
+    def detect(self, method: str = "zscore", **params: Any) -> pd.Series:
+        """The flagged entries: a Series with the same labels, dtype and name, in order."""
+        return self._s.iloc[self._run(method, params, positions=True)["positions"]]
+
+    def mask(self, method: str = "zscore", **params: Any) -> pd.Series:
+        """Boolean Series aligned to the data (missing values are never flagged)."""
+        return self._series(self._run(method, params, mask=True)["mask"])
+
+    def scores(self, method: str = "zscore", **params: Any) -> pd.Series:
+        """float64 scores aligned to the data: NaN for missing values, +inf for infinite ones."""
+        return self._series(self._run(method, params, scores=True)["scores"])
+
+    def bounds(self, method: str = "zscore", **params: Any) -> pd.DataFrame:
+        """DataFrame with columns ``lower`` and ``upper`` aligned to the data."""
+        result = self._run(method, params, bounds=True)
+        n = len(self._s)
+        return pd.DataFrame(
+            {k: _per_point(_in_dtype_of(result[k], self._s.dtype), n) for k in ("lower", "upper")},
+            index=self._s.index,
+        )
+
+    def clean(self, how: str = "nan", method: str = "zscore", **params: Any) -> pd.Series:
+        """A new Series with the flagged values handled.
+
+        ``how="nan"`` sets them missing (``s.mask(flags)``, so integers become float64 and
+        masked dtypes get ``pd.NA``), ``"drop"`` removes them, ``"clip"`` clips them to the
+        bounds, ``"center"`` replaces them with the method's center (mean for zscore, median
+        for mad/iqr/quantile, the window median for hampel, the mean of the kept values for
+        esd). Unflagged values are untouched; the Series itself is never changed.
+        """
+        _check_how(how)
+        need = {"clip": {"bounds": True}, "center": {"center": True}}.get(how, {})
+        return _clean(self._s, self._run(method, params, mask=True, **need), how)
+
+    def report(self, method: str = "zscore", **params: Any) -> pd.DataFrame:
+        """The flagged entries with ``position``, ``value``, ``score``, ``lower``, ``upper``."""
+        return _report(self._s, self._run(method, params, mask=True, scores=True, bounds=True))
+
+
+def _is_numeric(dtype) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def _is_checkable(dtype) -> bool:
+    kind = getattr(dtype, "kind", "O")
+    return _is_numeric(dtype) or kind in "mM" or isinstance(dtype, pd.DatetimeTZDtype)
+
+
+@pd.api.extensions.register_dataframe_accessor("outliers")
+class FrameOutliers:
+    """Outlier detection on each numeric column of a DataFrame: ``df.outliers.mask("mad")``.
+
+    Every verb takes ``method``, the method's parameters, ``missing=`` and ``columns=`` (the
+    columns to check; default: every numeric column). All checked columns go to the C++ core
+    in one call and run in parallel without the GIL.
+
+    Examples
+    --------
+    >>> import pandas as pd, outliers
+    >>> df = pd.DataFrame({"a": [1.0, 1.1, 0.9, 1.0, 9.0], "b": [5, 5, 6, 5, 5]})
+    >>> df["c"] = list("vwxyz")  # not numeric: not checked
+    >>> df.outliers.mask("iqr")
+           a      b
+    0  False  False
+    1  False  False
+    2  False   True
+    3  False  False
+    4   True  False
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._df = frame
+
+    def _positions(self, columns) -> list[int]:
+        df = self._df
+        if columns is None:
+            return [j for j in range(df.shape[1]) if _is_numeric(df.dtypes.iloc[j])]
+        if isinstance(columns, (str, bytes)) or not np.iterable(columns):
+            columns = [columns]
+        out = []
+        for name in columns:
+            if name not in df.columns:
+                raise KeyError(f"column {name!r} is not in the DataFrame")
+            loc = df.columns.get_loc(name)
+            for j in np.arange(df.shape[1])[loc].ravel().tolist():
+                dtype = df.dtypes.iloc[j]
+                if not _is_checkable(dtype):
+                    raise TypeError(
+                        f"column {name!r} has dtype {dtype}, which cannot be checked for "
+                        "outliers: expected a float, integer, datetime64 or timedelta64 column"
+                    )
+                out.append(j)
+        return out
+
+    def _run(self, method, params, columns, **outputs):
+        cols = self._positions(columns)
+        series = [self._df.iloc[:, j] for j in cols]
+        return cols, series, run_builtin_columns(series, method, params, **outputs)
+
+    def _frame(self, cols: list[int], arrays: list) -> pd.DataFrame:
+        out = pd.DataFrame(dict(enumerate(arrays)), index=self._df.index)
+        out.columns = self._df.columns[cols]
+        return out
+
+    def _any_flagged(self, results) -> np.ndarray:
+        flags = np.zeros(len(self._df), dtype=bool)
+        for r in results:
+            flags |= r["mask"]
+        return flags
+
+    def detect(self, method: str = "zscore", *, columns=None, **params: Any) -> pd.DataFrame:
+        """The rows (all columns) with at least one flagged cell, in order."""
+        _, _, results = self._run(method, params, columns, mask=True)
+        return self._df[self._any_flagged(results)]
+
+    def mask(self, method: str = "zscore", *, columns=None, **params: Any) -> pd.DataFrame:
+        """Boolean frame of the checked columns."""
+        cols, _, results = self._run(method, params, columns, mask=True)
+        return self._frame(cols, [r["mask"] for r in results])
+
+    def scores(self, method: str = "zscore", *, columns=None, **params: Any) -> pd.DataFrame:
+        """float64 frame of the checked columns' scores."""
+        cols, _, results = self._run(method, params, columns, scores=True)
+        return self._frame(cols, [r["scores"] for r in results])
+
+    def bounds(self, method: str = "zscore", *, columns=None, **params: Any) -> pd.DataFrame:
+        """Frame with columns ``(column, "lower")``, ``(column, "upper")``, aligned to the rows."""
+        cols, series, results = self._run(method, params, columns, bounds=True)
+        n = len(self._df)
+        arrays, keys = [], []
+        for j, s, r in zip(cols, series, results, strict=True):
+            for k in ("lower", "upper"):
+                arrays.append(_per_point(_in_dtype_of(r[k], s.dtype), n))
+                keys.append((self._df.columns[j], k))
+        out = pd.DataFrame(dict(enumerate(arrays)), index=self._df.index)
+        out.columns = pd.MultiIndex.from_tuples(keys)
+        return out
+
+    def clean(
+        self, how: str = "nan", method: str = "zscore", *, columns=None, **params: Any
+    ) -> pd.DataFrame:
+        """A new DataFrame with the checked columns cleaned as in ``Series.outliers.clean``.
+
+        ``how="drop"`` drops the rows with any flagged cell.
+        """
+        _check_how(how)
+        need = {"clip": {"bounds": True}, "center": {"center": True}}.get(how, {})
+        cols, series, results = self._run(method, params, columns, mask=True, **need)
+        if how == "drop":
+            return self._df[~self._any_flagged(results)]
+        out = self._df.copy()
+        for j, s, r in zip(cols, series, results, strict=True):
+            out.isetitem(j, _clean(s, r, how))
+        return out
+
+    def report(self, method: str = "zscore", *, columns=None, **params: Any) -> pd.DataFrame:
+        """Long form: one row per flagged cell, with its ``column``; by column, then position."""
+        cols, series, results = self._run(
+            method, params, columns, mask=True, scores=True, bounds=True
+        )
+        parts = []
+        for j, s, r in zip(cols, series, results, strict=True):
+            part = _report(s, r)
+            part.insert(0, "column", [self._df.columns[j]] * len(part))
+            parts.append(part)
+        if not parts:
+            return pd.DataFrame(columns=["column", "position", "value", "score", "lower", "upper"])
+        return pd.concat(parts)
+
+    def style(self, method: str = "zscore", *, columns=None, **params: Any):
+        """A pandas Styler of the whole frame with the flagged cells highlighted."""
+        cols, _, results = self._run(method, params, columns, mask=True)
+        css = np.full(self._df.shape, "", dtype=object)
+        for j, r in zip(cols, results, strict=True):
+            css[r["mask"], j] = _HIGHLIGHT
+        table = pd.DataFrame(css, index=self._df.index, columns=self._df.columns)
+        return self._df.style.apply(lambda _: table, axis=None)
