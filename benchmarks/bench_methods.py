@@ -120,6 +120,50 @@ def run(sizes, rounds: int) -> list[dict]:
     return rows
 
 
+def run_frame(n_rows: int, n_cols: int, rounds: int) -> list[dict]:
+    """df.outliers.mask() over a frame with 1 and 2 threads, against a per-column pandas loop."""
+    import pandas as pd
+
+    df = pd.DataFrame({f"c{j}": _data(n_rows, seed=j) for j in range(n_cols)})
+    rows = []
+    for method in ("zscore", "mad", "hampel"):
+
+        def pandas_idiom(method=method):
+            if method == "zscore":
+                return (df - df.mean()).abs() > 3.0 * df.std(ddof=0)
+            if method == "mad":
+                m = df.median()
+                d = (df - m).abs()
+                return d > 3.5 * 1.482602218505602 * d.median()
+            roll = df.rolling(7, center=True, min_periods=1)
+            med = roll.median()
+            mad = (df - med).abs().rolling(7, center=True, min_periods=1).median()
+            return (df - med).abs() > 3.0 * 1.482602218505602 * mad
+
+        candidates = {
+            "1 thread": (1, lambda m=method: df.outliers.mask(m)),
+            "2 threads": (2, lambda m=method: df.outliers.mask(m)),
+            "pandas": (1, pandas_idiom),
+        }
+        times = {k: [] for k in candidates}
+        for _ in range(rounds):
+            for label, (threads, f) in candidates.items():
+                ol.set_num_threads(threads)
+                t0 = time.perf_counter()
+                f()
+                times[label].append(time.perf_counter() - t0)
+        med = {k: float(np.median(v)) for k, v in times.items()}
+        rows.append({"method": method, "rows": n_rows, "columns": n_cols, **med})
+        print(
+            f"frame {method:7s} {n_cols}x{n_rows:,}: 1 thread {med['1 thread'] * 1e3:8.1f} ms, "
+            f"2 threads {med['2 threads'] * 1e3:8.1f} ms "
+            f"(speed-up {med['1 thread'] / med['2 threads']:.2f}), "
+            f"pandas idiom {med['pandas'] * 1e3:8.1f} ms",
+            flush=True,
+        )
+    return rows
+
+
 def markdown(rows: list[dict]) -> str:
     lines = [
         "| method | n | outliers (ms) | numpy idiom (ms) | time ratio "
@@ -136,15 +180,32 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def frame_markdown(rows: list[dict]) -> str:
+    lines = [
+        "| method | frame | 1 thread (ms) | 2 threads (ms) | speed-up | pandas idiom (ms) |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['method']} | {r['columns']} x {r['rows']:,} | {r['1 thread'] * 1e3:.1f} "
+            f"| {r['2 threads'] * 1e3:.1f} | {r['1 thread'] / r['2 threads']:.2f} "
+            f"| {r['pandas'] * 1e3:.1f} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10**5, 10**7])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--frame-rows", type=int, default=10**6)
+    parser.add_argument("--frame-columns", type=int, default=8)
     parser.add_argument("--output", default="benchmarks/results.json")
     args = parser.parse_args()
     ol.set_num_threads(args.threads)
     rows = run(args.sizes, args.rounds)
+    frame_rows = run_frame(args.frame_rows, args.frame_columns, args.rounds)
     meta = {
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -153,9 +214,11 @@ def main() -> None:
         "machine": platform.machine(),
     }
     with open(args.output, "w") as f:
-        json.dump({"meta": meta, "rows": rows}, f, indent=1)
+        json.dump({"meta": meta, "rows": rows, "frame": frame_rows}, f, indent=1)
     print()
     print(markdown(rows))
+    print()
+    print(frame_markdown(frame_rows))
 
 
 if __name__ == "__main__":
