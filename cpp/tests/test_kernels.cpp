@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -187,6 +188,55 @@ void test_strided_and_reversed_views() {
     CHECK(s.n_used == 4 && r.flags[0] == 1 && r.flags[3] == 0);
 }
 
+void test_missing_sources() {
+    // Bitmap (arrow, bit set = valid, offset 3), byte mask, sentinel and NaT, all read in place.
+    std::vector<std::int64_t> v{7, 1, 2, std::numeric_limits<std::int64_t>::min(), -9999, 3, 100};
+    const std::vector<std::uint8_t> bits{static_cast<std::uint8_t>(0xFF & ~(1u << (3 + 1))), 0xFF};
+    const std::vector<std::uint8_t> mask{0, 0, 0, 0, 0, 1, 0};
+    const double sentinel = -9999.0;
+    column<std::int64_t> c = col(v);
+    c.int_min_is_missing = true;
+    c.valid_bits = bits.data();
+    c.bit_offset = 3;
+    c.mask = make_strided(mask.data(), mask.size());
+    c.sentinels = &sentinel;
+    c.sentinel_count = 1;
+    using outliers::state;
+    CHECK(outliers::classify(c, 0) == state::finite);
+    CHECK(outliers::classify(c, 1) == state::missing);  // bit 4 cleared
+    CHECK(outliers::classify(c, 3) == state::missing);  // NaT
+    CHECK(outliers::classify(c, 4) == state::missing);  // the sentinel
+    CHECK(outliers::classify(c, 5) == state::missing);  // masked
+    std::vector<double> scratch;
+    result r(v.size());
+    const summary s = k::mad(c, {}, r.out, scratch);
+    CHECK(s.n_used == 3);  // 7, 2, 100
+    CHECK(std::isnan(r.scores[4]) && r.flags[4] == 0);
+}
+
+void test_tasks_match_serial_runs() {
+    // Columns run as parallel tasks give what each column gives alone.
+    std::mt19937_64 rng(7);
+    std::normal_distribution<double> normal;
+    std::vector<std::vector<double>> cols(5, std::vector<double>(200000));
+    for (auto& c : cols)
+        for (auto& v : c) v = normal(rng);
+    std::vector<result> alone, tasks;
+    outliers::set_num_threads(1);
+    for (auto& c : cols) {
+        alone.emplace_back(c.size());
+        k::zscore(col(c), {}, alone.back().out);
+    }
+    for (auto& c : cols) tasks.emplace_back(c.size());
+    outliers::set_num_threads(3);
+    outliers::for_each_task(cols.size(), [&](std::size_t j) {
+        CHECK(outliers::get_num_threads() == 1);  // kernels inside a task stay single-threaded
+        k::zscore(col(cols[j]), {}, tasks[j].out);
+    });
+    for (std::size_t j = 0; j < cols.size(); ++j) CHECK(same_bits(alone[j].scores, tasks[j].scores));
+    CHECK(outliers::get_num_threads() == 3);
+}
+
 }  // namespace
 
 int main() {
@@ -197,6 +247,8 @@ int main() {
     test_hampel_edges();
     test_results_independent_of_threads();
     test_strided_and_reversed_views();
+    test_missing_sources();
+    test_tasks_match_serial_runs();
     if (failures) std::printf("%d check(s) failed\n", failures);
     else std::printf("test_kernels: all checks passed\n");
     return failures ? 1 : 0;
