@@ -89,6 +89,8 @@ struct column_job {
     py::array values;
     py::object mask_owner, bits_owner;
     dtype_code dtype{};
+    const void* data = nullptr;     // the values' memory, element stride and length, read
+    std::ptrdiff_t stride = 0;      // with the GIL: no pybind11 call happens without it
     strided<const std::uint8_t> mask{};
     const std::uint8_t* bits = nullptr;
     std::size_t bit_offset = 0;
@@ -113,6 +115,8 @@ column_job prepare(const py::handle& spec, const request& want, bool per_point) 
     require_viewable(job.values, "values");
     job.dtype = numeric_dtype(job.values.dtype());
     job.n = static_cast<std::size_t>(job.values.shape(0));
+    job.data = job.values.data();
+    job.stride = static_cast<std::ptrdiff_t>(job.values.strides(0) / job.values.itemsize());
     job.mask_owner = py::reinterpret_borrow<py::object>(t[1]);
     job.mask = as_mask(job.mask_owner, job.n);
     job.bits_owner = py::reinterpret_borrow<py::object>(t[2]);
@@ -191,7 +195,7 @@ py::list run_columns(const std::string& method, const py::sequence& columns,
             job.result = dispatch_dtype(job.dtype, [&](auto tag_value) {
                 using T = typename decltype(tag_value)::type;
                 column<T> c;
-                c.values = as_strided<T>(job.values);
+                c.values = make_strided(static_cast<const T*>(job.data), job.n, job.stride);
                 c.mask = job.mask;
                 c.int_min_is_missing = job.int_min_is_missing;
                 c.valid_bits = job.bits;
