@@ -5,20 +5,24 @@ from typing import Any
 
 import numpy as np
 
-def run(
+# A column: (values, byte mask or None, arrow validity bitmap or None, bit offset, NaT-is-missing)
+Column = tuple[np.ndarray, np.ndarray | None, np.ndarray | None, int, bool]
+
+def run_columns(
     method: str,
-    values: np.ndarray,
-    mask: np.ndarray | None,
-    int_min_is_missing: bool,
+    columns: list[Column],
     params: dict[str, Any],
+    missing: list[float],
     positions: bool = False,
-    mask_out: bool = False,
+    mask: bool = False,
     scores: bool = False,
     bounds: bool = False,
     center: bool = False,
-) -> dict[str, Any]: ...
+) -> list[dict[str, Any]]: ...
 def call_detector(
     func: Callable[..., Any], values: np.ndarray, params: dict[str, Any], name: str
 ) -> np.ndarray: ...
 def set_num_threads(n: int) -> None: ...
 def get_num_threads() -> int: ...
+def _limit_cpu(name: str) -> None: ...
+def _cpu_level() -> str: ...

@@ -265,7 +265,10 @@ class FrameOutliers:
         return pd.concat(parts)
 
     def style(self, method: str = "zscore", *, columns=None, **params: Any):
-        """A pandas Styler of the whole frame with the flagged cells highlighted."""
+        """A pandas Styler of the whole frame with the flagged cells highlighted.
+
+        pandas' Styler needs jinja2 (``pip install outliers[style]``).
+        """
         cols, _, results = self._run(method, params, columns, mask=True)
         css = np.full(self._df.shape, "", dtype=object)
         for j, r in zip(cols, results, strict=True):

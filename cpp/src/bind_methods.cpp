@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "buffers.hpp"
+#include "outliers/cpu.hpp"
 #include "outliers/kernels/esd.hpp"
 #include "outliers/kernels/hampel.hpp"
 #include "outliers/kernels/iqr.hpp"
@@ -225,6 +226,17 @@ void bind_methods(py::module_& m) {
         set_num_threads(n);
     });
     m.def("get_num_threads", []() { return get_num_threads(); });
+    // For tests and benchmarks: cap the vectorised paths ("portable", "avx2", "avx512").
+    m.def("_limit_cpu", [](const std::string& name) {
+        if (name == "portable") cpu::limit(cpu::level::portable);
+        else if (name == "avx2") cpu::limit(cpu::level::avx2);
+        else if (name == "avx512") cpu::limit(cpu::level::avx512);
+        else throw py::value_error("cpu level must be portable, avx2 or avx512");
+    });
+    m.def("_cpu_level", []() {
+        static const char* names[] = {"portable", "avx2", "avx512"};
+        return std::string(names[static_cast<int>(cpu::active())]);
+    });
 }
 
 }  // namespace outliers::bindings

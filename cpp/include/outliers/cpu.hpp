@@ -1,0 +1,44 @@
+// Which vectorised code paths this CPU may run, decided at run time (never -march=native).
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+
+namespace outliers::cpu {
+
+// Ordered: a kernel takes the best path whose level <= active().
+enum class level : int { portable = 0, avx2 = 1, avx512 = 2 };
+
+inline level detected() noexcept {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    static const level best = [] {
+        __builtin_cpu_init();
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+            __builtin_cpu_supports("avx512vl"))
+            return level::avx512;
+        if (__builtin_cpu_supports("avx2")) return level::avx2;
+        return level::portable;
+    }();
+    return best;
+#else
+    return level::portable;
+#endif
+}
+
+namespace detail {
+inline std::atomic<int>& ceiling() {
+    static std::atomic<int> value{static_cast<int>(level::avx512)};
+    return value;
+}
+}  // namespace detail
+
+// The level kernels use: what the CPU has, capped by limit() (tests run every path).
+inline level active() noexcept {
+    return static_cast<level>(
+        std::min(static_cast<int>(detected()), detail::ceiling().load(std::memory_order_relaxed)));
+}
+
+// Caps the level (e.g. level::portable to run the fallback paths); results never depend on it.
+inline void limit(level l) noexcept { detail::ceiling().store(static_cast<int>(l)); }
+
+}  // namespace outliers::cpu
