@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _core
 from ._inputs import prepare, to_time
-from ._params import METHODS, PER_POINT, resolve
+from ._params import METHODS, resolve
 
 __all__ = ["detect", "mask", "scores", "bounds", "methods"]
 
@@ -65,7 +65,10 @@ def run_builtin_columns(
     )
     for p, result in zip(prepared, results, strict=True):
         for key in ("lower", "upper", "center"):
-            result[key] = to_time(result[key], p.time_dtype)
+            value = result[key]
+            if isinstance(value, float):
+                value = np.float64(value)  # numpy scalars: float32 data is not rounded to them
+            result[key] = to_time(value, p.time_dtype)
     return results
 
 
@@ -158,10 +161,7 @@ def bounds(data, method: str = "zscore", **params):
     (np.float64(0.25), np.float64(4.75))
     """
     result = run_builtin(data, method, params, bounds=True)
-    lower, upper = result["lower"], result["upper"]
-    if method not in PER_POINT and not isinstance(lower, np.generic):
-        lower, upper = np.float64(lower), np.float64(upper)
-    return lower, upper
+    return result["lower"], result["upper"]
 
 
 def center(data, method: str = "zscore", **params):

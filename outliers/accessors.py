@@ -38,17 +38,33 @@ def _check_how(how: str) -> None:
         raise ValueError(f"how must be one of {', '.join(map(repr, _HOW))} (got {how!r})")
 
 
+def _in_float_counterpart(s: pd.Series) -> pd.Series:
+    """Integer data in its family's float dtype: bounds and centers are seldom whole numbers."""
+    if not pd.api.types.is_integer_dtype(s.dtype):
+        return s
+    if isinstance(s.dtype, pd.ArrowDtype):
+        return s.astype("double[pyarrow]")
+    if isinstance(s.dtype, np.dtype):
+        return s.astype(np.float64)
+    return s.astype("Float64")  # pandas masked integers
+
+
 def _clean(s: pd.Series, result: dict[str, Any], how: str) -> pd.Series:
     flagged = result["mask"]
     if how == "nan":
         return s.mask(flagged)
     if how == "drop":
         return s[~flagged]
+    s = _in_float_counterpart(s)
+
+    def replacement(key: str):
+        value = _in_dtype_of(result[key], s.dtype)
+        # A Python float, not np.float64: float32 data keeps its dtype, as in s.clip(1.5).
+        return float(value) if isinstance(value, np.floating) else value
+
     if how == "clip":
-        lower = _in_dtype_of(result["lower"], s.dtype)
-        upper = _in_dtype_of(result["upper"], s.dtype)
-        return s.where(~flagged, s.clip(lower, upper))
-    return s.where(~flagged, _in_dtype_of(result["center"], s.dtype))
+        return s.where(~flagged, s.clip(replacement("lower"), replacement("upper")))
+    return s.where(~flagged, replacement("center"))
 
 
 def _report(s: pd.Series, result: dict[str, Any]) -> pd.DataFrame:
@@ -123,7 +139,10 @@ class SeriesOutliers:
         masked dtypes get ``pd.NA``), ``"drop"`` removes them, ``"clip"`` clips them to the
         bounds, ``"center"`` replaces them with the method's center (mean for zscore, median
         for mad/iqr/quantile, the window median for hampel, the mean of the kept values for
-        esd). Unflagged values are untouched; the Series itself is never changed.
+        esd). Unflagged values are untouched; the Series itself is never changed. For
+        ``"clip"`` and ``"center"`` integer data comes back in its float dtype (float64,
+        ``Float64`` or ``double[pyarrow]``): bounds and centers are seldom whole numbers.
+        Float data keeps its dtype (float32 stays float32, replacements rounded to it).
         """
         _check_how(how)
         need = {"clip": {"bounds": True}, "center": {"center": True}}.get(how, {})
@@ -273,5 +292,18 @@ class FrameOutliers:
         css = np.full(self._df.shape, "", dtype=object)
         for j, r in zip(cols, results, strict=True):
             css[r["mask"], j] = _HIGHLIGHT
-        table = pd.DataFrame(css, index=self._df.index, columns=self._df.columns)
-        return self._df.style.apply(lambda _: table, axis=None)
+        df = self._df
+        # pandas' Styler refuses repeated labels: style such an axis by position, then show
+        # its labels again.
+        shown = df
+        if not df.index.is_unique:
+            shown = shown.set_axis(range(df.shape[0]))
+        if not df.columns.is_unique:
+            shown = shown.set_axis(range(df.shape[1]), axis=1)
+        table = pd.DataFrame(css, index=shown.index, columns=shown.columns)
+        styler = shown.style.apply(lambda _: table, axis=None)
+        if not df.index.is_unique:
+            styler = styler.relabel_index(list(df.index))
+        if not df.columns.is_unique:
+            styler = styler.relabel_index(list(df.columns), axis=1)
+        return styler
