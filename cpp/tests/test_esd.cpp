@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+
+#include "check.hpp"
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -11,15 +13,6 @@
 
 namespace {
 
-int failures = 0;
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            std::printf("%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);     \
-            ++failures;                                                              \
-        }                                                                            \
-    } while (0)
 
 using outliers::column;
 using outliers::make_strided;
@@ -179,7 +172,7 @@ void test_esd_reproduces_nist_example() {
             std::fabs(trunc3(r.d.lambdas[i]) - rosner_lambda[i]) > 1e-9) {
             std::printf("NIST table row %zu: R %.6f (want %.3f), lambda %.6f (want %.3f)\n", i + 1,
                         r.d.r_stats[i], rosner_r[i], r.d.lambdas[i], rosner_lambda[i]);
-            ++failures;
+            ++outliers::testing::failures;
         }
     }
     // R_1, R_2 fail but R_3 passes: three outliers, the largest i, not the first failure.
@@ -405,26 +398,14 @@ void test_esd_independent_of_thread_count() {
     CHECK(one.s.center == four.s.center && one.s.lower == four.s.lower && one.s.upper == four.s.upper);
 }
 
-template <class F>
-bool throws_invalid_argument(F f) {
-    try {
-        f();
-    } catch (const std::invalid_argument&) {
-        return true;
-    } catch (...) {
-        return false;
-    }
-    return false;
-}
-
 void test_esd_rejects_bad_parameters() {
     const std::vector<double> x{1.0, 2.0, 3.0, 4.0};
     const column<double> c{make_strided<const double>(x.data(), x.size())};
-    CHECK(throws_invalid_argument([&] { esd(c, esd_params{0, 0.05}, outputs{}); }));
-    CHECK(throws_invalid_argument([&] { esd(c, esd_params{3, 0.0}, outputs{}); }));
-    CHECK(throws_invalid_argument([&] { esd(c, esd_params{3, 1.0}, outputs{}); }));
-    CHECK(throws_invalid_argument([&] { esd(c, esd_params{3, nan}, outputs{}); }));
-    CHECK(throws_invalid_argument([&] { esd(column<double>{}, esd_params{3, -0.5}, outputs{}); }));
+    CHECK(outliers::testing::throws<std::invalid_argument>([&] { esd(c, esd_params{0, 0.05}, outputs{}); }));
+    CHECK(outliers::testing::throws<std::invalid_argument>([&] { esd(c, esd_params{3, 0.0}, outputs{}); }));
+    CHECK(outliers::testing::throws<std::invalid_argument>([&] { esd(c, esd_params{3, 1.0}, outputs{}); }));
+    CHECK(outliers::testing::throws<std::invalid_argument>([&] { esd(c, esd_params{3, nan}, outputs{}); }));
+    CHECK(outliers::testing::throws<std::invalid_argument>([&] { esd(column<double>{}, esd_params{3, -0.5}, outputs{}); }));
 }
 
 }  // namespace
@@ -441,10 +422,5 @@ int main() {
     test_esd_matches_naive_reference();
     test_esd_independent_of_thread_count();
     test_esd_rejects_bad_parameters();
-    if (failures) {
-        std::printf("%d failure(s)\n", failures);
-        return 1;
-    }
-    std::printf("test_esd: all passed\n");
-    return 0;
+    return outliers::testing::report("test_esd");
 }

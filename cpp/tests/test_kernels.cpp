@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+
+#include "check.hpp"
 #include <cstring>
 #include <limits>
 #include <random>
@@ -16,15 +18,6 @@
 
 namespace {
 
-int failures = 0;
-
-#define CHECK(cond)                                                               \
-    do {                                                                          \
-        if (!(cond)) {                                                            \
-            std::printf("%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-            ++failures;                                                           \
-        }                                                                         \
-    } while (0)
 
 using outliers::column;
 using outliers::make_strided;
@@ -249,7 +242,5 @@ int main() {
     test_strided_and_reversed_views();
     test_missing_sources();
     test_tasks_match_serial_runs();
-    if (failures) std::printf("%d check(s) failed\n", failures);
-    else std::printf("test_kernels: all checks passed\n");
-    return failures ? 1 : 0;
+    return outliers::testing::report("test_kernels");
 }

@@ -3,19 +3,12 @@
 
 #include <cmath>
 #include <cstdio>
+
+#include "check.hpp"
 #include <stdexcept>
 
 namespace {
 
-int failures = 0;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            std::printf("%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-            ++failures;                                                    \
-        }                                                                  \
-    } while (0)
 
 bool close_rel(double got, double want, double rtol) {
     if (want == 0.0) return got == 0.0;
@@ -78,7 +71,7 @@ void test_student_t_quantile_matches_scipy() {
             if (!close_rel(got, want, 1e-10)) {
                 std::printf("quantile(p=%.17g, df=%.17g) = %.17g, scipy %.17g\n", probabilities[k],
                             row.df, got, want);
-                ++failures;
+                ++outliers::testing::failures;
             }
         }
     }
@@ -90,7 +83,7 @@ void test_student_t_cdf_matches_scipy() {
         const double got = outliers::student_t_cdf(row.t, row.df);
         if (!close_rel(got, row.want, 1e-10)) {
             std::printf("cdf(t=%.17g, df=%.17g) = %.17g, scipy %.17g\n", row.t, row.df, got, row.want);
-            ++failures;
+            ++outliers::testing::failures;
         }
     }
 }
@@ -120,27 +113,15 @@ void test_student_t_special_arguments() {
     CHECK(outliers::student_t_quantile(1e-300, 0.1) == -INFINITY);
 }
 
-template <class F>
-bool throws_domain_error(F f) {
-    try {
-        f();
-    } catch (const std::domain_error&) {
-        return true;
-    } catch (...) {
-        return false;
-    }
-    return false;
-}
-
 void test_student_t_rejects_bad_arguments() {
-    CHECK(throws_domain_error([] { outliers::student_t_quantile(0.0, 3.0); }));
-    CHECK(throws_domain_error([] { outliers::student_t_quantile(1.0, 3.0); }));
-    CHECK(throws_domain_error([] { outliers::student_t_quantile(-0.1, 3.0); }));
-    CHECK(throws_domain_error([] { outliers::student_t_quantile(NAN, 3.0); }));
-    CHECK(throws_domain_error([] { outliers::student_t_quantile(0.3, 0.0); }));
-    CHECK(throws_domain_error([] { outliers::student_t_quantile(0.3, -1.0); }));
-    CHECK(throws_domain_error([] { outliers::student_t_quantile(0.3, NAN); }));
-    CHECK(throws_domain_error([] { outliers::student_t_cdf(0.3, 0.0); }));
+    CHECK(outliers::testing::throws<std::domain_error>([] { outliers::student_t_quantile(0.0, 3.0); }));
+    CHECK(outliers::testing::throws<std::domain_error>([] { outliers::student_t_quantile(1.0, 3.0); }));
+    CHECK(outliers::testing::throws<std::domain_error>([] { outliers::student_t_quantile(-0.1, 3.0); }));
+    CHECK(outliers::testing::throws<std::domain_error>([] { outliers::student_t_quantile(NAN, 3.0); }));
+    CHECK(outliers::testing::throws<std::domain_error>([] { outliers::student_t_quantile(0.3, 0.0); }));
+    CHECK(outliers::testing::throws<std::domain_error>([] { outliers::student_t_quantile(0.3, -1.0); }));
+    CHECK(outliers::testing::throws<std::domain_error>([] { outliers::student_t_quantile(0.3, NAN); }));
+    CHECK(outliers::testing::throws<std::domain_error>([] { outliers::student_t_cdf(0.3, 0.0); }));
 }
 
 }  // namespace
@@ -151,10 +132,5 @@ int main() {
     test_student_t_round_trip_and_symmetry();
     test_student_t_special_arguments();
     test_student_t_rejects_bad_arguments();
-    if (failures) {
-        std::printf("%d failure(s)\n", failures);
-        return 1;
-    }
-    std::printf("test_student_t: all passed\n");
-    return 0;
+    return outliers::testing::report("test_student_t");
 }
