@@ -1,15 +1,32 @@
-"""The `outliers` command line: `outliers demo` runs every method on the bundled NOAA data."""
+"""The `outliers` command line (SPEC §8).
+
+``outliers demo`` runs every method on the bundled NOAA data; ``outliers detect FILE`` runs one
+method on the numeric columns of a user's CSV (or Parquet) file. Errors in what the user asked
+for print one line to stderr and exit with status 2; the input file is only ever read.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+import threading
+import time
+from collections.abc import Iterator
 
 import pandas as pd
 
 from . import __version__
 from ._api import detect, methods
+from ._params import check_method
 from .datasets import load_weather
+
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """A problem with what the user asked for: reported in one line, exit status 2."""
 
 
 def demo_table() -> pd.DataFrame:
@@ -35,19 +52,134 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _number(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def parse_params(items: list[str]) -> dict:
+    """``NAME=VALUE`` pairs to keyword arguments; ``missing=-9999,-8888`` gives a list."""
+    params: dict = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name:
+            raise UserError(f"--param {item!r}: expected NAME=VALUE, e.g. threshold=3")
+        try:
+            values = [_number(t) for t in text.split(",")]
+        except ValueError:
+            raise UserError(f"--param {item!r}: {text!r} is not a number") from None
+        params[name] = values if name == "missing" and len(values) > 1 else values[0]
+    return params
+
+
+@contextlib.contextmanager
+def _progress(path: str) -> Iterator[None]:
+    """Say on stderr what is being read when it takes over a second (only on a terminal)."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    start = time.perf_counter()
+    size = os.path.getsize(path) / 2**20
+    timer = threading.Timer(
+        1.0, lambda: print(f"reading {path} ({size:,.0f} MiB)...", file=sys.stderr, flush=True)
+    )
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        elapsed = time.perf_counter() - start
+        if elapsed > 1.0:
+            print(f"read {path} in {elapsed:.1f} s", file=sys.stderr, flush=True)
+
+
+def read_table(path: str, index: str | None) -> pd.DataFrame:
+    """Read a CSV (or, by extension, a Parquet) file with pandas; UserError if it cannot be."""
+    try:
+        with _progress(path):
+            if path.lower().endswith((".parquet", ".pq")):
+                df = pd.read_parquet(path)
+            else:
+                df = pd.read_csv(path)
+    except (OSError, ValueError, ImportError, pd.errors.ParserError) as e:
+        reason = getattr(e, "strerror", None) or str(e).splitlines()[0]
+        raise UserError(f"cannot read {path}: {reason}") from None
+    if index is not None:
+        if index not in df.columns:
+            raise UserError(f"--index {index!r}: no such column in {path}")
+        df = df.set_index(index)
+    return df
+
+
+def _detect(args: argparse.Namespace) -> int:
+    params = parse_params(args.param)
+    try:
+        check_method(args.method)
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    df = read_table(args.file, args.index)
+    for column in args.column or []:
+        if column not in df.columns:
+            raise UserError(f"--column {column!r}: no such column in {args.file}")
+    try:
+        report = df.outliers.report(args.method, columns=args.column, **params)
+    except (TypeError, ValueError) as e:
+        raise UserError(str(e)) from None
+    report = report.rename_axis(args.index or "row").reset_index()
+    if args.format == "csv":
+        report.to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        report.to_json(sys.stdout, orient="records", date_format="iso", indent=1)
+        print()
+    else:
+        print(f"{len(report)} value(s) flagged by {args.method} in {args.file}")
+        if len(report):
+            print(report.to_string(index=False))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="outliers", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="outliers", description="Exact, zero-copy outlier detection."
+    )
     parser.add_argument("--version", action="version", version=f"outliers {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="run every method on the bundled NOAA data")
     demo.set_defaults(run=_demo)
+    det = commands.add_parser(
+        "detect",
+        help="flag outliers in the numeric columns of a CSV or Parquet file",
+        description="Flag outliers in a CSV (or .parquet) file; one row per flagged value.",
+    )
+    det.add_argument("file", help="the CSV or Parquet file (read, never written)")
+    det.add_argument(
+        "--column", action="append", help="a column to check (repeatable; default: all numeric)"
+    )
+    det.add_argument("--method", default="zscore", help=f"one of: {', '.join(methods())}")
+    det.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a method parameter, e.g. threshold=3 (repeatable); missing=-9999 declares a "
+        "sentinel missing",
+    )
+    det.add_argument("--index", help="a column to use as the row labels (e.g. a date)")
+    det.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    det.set_defaults(run=_detect)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `outliers` command."""
     args = _parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except UserError as e:
+        print(f"outliers: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover
