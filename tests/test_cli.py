@@ -1,0 +1,150 @@
+"""The command line (SPEC §8): demo, detect, every user error, output formats, file untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import outliers as ol
+from outliers import cli
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "outliers", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame(
+        {
+            "day": pd.date_range("2024-01-01", periods=200, freq="D").strftime("%Y-%m-%d"),
+            "temp": rng.normal(10, 2, 200).round(2),
+            "rain": rng.exponential(1.0, 200).round(2),
+            "site": ["a", "b"] * 100,
+        }
+    )
+    df.loc[17, "temp"] = 60.0
+    df.loc[150, "rain"] = -9999.0
+    path = tmp_path / "weather.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_cli_demo_prints_a_table_for_every_method():
+    proc = run("demo")
+    assert proc.returncode == 0, proc.stderr
+    for method in ol.methods():
+        assert method in proc.stdout
+    snwd = next(line for line in proc.stdout.splitlines() if line.startswith("SNWD"))
+    assert snwd.split()[1:3] == ["5221", "674"]  # values, then the -9999 count
+
+
+def test_cli_version_matches_package():
+    proc = run("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"outliers {ol.__version__}"
+
+
+def test_cli_detect_csv_output_parses_back(csv_file):
+    before = digest(csv_file)
+    proc = run("detect", str(csv_file), "--method", "mad", "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    got = pd.read_csv(io.StringIO(proc.stdout))
+    df = pd.read_csv(csv_file)
+    want = df.outliers.report("mad")
+    assert list(got.columns) == ["row", "column", "position", "value", "score", "lower", "upper"]
+    np.testing.assert_array_equal(got["position"], want["position"])
+    np.testing.assert_array_equal(got["column"], want["column"])
+    np.testing.assert_allclose(got["value"], want["value"].astype(float))
+    np.testing.assert_allclose(got["score"], want["score"], rtol=1e-12)
+    assert {17, 150} <= set(got["position"])
+    assert digest(csv_file) == before
+
+
+def test_cli_detect_json_output_parses_back(csv_file):
+    proc = run("detect", str(csv_file), "--column", "temp", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    records = json.loads(proc.stdout)
+    want = ol.detect(pd.read_csv(csv_file)["temp"])
+    assert [r["position"] for r in records] == want.tolist()
+    assert records[0]["value"] == 60.0 and records[0]["column"] == "temp"
+
+
+def test_cli_detect_table_params_and_index(csv_file):
+    proc = run(
+        "detect", str(csv_file), "--column", "rain", "--method", "iqr",
+        "--param", "k=3", "--param", "missing=-9999", "--index", "day",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    df = pd.read_csv(csv_file, index_col="day")
+    want = df["rain"].outliers.detect("iqr", k=3, missing=-9999)
+    assert proc.stdout.splitlines()[0].startswith(f"{len(want)} value(s) flagged by iqr")
+    assert "2024-05-30" not in proc.stdout  # the -9999 row, declared missing
+    for label in want.index:
+        assert label in proc.stdout
+
+
+def test_cli_parse_params_numbers_and_lists():
+    assert cli.parse_params(["threshold=2.5", "window=9", "missing=-9999,-8888"]) == {
+        "threshold": 2.5,
+        "window": 9,
+        "missing": [-9999, -8888],
+    }
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["detect", "{missing}"], "cannot read"),
+        (["detect", "{dir}"], "cannot read"),
+        (["detect", "{csv}", "--column", "nope"], "'nope': no such column"),
+        (["detect", "{csv}", "--column", "site"], "'site' has dtype"),
+        (["detect", "{csv}", "--method", "median"], "unknown method 'median'"),
+        (["detect", "{csv}", "--param", "threshold=-1"], "threshold must be > 0"),
+        (["detect", "{csv}", "--param", "threshold=abc"], "is not a number"),
+        (["detect", "{csv}", "--param", "threshold"], "expected NAME=VALUE"),
+        (["detect", "{csv}", "--param", "windw=5"], "unknown parameter"),
+        (["detect", "{csv}", "--index", "nope"], "--index 'nope'"),
+        (["detect", "{empty}"], "cannot read"),
+    ],
+)
+def test_cli_detect_user_errors_exit_2_with_one_line(csv_file, tmp_path, args, message):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    paths = {"missing": str(tmp_path / "absent.csv"), "dir": str(tmp_path),
+             "csv": str(csv_file), "empty": str(empty)}  # fmt: skip
+    before = digest(csv_file)
+    proc = run(*(a.format(**paths) for a in args))
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("outliers: error:") and message in lines[0], lines[0]
+    assert proc.stdout == ""
+    assert digest(csv_file) == before
+
+
+def test_cli_detect_parquet_by_extension(tmp_path, csv_file):
+    path = tmp_path / "weather.parquet"
+    pd.read_csv(csv_file).to_parquet(path)
+    proc = run("detect", str(path), "--column", "temp", "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    assert pd.read_csv(io.StringIO(proc.stdout))["position"].tolist() == [17]
+
+
+def test_cli_progress_is_silent_when_stderr_is_not_a_terminal(csv_file):
+    proc = run("detect", str(csv_file))
+    assert proc.returncode == 0 and proc.stderr == ""
