@@ -7,7 +7,7 @@ BUILD_DEPS := "scikit-build-core>=0.11" "pybind11>=3" ninja cmake
 CTEST_DIR := build/ctest
 ASAN_VENV := .venv-asan
 
-.PHONY: all venv install demo lint test test-cpp test-python sanitize bench clean
+.PHONY: all venv install demo lint test test-cpp test-embed test-python sanitize bench clean
 
 all: demo
 
@@ -33,6 +33,15 @@ test-cpp: venv
 	$(VENV)/bin/cmake --build $(CTEST_DIR)
 	$(VENV)/bin/ctest --test-dir $(CTEST_DIR) --output-on-failure
 
+# The native host of SPEC §11: embeds the venv's Python and calls cpp/examples/example_detect.py.
+EMBED_ENV = PYTHONPATH=$(abspath cpp/examples):$$($(PY) -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+test-embed: install
+	$(VENV)/bin/cmake -S cpp -B build/embed -G Ninja -DOUTLIERS_PYTHON=OFF -DOUTLIERS_EXAMPLES=ON \
+		-DPython_EXECUTABLE=$(abspath $(PY)) -Dpybind11_DIR=$$($(PY) -m pybind11 --cmakedir) \
+		-DOUTLIERS_WERROR=$${CI:-OFF} -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV))/bin/ninja
+	$(VENV)/bin/cmake --build build/embed
+	$(EMBED_ENV) build/embed/host
+
 # Tests import the installed package; run from tests/ so the source tree does not shadow it.
 test-python: install
 	cd tests && ../$(PY) -m pytest -c ../pyproject.toml --rootdir=.. -p no:cacheprovider $(PYTEST_ARGS) . --doctest-modules --pyargs outliers
@@ -41,7 +50,7 @@ lint: install
 	$(VENV)/bin/ruff check outliers tests benchmarks
 	$(VENV)/bin/ruff format --check outliers tests benchmarks
 
-test: lint test-cpp test-python
+test: lint test-cpp test-embed test-python
 
 # AddressSanitizer + UBSan: the C++ tests and the whole Python suite on an instrumented build.
 sanitize: venv
