@@ -1,0 +1,95 @@
+"""The package people install: the wheel runs in a fresh venv; environment.yml agrees."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+
+ROOT = Path(__file__).resolve().parents[1]
+in_source_tree = pytest.mark.skipif(
+    not (ROOT / "pyproject.toml").exists(), reason="needs the source tree (pyproject.toml)"
+)
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ \[;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+@in_source_tree
+def test_packaging_environment_yml_lists_the_pyproject_dependencies():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    wanted = {_name(r) for r in project["project"]["dependencies"]}
+    wanted |= {_name(r) for r in project["project"]["optional-dependencies"]["test"]}
+    wanted |= {_name(r) for r in project["build-system"]["requires"]}
+    text = (ROOT / "environment.yml").read_text()
+    dependencies = text.split("dependencies:", 1)[1]  # the channels come before
+    listed = {
+        _name(line.strip()[2:])
+        for line in dependencies.splitlines()
+        if line.strip().startswith("- ")
+    }
+    assert wanted <= listed, f"missing from environment.yml: {sorted(wanted - listed)}"
+    extra = listed - wanted - {"python", "cmake", "ninja", "cxx-compiler"}
+    assert not extra, f"in environment.yml but not in pyproject.toml: {sorted(extra)}"
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(out), str(ROOT)],
+        check=True, timeout=900,
+    )  # fmt: skip
+    (path,) = out.glob("outliers-*.whl")
+    return path
+
+
+@in_source_tree
+def test_packaging_wheel_holds_the_package_the_core_and_the_data(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(re.fullmatch(r"outliers/_core\..*\.so", n) for n in names), names
+    for needed in ("outliers/__init__.py", "outliers/py.typed", "outliers/_core.pyi",
+                   "outliers/datasets/noaa_central_park_daily.csv",
+                   "outliers/datasets/DATA-README.md"):  # fmt: skip
+        assert needed in names
+    assert not [n for n in names if n.startswith(("tests/", "cpp/", "benchmarks/"))]
+
+
+@in_source_tree
+def test_packaging_wheel_installs_and_runs_in_a_fresh_venv(wheel, tmp_path):
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", str(wheel)], check=True, timeout=900
+    )
+    code = (
+        "import numpy as np, outliers as ol, pandas as pd\n"
+        "assert 'site-packages' in ol.__file__, ol.__file__\n"
+        "x = np.random.default_rng(42).random(1000)\n"
+        "x[[7, 113, 835]] = [97.3, 92.1, 93.2]\n"
+        "assert ol.Detector('zscore', threshold=2.0).detect(x).tolist() == [7, 113, 835]\n"
+        "df = ol.datasets.load_weather()\n"
+        "assert int(df['SNWD'].outliers.mask('mad').sum()) == 674\n"
+        "print('ok', ol.__version__)\n"
+    )
+    clean_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    proc = subprocess.run(
+        [str(python), "-c", code], cwd=tmp_path, env=clean_env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("ok")
+    cli = subprocess.run(
+        [str(env_dir / "bin" / "outliers"), "--version"], capture_output=True, text=True
+    )
+    assert cli.returncode == 0 and cli.stdout.startswith("outliers ")
