@@ -53,11 +53,16 @@ lint: install
 test: lint test-cpp test-embed test-python
 
 # AddressSanitizer + UBSan: the C++ tests and the whole Python suite on an instrumented build.
-sanitize: venv
+sanitize: install
 	$(VENV)/bin/cmake -S cpp -B build/ctest-asan -G Ninja -DOUTLIERS_PYTHON=OFF -DOUTLIERS_TESTS=ON \
 		-DOUTLIERS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV))/bin/ninja
 	$(VENV)/bin/cmake --build build/ctest-asan
 	$(VENV)/bin/ctest --test-dir build/ctest-asan --output-on-failure
+	$(VENV)/bin/cmake -S cpp -B build/embed-asan -G Ninja -DOUTLIERS_PYTHON=OFF -DOUTLIERS_EXAMPLES=ON \
+		-DOUTLIERS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DPython_EXECUTABLE=$(abspath $(PY)) \
+		-Dpybind11_DIR=$$($(PY) -m pybind11 --cmakedir) -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV))/bin/ninja
+	$(VENV)/bin/cmake --build build/embed-asan
+	ASAN_OPTIONS=detect_leaks=0 $(EMBED_ENV) build/embed-asan/host
 	$(PYTHON) -m venv $(ASAN_VENV)
 	$(ASAN_VENV)/bin/python -m pip install --quiet $(BUILD_DEPS)
 	$(ASAN_VENV)/bin/python -m pip install --quiet --no-build-isolation \
