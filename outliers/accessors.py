@@ -152,6 +152,18 @@ class SeriesOutliers:
         """The flagged entries with ``position``, ``value``, ``score``, ``lower``, ``upper``."""
         return _report(self._s, self._run(method, params, mask=True, scores=True, bounds=True))
 
+    def plot(self, method: str = "zscore", *, ax=None, kind: str = "line", **params: Any):
+        """Draw the Series with its flagged points and bounds; returns the matplotlib Axes.
+
+        ``kind="line"`` draws the values against the index (long series are decimated to
+        each pixel column's min and max; every flagged point is still drawn) with the bounds
+        as a shaded band; ``kind="hist"`` draws the distribution with the bounds as lines.
+        """
+        from . import plotting
+
+        result = self._run(method, params, mask=True, bounds=True)
+        return plotting.plot_series(self._s, result, method, ax=ax, kind=kind)
+
 
 def _is_numeric(dtype) -> bool:
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
@@ -282,6 +294,13 @@ class FrameOutliers:
         if not parts:
             return pd.DataFrame(columns=["column", "position", "value", "score", "lower", "upper"])
         return pd.concat(parts)
+
+    def plot(self, method: str = "zscore", *, columns=None, kind: str = "line", **params: Any):
+        """One matplotlib axis per checked column, sharing x; returns the array of Axes."""
+        from . import plotting
+
+        cols, _, results = self._run(method, params, columns, mask=True, bounds=True)
+        return plotting.plot_frame(self._df.iloc[:, cols], results, method, kind=kind)
 
     def style(self, method: str = "zscore", *, columns=None, **params: Any):
         """A pandas Styler of the whole frame with the flagged cells highlighted.
