@@ -1,0 +1,148 @@
+"""Plots (SPEC §6), asserted on artists and data, never on pixels."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.collections import PathCollection, PolyCollection  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+import outliers as ol  # noqa: E402
+from outliers.plotting import decimate  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def series(n=300, seed=0) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    s = pd.Series(rng.normal(10, 1, n), index=pd.date_range("2020-01-01", periods=n), name="t")
+    s.iloc[[20, 150]] = [30.0, -12.0]
+    s.iloc[40] = np.nan
+    return s
+
+
+def flagged_points(ax) -> np.ndarray:
+    (scatter,) = [c for c in ax.collections if isinstance(c, PathCollection)]
+    return scatter.get_offsets()
+
+
+def test_plotting_import_outliers_does_not_import_matplotlib():
+    code = "import sys, outliers; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+@pytest.mark.parametrize("method", ["zscore", "mad", "iqr", "quantile", "esd"])
+def test_plotting_line_marks_every_flagged_point_and_the_constant_band(method):
+    s = series()
+    ax = s.outliers.plot(method)
+    flags = s.outliers.mask(method)
+    pts = flagged_points(ax)
+    assert len(pts) == flags.sum()
+    np.testing.assert_allclose(np.sort(pts[:, 1]), np.sort(s[flags].to_numpy()))
+    lower, upper = ol.bounds(s, method)
+    (band,) = [p for p in ax.patches if isinstance(p, Rectangle) or p.get_label() == "bounds"]
+    ys = band.get_path().transformed(band.get_patch_transform()).vertices[:, 1]
+    np.testing.assert_allclose([ys.min(), ys.max()], [lower, upper])
+    title = ax.get_title()
+    assert method in title and f"flagged {int(flags.sum())} of 299" in title
+
+
+def test_plotting_line_x_is_the_datetime_index():
+    s = series()
+    ax = s.outliers.plot("mad")
+    x = ax.lines[0].get_xdata()
+    assert np.issubdtype(np.asarray(x).dtype, np.datetime64)
+    np.testing.assert_array_equal(x, s.index.to_numpy())
+
+
+def test_plotting_hampel_band_follows_per_point_bounds():
+    s = series()
+    ax = s.outliers.plot("hampel", window=9)
+    (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    lower, upper = ol.bounds(s, "hampel", window=9)
+    verts = band.get_paths()[0].vertices[:, 1]
+    finite = np.isfinite(lower)
+    assert np.isclose(verts.min(), np.nanmin(lower[finite]))
+    assert np.isclose(verts.max(), np.nanmax(upper[finite]))
+
+
+def test_plotting_hist_draws_bounds_as_vertical_lines():
+    s = series()
+    ax = s.outliers.plot("iqr", kind="hist")
+    lower, upper = ol.bounds(s, "iqr")
+    xs = sorted(line.get_xdata()[0] for line in ax.lines)
+    np.testing.assert_allclose(xs, [lower, upper])
+    heights = sum(p.get_height() for p in ax.patches if p.get_label() != "flagged")
+    assert heights >= s.notna().sum()  # the values histogram (flagged bars drawn over it)
+
+
+def test_plotting_respects_ax_and_returns_it():
+    fig, ax = plt.subplots()
+    assert series().outliers.plot(ax=ax) is ax
+    assert len(fig.axes) == 1
+
+
+def test_plotting_long_series_is_decimated_but_keeps_flags():
+    n = 2_000_000
+    rng = np.random.default_rng(1)
+    s = pd.Series(rng.normal(size=n))
+    s.iloc[[3, 1_000_000, n - 2]] = [40.0, -40.0, 40.0]
+    ax = s.outliers.plot("zscore")
+    drawn = len(ax.lines[0].get_xdata())
+    columns = int(ax.get_window_extent().width)
+    assert drawn <= 2 * columns + 2
+    pts = flagged_points(ax)
+    assert len(pts) == ol.mask(s).sum()
+    assert {3, 1_000_000, n - 2} <= set(pts[:, 0].astype(int))
+
+
+def test_plotting_decimate_keeps_each_columns_min_and_max():
+    rng = np.random.default_rng(2)
+    y = rng.normal(size=10_000)
+    x = np.arange(y.size)
+    keep = decimate(x, y, 100)
+    for b in range(100):
+        sl = slice(b * 100, (b + 1) * 100)
+        chunk = keep[(keep >= sl.start) & (keep < sl.stop)]
+        assert y[sl].min() in y[chunk] and y[sl].max() in y[chunk]
+    assert np.all(np.diff(keep) > 0)
+
+
+def test_plotting_decimate_unsorted_x_and_nan():
+    y = np.array([1.0, np.nan, 3.0, -2.0, np.nan, 7.0] * 100)
+    x = np.arange(y.size)[::-1]  # decreasing: equal runs of points
+    keep = decimate(x, y, 10)
+    assert np.isfinite(y[keep]).all()
+    assert {-2.0, 7.0} <= set(y[keep])
+
+
+def test_plotting_frame_one_axis_per_column_sharing_x():
+    df = ol.datasets.load_weather()
+    axes = df.outliers.plot("mad", columns=["PRCP", "SNOW", "TMAX"], missing=-9999)
+    assert len(axes) == 3
+    assert axes[0].get_shared_x_axes().joined(axes[0], axes[2])
+    for ax, col in zip(axes, ["PRCP", "SNOW", "TMAX"], strict=True):
+        assert ax.get_title().startswith(f"{col}: mad flagged")
+        flags = df[col].outliers.mask("mad", missing=-9999)
+        assert len(flagged_points(ax)) == flags.sum()
+
+
+def test_plotting_refuses_unknown_kind_and_time_values():
+    with pytest.raises(ValueError, match="kind"):
+        series().outliers.plot(kind="bar")
+    t = pd.Series(pd.date_range("2020", periods=10))
+    with pytest.raises(TypeError, match="datetime64"):
+        t.outliers.plot()
