@@ -164,6 +164,12 @@ class SeriesOutliers:
         result = self._run(method, params, mask=True, bounds=True)
         return plotting.plot_series(self._s, result, method, ax=ax, kind=kind)
 
+    def explore(self, method: str = "zscore", **params: Any):
+        """An ipywidgets explorer of this Series (see :class:`outliers.widgets.Explorer`)."""
+        from .widgets import Explorer
+
+        return Explorer(self._s, method, **params)
+
 
 def _is_numeric(dtype) -> bool:
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
@@ -301,6 +307,12 @@ class FrameOutliers:
 
         cols, _, results = self._run(method, params, columns, mask=True, bounds=True)
         return plotting.plot_frame(self._df.iloc[:, cols], results, method, kind=kind)
+
+    def explore(self, method: str = "zscore", **params: Any):
+        """An ipywidgets explorer with a column dropdown over the numeric columns."""
+        from .widgets import Explorer
+
+        return Explorer(self._df, method, **params)
 
     def style(self, method: str = "zscore", *, columns=None, **params: Any):
         """A pandas Styler of the whole frame with the flagged cells highlighted.
