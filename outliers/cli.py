@@ -113,6 +113,18 @@ def read_table(path: str, index: str | None) -> pd.DataFrame:
     return df
 
 
+def _save_plot(df: pd.DataFrame, args: argparse.Namespace, params: dict) -> None:
+    """One panel per checked column, written to --plot (the format from its extension)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # a file, never a window
+    axes = df.outliers.plot(args.method, columns=args.column, **params)
+    try:
+        axes[0].figure.savefig(args.plot, dpi=100)
+    except (OSError, ValueError) as e:
+        raise UserError(f"--plot {args.plot}: {getattr(e, 'strerror', None) or e}") from None
+
+
 def _detect(args: argparse.Namespace) -> int:
     params = parse_params(args.param)
     try:
@@ -127,6 +139,8 @@ def _detect(args: argparse.Namespace) -> int:
         report = df.outliers.report(args.method, columns=args.column, **params)
     except (TypeError, ValueError) as e:
         raise UserError(str(e)) from None
+    if args.plot:
+        _save_plot(df, args, params)
     report = report.rename_axis(args.index or "row").reset_index()
     if args.format == "csv":
         report.to_csv(sys.stdout, index=False)
@@ -168,6 +182,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     det.add_argument("--index", help="a column to use as the row labels (e.g. a date)")
     det.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    det.add_argument("--plot", metavar="OUT.png", help="also draw the checked columns to a file")
     det.set_defaults(run=_detect)
     return parser
 

@@ -148,3 +148,16 @@ def test_cli_detect_parquet_by_extension(tmp_path, csv_file):
 def test_cli_progress_is_silent_when_stderr_is_not_a_terminal(csv_file):
     proc = run("detect", str(csv_file))
     assert proc.returncode == 0 and proc.stderr == ""
+
+
+def test_cli_detect_plot_writes_an_image(csv_file, tmp_path):
+    out = tmp_path / "flags.png"
+    proc = run("detect", str(csv_file), "--column", "temp", "--plot", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_detect_plot_to_an_unwritable_place_exits_2(csv_file, tmp_path):
+    proc = run("detect", str(csv_file), "--plot", str(tmp_path / "no" / "dir" / "x.png"))
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert "--plot" in proc.stderr
