@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._api import run_builtin_columns
+from ._api import run_builtin_columns, sentinels
 
 _HOW = ("nan", "drop", "clip", "center")
 _HIGHLIGHT = "background-color: #ffb4a8"
@@ -162,7 +162,8 @@ class SeriesOutliers:
         from . import plotting
 
         result = self._run(method, params, mask=True, bounds=True)
-        return plotting.plot_series(self._s, result, method, ax=ax, kind=kind)
+        missing = sentinels(params.get("missing"))
+        return plotting.plot_series(self._s, result, method, ax=ax, kind=kind, missing=missing)
 
     def explore(self, method: str = "zscore", **params: Any):
         """An ipywidgets explorer of this Series (see :class:`outliers.widgets.Explorer`)."""
@@ -306,7 +307,8 @@ class FrameOutliers:
         from . import plotting
 
         cols, _, results = self._run(method, params, columns, mask=True, bounds=True)
-        return plotting.plot_frame(self._df.iloc[:, cols], results, method, kind=kind)
+        missing = sentinels(params.get("missing"))
+        return plotting.plot_frame(self._df.iloc[:, cols], results, method, kind, missing)
 
     def explore(self, method: str = "zscore", **params: Any):
         """An ipywidgets explorer with a column dropdown over the numeric columns."""

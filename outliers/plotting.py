@@ -5,6 +5,7 @@ Imported only by the verbs that draw, so ``import outliers`` does not import mat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -71,8 +72,19 @@ def _title(name, method: str, flagged: int, total: int) -> str:
     return f"{label}{method} flagged {flagged:,} of {total:,} ({share:.2f}%)"
 
 
-def plot_series(s: pd.Series, result: dict[str, Any], method: str, ax=None, kind: str = "line"):
-    """Draw `s` with its flagged points and bounds from a run_builtin `result`."""
+def plot_series(
+    s: pd.Series,
+    result: dict[str, Any],
+    method: str,
+    ax=None,
+    kind: str = "line",
+    missing: Sequence[float] = (),
+):
+    """Draw `s` with its flagged points and bounds from a run_builtin `result`.
+
+    Values equal to one of `missing` (the ``missing=`` sentinels) are neither drawn nor
+    counted, as they are not by the detection.
+    """
     if kind not in ("line", "hist"):
         raise ValueError(f"kind must be 'line' or 'hist' (got {kind!r})")
     if ax is None:
@@ -83,9 +95,11 @@ def plot_series(s: pd.Series, result: dict[str, Any], method: str, ax=None, kind
             "(e.g. s.astype('int64'))"
         )
     flags = result["mask"]
-    y = np.asarray(s.to_numpy(dtype=np.float64, na_value=np.nan))
+    y = np.array(s.to_numpy(dtype=np.float64, na_value=np.nan))  # a copy: sentinels go
+    if len(missing):
+        y[np.isin(y, missing)] = np.nan
     lower, upper = result["lower"], result["upper"]
-    ax.set_title(_title(s.name, method, int(flags.sum()), int(np.isfinite(y).sum())))
+    ax.set_title(_title(s.name, method, int(flags.sum()), int((~np.isnan(y)).sum())))
     if kind == "hist":
         _draw_hist(ax, y, flags, lower, upper)
     else:
@@ -125,13 +139,16 @@ def _draw_hist(ax, y, flags, lower, upper) -> None:
 
 
 def plot_frame(
-    frame: pd.DataFrame, results: list[dict[str, Any]], method: str, kind: str = "line"
+    frame: pd.DataFrame,
+    results: list[dict[str, Any]],
+    method: str,
+    kind: str = "line",
+    missing: Sequence[float] = (),
 ):
     """One axis per checked column, sharing x; returns the array of Axes."""
     k = max(1, len(results))
     fig, axes = plt.subplots(k, 1, sharex=kind == "line", figsize=(10, 2.4 * k), squeeze=False)
-    for (name, column), result, ax in zip(frame.items(), results, axes[:, 0], strict=False):
-        plot_series(column, result, method, ax=ax, kind=kind)
-        ax.set_title(_title(name, method, int(result["mask"].sum()), int(column.notna().sum())))
+    for (_, column), result, ax in zip(frame.items(), results, axes[:, 0], strict=False):
+        plot_series(column, result, method, ax=ax, kind=kind, missing=missing)
     fig.tight_layout()
     return axes[:, 0]

@@ -20,6 +20,7 @@ try:
 except ImportError as e:  # pragma: no cover - ipywidgets is a dependency
     raise ImportError("the explorer needs ipywidgets: pip install ipywidgets") from e
 
+from ._api import sentinels
 from ._params import METHODS
 
 # The slider each method gets for its threshold-like parameter: (parameter, min, max, step).
@@ -181,7 +182,8 @@ class Explorer(w.VBox):
             flags = np.zeros(len(s), dtype=bool)
             flags[self.report["position"].to_numpy()] = True
             self.mask = pd.Series(flags, index=s.index, name=s.name)
-            self.count_label.value = count_text(int(flags.sum()), int(s.notna().sum()))
+            present = s.notna() & ~s.isin(sentinels(params.get("missing")))
+            self.count_label.value = count_text(int(flags.sum()), int(present.sum()))
             self.table.value = extreme_table(self.report)
             self.plot_image.value = render_png(s, method, params)
             self.error = None

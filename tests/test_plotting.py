@@ -146,3 +146,12 @@ def test_plotting_refuses_unknown_kind_and_time_values():
     t = pd.Series(pd.date_range("2020", periods=10))
     with pytest.raises(TypeError, match="datetime64"):
         t.outliers.plot()
+
+
+def test_plotting_declared_missing_values_are_neither_drawn_nor_counted():
+    s = ol.datasets.load_weather()["SNWD"]
+    ax = s.outliers.plot("mad", missing=-9999)
+    kept = int(((s != -9999) & s.notna()).sum())
+    flagged = int(s.outliers.mask("mad", missing=-9999).sum())
+    assert f"flagged {flagged:,} of {kept:,}" in ax.get_title()
+    assert np.nanmin(ax.lines[0].get_ydata()) >= 0  # no -9999 drawn

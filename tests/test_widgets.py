@@ -65,6 +65,8 @@ def test_widgets_frame_explorer_column_dropdown(weather):
     assert e.params == {"missing": -9999, "threshold": 3.5}
     pd.testing.assert_series_equal(e.mask, weather["SNWD"].outliers.mask("mad", missing=-9999))
     assert not e.mask[weather["SNWD"] == -9999].any()
+    present = int(((weather["SNWD"] != -9999) & weather["SNWD"].notna()).sum())
+    assert e.count_label.value == widgets.count_text(int(e.mask.sum()), present)
 
 
 def test_widgets_table_lists_the_most_extreme_flagged_points(weather):
