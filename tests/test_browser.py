@@ -18,7 +18,8 @@ output (``.jp-OutputArea-output``) holding
 - the threshold slider: ``.outliers-threshold`` if present, else the ``.widget-slider`` whose
   description (``.widget-label``) mentions "threshold", else the first ``.widget-slider``; it is
   moved with the keyboard on its ``.noUi-handle`` (ArrowRight, then ArrowLeft if it is at the end);
-- the plot: an ``img`` or ``canvas`` inside a ``.widget-output`` (``%matplotlib inline`` PNGs);
+- the plot: ``img.outliers-plot`` (the explorer's Image widget), else an ``img`` or ``canvas``
+  inside a ``.widget-output`` (``%matplotlib inline`` PNGs);
 - the count: ``.outliers-count`` (give the count ``Label`` that class with
   ``label.add_class("outliers-count")``), else the first ``.widget-label`` / ``.widget-html``
   whose text matches ``N flagged (p%)``, i.e. ``\\d+ flagged \\(\\d+(\\.\\d+)?%\\)``.
@@ -343,7 +344,9 @@ def test_browser_explorer_renders_and_follows_the_threshold_slider(lab, tmp_path
                 if not method.count():
                     method = output.locator(".widget-dropdown select").first
                 assert method.locator("option").count() > 1, method.inner_html()
-                plot = output.locator(".widget-output").locator("img, canvas").first
+                plot = output.locator("img.outliers-plot")
+                if not plot.count():
+                    plot = output.locator(".widget-output").locator("img, canvas").first
                 expect(plot).to_be_visible()
                 box = plot.bounding_box()
                 assert box and box["width"] > 100 and box["height"] > 50, box
