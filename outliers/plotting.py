@@ -14,9 +14,7 @@ import pandas as pd
 try:
     import matplotlib.pyplot as plt
 except ImportError as e:  # pragma: no cover - matplotlib is a dependency
-    raise ImportError(
-        "drawing needs matplotlib: pip install matplotlib (or outliers[plot])"
-    ) from e
+    raise ImportError("drawing needs matplotlib: pip install outliers[plot]") from e
 
 __all__ = ["decimate", "plot_series", "plot_frame"]
 

@@ -18,7 +18,7 @@ import pandas as pd
 try:
     import ipywidgets as w
 except ImportError as e:  # pragma: no cover - ipywidgets is a dependency
-    raise ImportError("the explorer needs ipywidgets: pip install ipywidgets") from e
+    raise ImportError("the explorer needs ipywidgets: pip install outliers[widgets]") from e
 
 from ._api import sentinels
 from ._params import METHODS

@@ -155,3 +155,20 @@ def test_plotting_declared_missing_values_are_neither_drawn_nor_counted():
     flagged = int(s.outliers.mask("mad", missing=-9999).sum())
     assert f"flagged {flagged:,} of {kept:,}" in ax.get_title()
     assert np.nanmin(ax.lines[0].get_ydata()) >= 0  # no -9999 drawn
+
+
+@pytest.mark.parametrize(
+    "module, verb, extra",
+    [("matplotlib", "plot", "outliers[plot]"), ("ipywidgets", "explore", "outliers[widgets]")],
+)
+def test_plotting_missing_library_names_the_extra(module, verb, extra):
+    code = (
+        f"import sys; sys.modules[{module!r}] = None\n"
+        "import pandas as pd, outliers\n"
+        "try:\n"
+        f"    pd.Series([1.0, 2.0, 3.0]).outliers.{verb}()\n"
+        "except ImportError as e:\n"
+        "    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert extra in out.stdout, (out.stdout, out.stderr)
