@@ -7,7 +7,7 @@ BUILD_DEPS := "scikit-build-core>=0.11" "pybind11>=3" ninja cmake
 CTEST_DIR := build/ctest
 ASAN_VENV := .venv-asan
 
-.PHONY: all venv install demo lint test test-cpp test-embed test-python sanitize bench clean
+.PHONY: all venv install demo lint test test-cpp test-embed test-embed-asan test-python sanitize bench clean
 
 all: demo
 
@@ -42,6 +42,14 @@ test-embed: install
 	$(VENV)/bin/cmake --build build/embed
 	$(EMBED_ENV) build/embed/host
 
+# The same host under AddressSanitizer + UBSan (leaks off: CPython keeps objects until exit).
+test-embed-asan: install
+	$(VENV)/bin/cmake -S cpp -B build/embed-asan -G Ninja -DOUTLIERS_PYTHON=OFF -DOUTLIERS_EXAMPLES=ON \
+		-DOUTLIERS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DPython_EXECUTABLE=$(abspath $(PY)) \
+		-Dpybind11_DIR=$$($(PY) -m pybind11 --cmakedir) -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV))/bin/ninja
+	$(VENV)/bin/cmake --build build/embed-asan
+	ASAN_OPTIONS=detect_leaks=0 $(EMBED_ENV) build/embed-asan/host
+
 # Tests import the installed package; run from tests/ so the source tree does not shadow it.
 test-python: install
 	cd tests && ../$(PY) -m pytest -c ../pyproject.toml --rootdir=.. -p no:cacheprovider $(PYTEST_ARGS) . --doctest-modules --pyargs outliers
@@ -50,19 +58,14 @@ lint: install
 	$(VENV)/bin/ruff check outliers tests benchmarks
 	$(VENV)/bin/ruff format --check outliers tests benchmarks
 
-test: lint test-cpp test-embed test-python
+test: lint test-cpp test-embed test-embed-asan test-python
 
 # AddressSanitizer + UBSan: the C++ tests and the whole Python suite on an instrumented build.
-sanitize: install
+sanitize: test-embed-asan
 	$(VENV)/bin/cmake -S cpp -B build/ctest-asan -G Ninja -DOUTLIERS_PYTHON=OFF -DOUTLIERS_TESTS=ON \
 		-DOUTLIERS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV))/bin/ninja
 	$(VENV)/bin/cmake --build build/ctest-asan
 	$(VENV)/bin/ctest --test-dir build/ctest-asan --output-on-failure
-	$(VENV)/bin/cmake -S cpp -B build/embed-asan -G Ninja -DOUTLIERS_PYTHON=OFF -DOUTLIERS_EXAMPLES=ON \
-		-DOUTLIERS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DPython_EXECUTABLE=$(abspath $(PY)) \
-		-Dpybind11_DIR=$$($(PY) -m pybind11 --cmakedir) -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV))/bin/ninja
-	$(VENV)/bin/cmake --build build/embed-asan
-	ASAN_OPTIONS=detect_leaks=0 $(EMBED_ENV) build/embed-asan/host
 	$(PYTHON) -m venv $(ASAN_VENV)
 	$(ASAN_VENV)/bin/python -m pip install --quiet $(BUILD_DEPS)
 	$(ASAN_VENV)/bin/python -m pip install --quiet --no-build-isolation \

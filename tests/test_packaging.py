@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import tarfile
 import venv
 import zipfile
 from pathlib import Path
@@ -37,6 +38,8 @@ def test_packaging_environment_yml_lists_the_pyproject_dependencies():
         for line in dependencies.splitlines()
         if line.strip().startswith("- ")
     }
+    conda_names = {"build": "python-build"}  # where conda-forge spells a package otherwise
+    wanted = {conda_names.get(n, n) for n in wanted}
     assert wanted <= listed, f"missing from environment.yml: {sorted(wanted - listed)}"
     extra = listed - wanted - {"python", "cmake", "ninja", "cxx-compiler"}
     assert not extra, f"in environment.yml but not in pyproject.toml: {sorted(extra)}"
@@ -93,3 +96,28 @@ def test_packaging_wheel_installs_and_runs_in_a_fresh_venv(wheel, tmp_path):
         [str(env_dir / "bin" / "outliers"), "--version"], capture_output=True, text=True
     )
     assert cli.returncode == 0 and cli.stdout.startswith("outliers ")
+
+
+@in_source_tree
+def test_packaging_sdist_holds_what_a_build_needs_and_nothing_more(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--no-isolation",
+         "-o", str(tmp_path), str(ROOT)],
+        check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    (sdist,) = tmp_path.glob("outliers-*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+        tar.extractall(tmp_path / "src", filter="data")
+    top = {n.split("/")[0] for n in names}
+    assert top == {"pyproject.toml", "README.md", "LICENSE", "PKG-INFO", "cpp", "outliers"}, top
+    assert "outliers/datasets/noaa_central_park_daily.csv" in names
+    assert not [n for n in names if n.startswith(("cpp/tests", "cpp/examples"))]
+    (unpacked,) = (tmp_path / "src").iterdir()
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path / "wheel"), str(unpacked)],
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr[-3000:]
+    assert list((tmp_path / "wheel").glob("outliers-*.whl"))
