@@ -1,14 +1,55 @@
-// Order statistics shared by mad, iqr, quantile and hampel: median and numpy-compatible linear quantiles.
+// Order statistics shared by mad, iqr, quantile and hampel: medians and linear quantiles
+// bit-identical to numpy's, taken from a column in place (no copy of the data).
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "cpu.hpp"
 #include "missing.hpp"
+#include "parallel.hpp"
+#include "select_scan.hpp"
 
 namespace outliers {
+
+// ---------------------------------------------------------------- numpy's formulas
+
+// np.median returns np.mean of the middle value(s), and np.add.reduce starts from its identity
+// +0.0: the result is (a + b) / 2 or a, except that -0.0 comes out as +0.0.
+inline double numpy_median(double lower_middle, double upper_middle, bool even) {
+    return even ? ((lower_middle + upper_middle) + 0.0) / 2.0 : lower_middle + 0.0;
+}
+
+// Linear interpolation exactly as numpy's _lerp writes it, so results are bit-identical
+// to np.quantile(method="linear"). The build compiles with -ffp-contract=off: an FMA here
+// would round differently from numpy.
+inline double numpy_lerp(double a, double b, double t) {
+    const double diff = b - a;
+    return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
+}
+
+// Where np.quantile(method="linear") reads n sorted values for q (numpy's _get_indexes and
+// _get_gamma): the ranks below and above the virtual index (n - 1) q, and the weight.
+struct quantile_position {
+    std::size_t below, above;
+    double gamma;
+};
+
+inline quantile_position numpy_position(std::size_t n, double q) {
+    const double virtual_index = static_cast<double>(n - 1) * q;
+    // At or past the last value numpy takes index -1 for both, and gamma = virtual - (-1).
+    if (virtual_index >= static_cast<double>(n - 1)) return {n - 1, n - 1, virtual_index + 1.0};
+    const double below = std::floor(virtual_index);
+    const auto k = static_cast<std::size_t>(below);
+    return {k, k + 1, virtual_index - below};
+}
+
+// ---------------------------------------------------------------- small arrays
 
 // The k-th smallest of v[first, last) (0-based k), reordering that range.
 inline double select_kth(double* first, double* last, std::size_t k) {
@@ -21,40 +62,520 @@ inline double min_of(const double* first, const double* last) {
     return *std::min_element(first, last);
 }
 
-// Median as numpy computes it: the middle value, or (a + b) / 2 for an even count.
+// Median as numpy computes it (numpy_median), reordering [first, last). Meant for small
+// ranges (hampel's windows); columns go through column_selector.
 inline double median_inplace(double* first, double* last) {
     const auto n = static_cast<std::size_t>(last - first);
     if (n == 0) return nan;
     const std::size_t h = n / 2;
     const double hi = select_kth(first, last, h);
-    if (n % 2 == 1) return hi;
+    if (n % 2 == 1) return numpy_median(hi, hi, false);
     // nth_element leaves every element of [first, first + h) <= hi: the lower middle is their max.
     const double lo = *std::max_element(first, first + h);
-    return (lo + hi) / 2.0;
-}
-
-// Linear interpolation exactly as numpy's _lerp writes it, so results are bit-identical
-// to np.quantile(method="linear"). The build compiles with -ffp-contract=off: an FMA here
-// would round differently from numpy.
-inline double numpy_lerp(double a, double b, double t) {
-    const double diff = b - a;
-    return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
+    return numpy_median(lo, hi, true);
 }
 
 // The q-quantile (Hyndman–Fan type 7, numpy's default "linear") of [first, last), reordering it.
 inline double quantile_inplace(double* first, double* last, double q) {
     const auto n = static_cast<std::size_t>(last - first);
     if (n == 0) return nan;
-    const double virtual_index = static_cast<double>(n - 1) * q;
-    const double below = std::floor(virtual_index);
-    const double gamma = virtual_index - below;
-    auto k = static_cast<std::size_t>(below);
-    if (k > n - 1) k = n - 1;
-    const double a = select_kth(first, last, k);
-    if (k + 1 >= n) return a;
-    // After nth_element, everything right of k is >= a: its minimum is the (k+1)-th value.
-    const double b = min_of(first + k + 1, last);
-    return numpy_lerp(a, b, gamma);
+    const quantile_position at = numpy_position(n, q);
+    const double a = select_kth(first, last, at.below);
+    // After nth_element, everything right of `below` is >= a: its minimum is the next value.
+    const double b = at.above == at.below ? a : min_of(first + at.below + 1, last);
+    return numpy_lerp(a, b, at.gamma);
 }
+
+// ---------------------------------------------------------------- columns
+
+// What a column-level selection is asked for: the median, or the linear q-quantile.
+struct order_request {
+    bool median = true;
+    double q = 0.5;
+};
+
+inline constexpr std::size_t max_requests = 3;
+
+struct order_result {
+    std::size_t n = 0;  // values the statistics were taken of
+    double value[max_requests] = {nan, nan, nan};
+};
+
+namespace select_detail {
+
+// Test hook: while set, every column-level selection takes the radix path (the fallback).
+inline std::atomic<bool>& force_radix() {
+    static std::atomic<bool> value{false};
+    return value;
+}
+
+// The knobs of the bracket path; tests shrink them to reach every branch on small data.
+struct tuning {
+    std::size_t direct_limit = 32768;  // up to this many values: gather all keys, select
+    std::size_t sample_size = 65536;   // at most; stratified, one value per stratum
+    double z = 4.0;                    // bracket half-width, in sample standard deviations
+    std::size_t budget = 0;            // most keys held at once; 0: n / 12, at least 65536
+};
+
+// The k-th (k = ranks[i], ascending and distinct) smallest keys of a[0, len), reordering a.
+// Successive nth_element calls on the shrinking right part; a rank right after the previous
+// one is just the minimum of that part.
+inline void select_ranks(order_key* a, std::size_t len, const std::size_t* ranks, std::size_t r,
+                         order_key* out) {
+    std::size_t from = 0;  // a[from, len) holds exactly the keys of rank >= from
+    for (std::size_t i = 0; i < r; ++i) {
+        const std::size_t k = ranks[i];
+        if (k == from) std::iter_swap(a + k, std::min_element(a + k, a + len));
+        else std::nth_element(a + from, a + k, a + len);
+        out[i] = a[k];
+        from = k + 1;
+    }
+}
+
+// A column seen as a stream of doubles. `plain`: no mask, bitmap, sentinel or NaT, so NaN and
+// +-inf are the only values to skip, and the scan kernels skip those themselves. `direct`:
+// plain contiguous float64, scanned where it lies.
+template <class T>
+struct source {
+    const column<T>& c;
+    bool plain;
+    bool direct;
+
+    explicit source(const column<T>& col)
+        : c(col),
+          plain(!col.has_mask() && !col.valid_bits && col.sentinel_count == 0 &&
+                !(std::is_same_v<T, std::int64_t> && col.int_min_is_missing)),
+          direct(plain && std::is_same_v<T, double> && col.values.stride == 1) {}
+
+    std::size_t size() const noexcept { return c.size(); }
+
+    // [begin, end) as doubles into buf; missing values are dropped (plain columns keep NaN
+    // and infinities, the kernels exclude them). Returns how many were written.
+    std::size_t read(std::size_t begin, std::size_t end, double* buf) const {
+        std::size_t k = 0;
+        if (plain) {
+            for (std::size_t i = begin; i < end; ++i) buf[k++] = value(c, i);
+        } else {
+            for (std::size_t i = begin; i < end; ++i)
+                if (classify(c, i) == state::finite) buf[k++] = value(c, i);
+        }
+        return k;
+    }
+
+    bool finite_at(std::size_t i, double& v) const {
+        if (plain) {
+            v = value(c, i);
+            return std::isfinite(v);
+        }
+        if (classify(c, i) != state::finite) return false;
+        v = value(c, i);
+        return true;
+    }
+};
+
+// Which values a selection is over: the column's finite values, or their absolute deviations
+// |x - center| (the MAD's second median), computed on the fly. A deviation may overflow to +inf
+// for finite x: it is then a value (the largest), as it is for numpy.
+struct value_map {
+    bool deviations = false;
+    double center = 0.0;
+    order_key key(double x) const noexcept {
+        return key_of(deviations ? std::fabs(x - center) : x);
+    }
+};
+
+// Calls f(key) for every value of the selection, block by block, single-threaded.
+template <class T, class F>
+void for_each_key(const source<T>& s, const value_map& map, F&& f) {
+    constexpr std::size_t chunk = 1024;
+    double buf[chunk];
+    for (std::size_t begin = 0; begin < s.size(); begin += chunk) {
+        const std::size_t count = s.read(begin, std::min(s.size(), begin + chunk), buf);
+        for (std::size_t i = 0; i < count; ++i)
+            if (std::isfinite(buf[i])) f(map.key(buf[i]));
+    }
+}
+
+// splitmix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators", 2014):
+// a fixed-seed position inside each sampling stratum.
+inline std::uint64_t splitmix64(std::uint64_t x) noexcept {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+// The answer for the wanted ranks: which ranks, and their keys once found.
+struct rank_set {
+    std::size_t rank[2 * max_requests]{};
+    order_key key[2 * max_requests]{};
+    std::size_t count = 0;
+
+    // The ranks the requests read among n values, ascending and distinct.
+    void plan(const order_request* req, std::size_t m, std::size_t n) {
+        count = 0;
+        for (std::size_t j = 0; j < m; ++j) {
+            std::size_t a, b;
+            if (req[j].median) {
+                a = (n - 1) / 2;
+                b = n / 2;
+            } else {
+                const quantile_position at = numpy_position(n, req[j].q);
+                a = at.below;
+                b = at.above;
+            }
+            rank[count++] = a;
+            rank[count++] = b;
+        }
+        std::sort(rank, rank + count);
+        count = static_cast<std::size_t>(std::unique(rank, rank + count) - rank);
+    }
+
+    double at(std::size_t r) const {
+        const std::size_t i =
+            static_cast<std::size_t>(std::lower_bound(rank, rank + count, r) - rank);
+        return value_of(key[i]);
+    }
+
+    order_result assemble(const order_request* req, std::size_t m, std::size_t n) const {
+        order_result out;
+        out.n = n;
+        for (std::size_t j = 0; j < m; ++j) {
+            if (req[j].median) {
+                out.value[j] = numpy_median(at((n - 1) / 2), at(n / 2), n % 2 == 0);
+            } else {
+                const quantile_position p = numpy_position(n, req[j].q);
+                out.value[j] = numpy_lerp(at(p.below), at(p.above), p.gamma);
+            }
+        }
+        return out;
+    }
+};
+
+// Exact selection by most-significant-digit radix on the keys' unsigned image (radix select,
+// e.g. Alabi et al., "Fast k-selection algorithms for graphics processing units", 2012):
+// each pass histograms the next 11 (then 10) bits of the keys that share the prefix found so
+// far; once a prefix holds few enough keys, the next pass gathers them and nth_element ends
+// the search. Memory: a 2048-bin histogram per wanted rank and at most `budget` keys.
+template <class T>
+std::size_t radix_select(const source<T>& s, const value_map& map, const order_request* req,
+                         std::size_t m, rank_set& ranks, std::size_t budget) {
+    struct task {
+        std::uint64_t prefix = 0;  // the top `bits` bits shared by the keys followed
+        int bits = 0;
+        std::uint64_t base = 0;   // keys below the prefix
+        std::uint64_t count = 0;  // keys with the prefix
+        std::vector<std::size_t> wanted;  // indexes into ranks
+        bool gather = false;
+        std::vector<std::uint64_t> hist;
+        std::vector<order_key> keys;
+        int width() const { return bits < 44 ? 11 : 10; }
+    };
+    constexpr std::uint64_t sign = std::uint64_t{1} << 63;
+    const auto unsigned_of = [](order_key k) { return static_cast<std::uint64_t>(k) ^ sign; };
+    const auto key_from = [](std::uint64_t u) {
+        const std::uint64_t b = u ^ sign;
+        order_key k;
+        std::memcpy(&k, &b, sizeof k);
+        return k;
+    };
+
+    std::vector<task> tasks(1);
+    tasks[0].hist.assign(std::size_t{1} << tasks[0].width(), 0);
+    bool first = true;
+    std::size_t n = 0;
+    while (!tasks.empty()) {
+        for_each_key(s, map, [&](order_key k) {
+            const std::uint64_t u = unsigned_of(k);
+            for (task& t : tasks) {
+                if (t.bits != 0 && (u >> (64 - t.bits)) != t.prefix) continue;
+                if (t.gather) {
+                    t.keys.push_back(k);
+                } else {
+                    const int shift = 64 - t.bits - t.width();
+                    ++t.hist[(u >> shift) & ((std::uint64_t{1} << t.width()) - 1)];
+                }
+            }
+        });
+        if (first) {
+            first = false;
+            for (std::uint64_t h : tasks[0].hist) n += static_cast<std::size_t>(h);
+            if (n == 0) return 0;
+            ranks.plan(req, m, n);
+            tasks[0].count = n;
+            for (std::size_t i = 0; i < ranks.count; ++i) tasks[0].wanted.push_back(i);
+        }
+        std::vector<task> next;
+        for (task& t : tasks) {
+            if (t.gather) {
+                std::vector<std::size_t> local(t.wanted.size());
+                std::vector<order_key> found(t.wanted.size());
+                for (std::size_t i = 0; i < t.wanted.size(); ++i)
+                    local[i] = ranks.rank[t.wanted[i]] - static_cast<std::size_t>(t.base);
+                select_ranks(t.keys.data(), t.keys.size(), local.data(), local.size(),
+                             found.data());
+                for (std::size_t i = 0; i < t.wanted.size(); ++i) ranks.key[t.wanted[i]] = found[i];
+                continue;
+            }
+            std::uint64_t below = t.base;
+            std::size_t w = 0;
+            for (std::size_t bin = 0; bin < t.hist.size() && w < t.wanted.size(); ++bin) {
+                const std::uint64_t in_bin = t.hist[bin];
+                task child;
+                child.prefix = (t.prefix << t.width()) | bin;
+                child.bits = t.bits + t.width();
+                child.base = below;
+                child.count = in_bin;
+                while (w < t.wanted.size() && ranks.rank[t.wanted[w]] < below + in_bin)
+                    child.wanted.push_back(t.wanted[w++]);
+                below += in_bin;
+                if (child.wanted.empty()) continue;
+                if (child.bits == 64) {  // every key with this prefix is this one key
+                    for (std::size_t i : child.wanted) ranks.key[i] = key_from(child.prefix);
+                    continue;
+                }
+                next.push_back(std::move(child));
+            }
+        }
+        const std::size_t limit = budget / std::max<std::size_t>(1, next.size());
+        for (task& t : next) {
+            t.gather = t.count <= limit;
+            if (t.gather) t.keys.reserve(static_cast<std::size_t>(t.count));
+            else t.hist.assign(std::size_t{1} << t.width(), 0);
+        }
+        tasks = std::move(next);
+    }
+    return n;
+}
+
+}  // namespace select_detail
+
+// Exact order statistics of a column's finite values (or of their absolute deviations from
+// a center), without copying the column.
+//
+// The bracket path is Floyd & Rivest's selection ("Expected time bounds for selection", CACM
+// 18(3), 1975) turned into a streaming pass: a fixed-seed stratified sample gives, for each
+// wanted rank, two bounds that almost surely bracket it; one pass (select_scan.hpp) counts the
+// values below and at each bound and gathers the few strictly between; nth_element on those
+// gives the answer. Whether the bracket held is known exactly from the counts; if it did not
+// (or too many values fell inside), the radix path finds the same answer. The sample, the
+// bounds and that decision depend on the data only: never on the thread count or CPU level.
+template <class T>
+class column_selector {
+public:
+    explicit column_selector(const column<T>& c, select_detail::tuning t = {})
+        : src_(c), tune_(t) {}
+
+    // The requests (at most max_requests), over the finite values, or over |x - center|.
+    order_result run(const order_request* req, std::size_t m, bool deviations = false,
+                     double center = 0.0) {
+        using namespace select_detail;
+        const value_map map{deviations, center};
+        const std::size_t n_all = src_.size();
+        const bool forced = force_radix().load();
+        if (n_all == 0) return {};
+        if (n_all <= tune_.direct_limit && !forced) return direct(map, req, m);
+        const std::size_t budget =
+            tune_.budget ? tune_.budget : std::max<std::size_t>(65536, n_all / 12);
+        rank_set ranks;
+        if (!forced) {
+            std::size_t n = 0;
+            if (bracketed(map, req, m, budget, ranks, n))
+                return n == 0 ? order_result{} : ranks.assemble(req, m, n);
+        }
+        const std::size_t n = radix_select(src_, map, req, m, ranks, budget);
+        return n == 0 ? order_result{} : ranks.assemble(req, m, n);
+    }
+
+private:
+    select_detail::source<T> src_;
+    select_detail::tuning tune_;
+    std::vector<double> sample_;  // finite values at fixed positions, drawn once
+    std::size_t drawn_ = 0;       // positions sampled (finite or not)
+    bool sampled_ = false;
+
+    order_result direct(const select_detail::value_map& map, const order_request* req,
+                        std::size_t m) {
+        using namespace select_detail;
+        std::vector<order_key> keys;
+        for_each_key(src_, map, [&](order_key k) { keys.push_back(k); });
+        if (keys.empty()) return {};
+        rank_set ranks;
+        ranks.plan(req, m, keys.size());
+        select_ranks(keys.data(), keys.size(), ranks.rank, ranks.count, ranks.key);
+        return ranks.assemble(req, m, keys.size());
+    }
+
+    void draw_sample() {
+        if (sampled_) return;
+        sampled_ = true;
+        const std::size_t n_all = src_.size();
+        const std::size_t s = std::max<std::size_t>(1, std::min(tune_.sample_size, n_all / 4));
+        drawn_ = s;
+        sample_.reserve(s);
+        const std::size_t width = n_all / s, extra = n_all % s;
+        for (std::size_t j = 0; j < s; ++j) {
+            // Stratum j is [floor(j n / s), floor((j + 1) n / s)), written without overflow.
+            const std::size_t begin = j * width + (j * extra) / s;
+            const std::size_t end = (j + 1) * width + ((j + 1) * extra) / s;
+            const std::size_t at =
+                begin + static_cast<std::size_t>(select_detail::splitmix64(j) % static_cast<std::uint64_t>(end - begin));
+            double v;
+            if (src_.finite_at(at, v)) sample_.push_back(v);
+        }
+    }
+
+    // The bracket path; false when the bracket missed or overflowed (then nothing is set).
+    bool bracketed(const select_detail::value_map& map, const order_request* req, std::size_t m,
+                   std::size_t budget, select_detail::rank_set& ranks, std::size_t& n) {
+        using namespace select_detail;
+        draw_sample();
+        std::vector<order_key> keys(sample_.size());
+        for (std::size_t i = 0; i < sample_.size(); ++i) keys[i] = map.key(sample_[i]);
+        const std::size_t s = keys.size();
+
+        // Sample ranks of each request's bounds; beyond the sample, the bound is the extreme.
+        struct bracket {
+            double q;
+            long long lo, hi;  // sample ranks, may fall outside [0, s)
+        };
+        bracket br[max_requests];
+        std::vector<std::size_t> wanted;
+        for (std::size_t j = 0; j < m; ++j) {
+            const double q = req[j].median ? 0.5 : req[j].q;
+            const double r = q * static_cast<double>(s ? s - 1 : 0);
+            const double d = tune_.z * std::sqrt(static_cast<double>(s) * q * (1.0 - q)) + 3.0;
+            br[j] = {q, static_cast<long long>(std::floor(r - d)),
+                     static_cast<long long>(std::ceil(r + d)) + 1};
+            for (long long rank : {br[j].lo, br[j].hi})
+                if (rank >= 0 && rank < static_cast<long long>(s))
+                    wanted.push_back(static_cast<std::size_t>(rank));
+        }
+        std::sort(wanted.begin(), wanted.end());
+        wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+        std::vector<order_key> at(wanted.size());
+        select_ranks(keys.data(), s, wanted.data(), wanted.size(), at.data());
+        const auto sample_key = [&](long long rank, order_key beyond) {
+            if (rank < 0 || rank >= static_cast<long long>(s)) return beyond;
+            const auto i = std::lower_bound(wanted.begin(), wanted.end(),
+                                            static_cast<std::size_t>(rank)) - wanted.begin();
+            return std::clamp(at[static_cast<std::size_t>(i)], key_lowest, key_highest);
+        };
+
+        // Intervals in increasing order, overlapping ones merged.
+        std::size_t order[max_requests];
+        for (std::size_t j = 0; j < m; ++j) order[j] = j;
+        std::sort(order, order + m, [&](std::size_t a, std::size_t b) { return br[a].q < br[b].q; });
+        scan_plan plan;
+        plan.deviations = map.deviations;
+        plan.center = map.center;
+        for (std::size_t o = 0; o < m; ++o) {
+            const bracket& b = br[order[o]];
+            const order_key lo = sample_key(b.lo, key_lowest), hi = sample_key(b.hi, key_highest);
+            if (plan.intervals > 0 && lo <= plan.hi[plan.intervals - 1]) {
+                plan.hi[plan.intervals - 1] = std::max(plan.hi[plan.intervals - 1], hi);
+                continue;
+            }
+            plan.lo[plan.intervals] = lo;
+            plan.hi[plan.intervals] = hi;
+            ++plan.intervals;
+        }
+
+        // Room for the keys strictly inside each interval: the sample's estimate with a wide
+        // margin. If the estimate exceeds the budget, the bracket is hopeless: go radix.
+        gather_regions regions;
+        std::size_t total = 0;
+        const double scale = static_cast<double>(src_.size()) / static_cast<double>(drawn_);
+        for (int j = 0; j < plan.intervals; ++j) {
+            std::size_t inside = 0;
+            for (order_key k : keys) inside += static_cast<std::size_t>(k > plan.lo[j] && k < plan.hi[j]);
+            regions.capacity[j] = static_cast<std::size_t>(1.5 * static_cast<double>(inside) * scale) + 4096;
+            total += regions.capacity[j];
+        }
+        if (total > budget) return false;
+        keys = {};  // the sample's keys are no longer needed: free them before the pass
+        std::unique_ptr<order_key[]> store(new order_key[total]);  // pages touched as filled
+        std::size_t offset = 0;
+        for (int j = 0; j < plan.intervals; ++j) {
+            regions.data[j] = store.get() + offset;
+            offset += regions.capacity[j];
+        }
+
+        const scan_counts counts = scan_all(plan, regions);
+
+        const std::uint64_t low = counts.at_or_below_neg_inf;
+        const std::size_t finite = static_cast<std::size_t>(counts.below_pos_inf - low);
+        n = finite + static_cast<std::size_t>(counts.overflow);
+        if (n == 0) return true;  // every value is missing: nothing to select
+        ranks.plan(req, m, n);
+        // Each rank lies below, at or above a bound, or strictly inside (then it is read from
+        // the gathered keys, all ranks of one interval in one select_ranks call).
+        std::size_t local[max_intervals][2 * max_requests], slot[max_intervals][2 * max_requests];
+        std::size_t local_count[max_intervals] = {};
+        std::size_t lt_lo[max_intervals], le_lo[max_intervals], lt_hi[max_intervals], le_hi[max_intervals];
+        for (int j = 0; j < plan.intervals; ++j) {
+            lt_lo[j] = static_cast<std::size_t>(counts.lt_lo[j] - low);
+            le_lo[j] = static_cast<std::size_t>(counts.le_lo[j] - low);
+            lt_hi[j] = static_cast<std::size_t>(counts.lt_hi[j] - low);
+            le_hi[j] = static_cast<std::size_t>(counts.le_hi[j] - low);
+        }
+        for (std::size_t i = 0; i < ranks.count; ++i) {
+            const std::size_t r = ranks.rank[i];
+            if (r >= finite) {  // only overflowed deviations lie beyond the finite keys
+                ranks.key[i] = key_pos_inf;
+                continue;
+            }
+            int j = 0;
+            while (j < plan.intervals && !(lt_lo[j] <= r && r < le_hi[j])) ++j;
+            if (j == plan.intervals) return false;  // the bracket missed this rank
+            if (r < le_lo[j]) {
+                ranks.key[i] = plan.lo[j];
+            } else if (r >= lt_hi[j]) {
+                ranks.key[i] = plan.hi[j];
+            } else {
+                local[j][local_count[j]] = r - le_lo[j];
+                slot[j][local_count[j]++] = i;
+            }
+        }
+        for (int j = 0; j < plan.intervals; ++j) {
+            if (local_count[j] == 0) continue;
+            const std::size_t inside = lt_hi[j] - le_lo[j];
+            if (inside > regions.capacity[j]) return false;  // more fell inside than kept
+            order_key found[2 * max_requests];
+            select_ranks(regions.data[j], inside, local[j], local_count[j], found);
+            for (std::size_t i = 0; i < local_count[j]; ++i) ranks.key[slot[j][i]] = found[i];
+        }
+        return true;
+    }
+
+    // One pass over the column, in fixed blocks (threads optional): counts summed per block.
+    select_detail::scan_counts scan_all(const select_detail::scan_plan& plan,
+                                        select_detail::gather_regions& regions) {
+        using namespace select_detail;
+        const cpu::level level = cpu::active();
+        const std::size_t n_all = src_.size();
+        std::vector<scan_counts> partial(block_count(n_all));
+        for_each_block(n_all, [&](std::size_t b, std::size_t begin, std::size_t end) {
+            std::unique_ptr<scan_stage> stage(new scan_stage);  // keys left uninitialised
+            stage->regions = &regions;
+            scan_counts local;
+            if (src_.direct) {
+                if constexpr (std::is_same_v<T, double>)
+                    scan(src_.c.values.data + begin, end - begin, plan, local, *stage, level);
+            } else {
+                double buf[scan_stage::piece];
+                for (std::size_t i = begin; i < end; i += scan_stage::piece) {
+                    const std::size_t count = src_.read(i, std::min(end, i + scan_stage::piece), buf);
+                    scan(buf, count, plan, local, *stage, level);
+                }
+            }
+            stage->flush(plan.intervals);
+            partial[b] = local;
+        });
+        scan_counts total;
+        for (const scan_counts& c : partial) total.add(c);
+        return total;
+    }
+};
 
 }  // namespace outliers

@@ -1,0 +1,143 @@
+// Vectorised flags for the common call (a mask of a plain contiguous float64 column) of the
+// methods whose rule is a fixed band (iqr, quantile) or a scaled deviation (mad).
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "cpu.hpp"
+#include "missing.hpp"
+#include "outputs.hpp"
+#include "parallel.hpp"
+#include "select_scan.hpp"
+
+namespace outliers::fast_flags {
+
+// Only flags asked for, and nothing but NaN and +-inf can be missing or infinite.
+template <class T>
+bool applies(const column<T>& c, const outputs& out) {
+    return std::is_same_v<T, double> && out.flags && !out.scores && !c.has_mask() &&
+           !c.valid_bits && c.sentinel_count == 0 && c.values.stride == 1;
+}
+
+// The rules, one value at a time, as write_pointwise applies them: a finite x is flagged by the
+// method's test, +-inf always, NaN never. `outside`: x < lower || x > upper. `deviation`:
+// |x - center| / scale > threshold. Same operations in the same order in every path, so the
+// flags are identical (comparisons with NaN are false everywhere, as in C++).
+struct outside {
+    double lower, upper;
+    bool operator()(double x) const noexcept {
+        return x < lower || x > upper || std::fabs(x) == HUGE_VAL;
+    }
+};
+struct deviation {
+    double center, scale, threshold;
+    bool operator()(double x) const noexcept {
+        return std::fabs(x - center) / scale > threshold || std::fabs(x) == HUGE_VAL;
+    }
+};
+
+template <class Rule>
+void flag_portable(const double* x, std::size_t n, const Rule& rule, std::uint8_t* flags) {
+    for (std::size_t i = 0; i < n; ++i) flags[i] = rule(x[i]);
+}
+
+#ifdef OUTLIERS_SELECT_X86
+
+OUTLIERS_TARGET_AVX512 inline __mmask8 lanes_avx512(__m512d v, const outside& r) {
+    const __m512i abs_mask = _mm512_set1_epi64(0x7FFFFFFFFFFFFFFF);
+    const __m512i inf = _mm512_set1_epi64(select_detail::key_pos_inf);
+    return static_cast<__mmask8>(
+        _mm512_cmp_pd_mask(v, _mm512_set1_pd(r.lower), _CMP_LT_OQ) |
+        _mm512_cmp_pd_mask(v, _mm512_set1_pd(r.upper), _CMP_GT_OQ) |
+        _mm512_cmpeq_epi64_mask(_mm512_and_si512(_mm512_castpd_si512(v), abs_mask), inf));
+}
+
+OUTLIERS_TARGET_AVX512 inline __mmask8 lanes_avx512(__m512d v, const deviation& r) {
+    const __m512i abs_mask = _mm512_set1_epi64(0x7FFFFFFFFFFFFFFF);
+    const __m512i inf = _mm512_set1_epi64(select_detail::key_pos_inf);
+    const __m512i d = _mm512_and_si512(
+        _mm512_castpd_si512(_mm512_sub_pd(v, _mm512_set1_pd(r.center))), abs_mask);
+    const __m512d score = _mm512_div_pd(_mm512_castsi512_pd(d), _mm512_set1_pd(r.scale));
+    return static_cast<__mmask8>(
+        _mm512_cmp_pd_mask(score, _mm512_set1_pd(r.threshold), _CMP_GT_OQ) |
+        _mm512_cmpeq_epi64_mask(_mm512_and_si512(_mm512_castpd_si512(v), abs_mask), inf));
+}
+
+template <class Rule>
+OUTLIERS_TARGET_AVX512 void flag_avx512(const double* x, std::size_t n, const Rule& rule,
+                                        std::uint8_t* flags) {
+    std::size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        std::uint64_t bits = 0;
+        for (unsigned u = 0; u < 8; ++u)
+            bits |= std::uint64_t{lanes_avx512(_mm512_loadu_pd(x + i + 8 * u), rule)} << (8 * u);
+        _mm512_storeu_si512(flags + i, _mm512_maskz_set1_epi8(bits, 1));
+    }
+    flag_portable(x + i, n - i, rule, flags + i);
+}
+
+OUTLIERS_TARGET_AVX2 inline unsigned lanes_avx2(__m256d v, const outside& r) {
+    const __m256i abs_mask = _mm256_set1_epi64x(0x7FFFFFFFFFFFFFFF);
+    const __m256i inf = _mm256_set1_epi64x(select_detail::key_pos_inf);
+    const __m256d infinite = _mm256_castsi256_pd(
+        _mm256_cmpeq_epi64(_mm256_and_si256(_mm256_castpd_si256(v), abs_mask), inf));
+    const __m256d hit = _mm256_or_pd(
+        _mm256_or_pd(_mm256_cmp_pd(v, _mm256_set1_pd(r.lower), _CMP_LT_OQ),
+                     _mm256_cmp_pd(v, _mm256_set1_pd(r.upper), _CMP_GT_OQ)),
+        infinite);
+    return static_cast<unsigned>(_mm256_movemask_pd(hit));
+}
+
+OUTLIERS_TARGET_AVX2 inline unsigned lanes_avx2(__m256d v, const deviation& r) {
+    const __m256i abs_mask = _mm256_set1_epi64x(0x7FFFFFFFFFFFFFFF);
+    const __m256i inf = _mm256_set1_epi64x(select_detail::key_pos_inf);
+    const __m256i d = _mm256_and_si256(
+        _mm256_castpd_si256(_mm256_sub_pd(v, _mm256_set1_pd(r.center))), abs_mask);
+    const __m256d score = _mm256_div_pd(_mm256_castsi256_pd(d), _mm256_set1_pd(r.scale));
+    const __m256d infinite = _mm256_castsi256_pd(
+        _mm256_cmpeq_epi64(_mm256_and_si256(_mm256_castpd_si256(v), abs_mask), inf));
+    const __m256d hit =
+        _mm256_or_pd(_mm256_cmp_pd(score, _mm256_set1_pd(r.threshold), _CMP_GT_OQ), infinite);
+    return static_cast<unsigned>(_mm256_movemask_pd(hit));
+}
+
+template <class Rule>
+OUTLIERS_TARGET_AVX2 void flag_avx2(const double* x, std::size_t n, const Rule& rule,
+                                    std::uint8_t* flags) {
+    // 32 flag bits to 32 bytes of 0/1: byte j takes bit j of the word.
+    const __m256i spread = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2,
+                                            2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+    const __m256i bit = _mm256_set1_epi64x(static_cast<long long>(0x8040201008040201ull));
+    const __m256i one = _mm256_set1_epi8(1);
+    std::size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        unsigned bits = 0;
+        for (unsigned u = 0; u < 8; ++u) bits |= lanes_avx2(_mm256_loadu_pd(x + i + 4 * u), rule) << (4 * u);
+        __m256i b = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)), spread);
+        b = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(b, bit), bit), one);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(flags + i), b);
+    }
+    flag_portable(x + i, n - i, rule, flags + i);
+}
+
+#endif  // OUTLIERS_SELECT_X86
+
+// flags[i] = rule(x[i]) for the whole column, in fixed blocks (threads optional).
+template <class Rule>
+void write(const double* x, std::size_t n, const Rule& rule, std::uint8_t* flags) {
+    const cpu::level level = cpu::active();
+    for_each_block(n, [&](std::size_t, std::size_t begin, std::size_t end) {
+#ifdef OUTLIERS_SELECT_X86
+        if (level == cpu::level::avx512) return flag_avx512(x + begin, end - begin, rule, flags + begin);
+        if (level == cpu::level::avx2) return flag_avx2(x + begin, end - begin, rule, flags + begin);
+#else
+        (void)level;
+#endif
+        flag_portable(x + begin, end - begin, rule, flags + begin);
+    });
+}
+
+}  // namespace outliers::fast_flags
