@@ -109,6 +109,12 @@ inline std::atomic<bool>& force_radix() {
     return value;
 }
 
+// How many selections took the radix path since start-up (tests check they reached it).
+inline std::atomic<unsigned long>& radix_runs() {
+    static std::atomic<unsigned long> value{0};
+    return value;
+}
+
 // The knobs of the bracket path; tests shrink them to reach every branch on small data.
 struct tuning {
     std::size_t direct_limit = 32768;  // up to this many values: gather all keys, select
@@ -383,6 +389,7 @@ public:
             if (bracketed(map, req, m, budget, ranks, n))
                 return n == 0 ? order_result{} : ranks.assemble(req, m, n);
         }
+        radix_runs().fetch_add(1);
         const std::size_t n = radix_select(src_, map, req, m, ranks, budget);
         return n == 0 ? order_result{} : ranks.assemble(req, m, n);
     }
