@@ -163,7 +163,13 @@ def check(method, x, name, **kw):
         np.testing.assert_array_equal(got_mask, mask, err_msg=where)
         if exact:
             np.testing.assert_array_equal(got_scores, scores, err_msg=where)
-            assert same(lo, lower, either) and same(hi, upper, either), (where, lo, hi, lower, upper)
+            assert same(lo, lower, either) and same(hi, upper, either), (
+                where,
+                lo,
+                hi,
+                lower,
+                upper,
+            )
         else:
             np.testing.assert_allclose(got_scores, scores, rtol=1e-12, err_msg=where)
             np.testing.assert_allclose([lo, hi], [lower, upper], rtol=1e-12, err_msg=where)
@@ -171,6 +177,7 @@ def check(method, x, name, **kw):
 
 
 # ---------------------------------------------------------------- the tests
+
 
 # 40_000 values: above the gather-all limit (32768), so the sample bracket runs.
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 4, 5, 17, 64, 40_000])
@@ -207,7 +214,9 @@ def test_missing_values_in_place(method):
     for level, radix in PATHS:
         with selection_path(level, radix):
             got = ol.bounds(x, method, missing=-9999.0)
-            masked = ol.bounds(pd.Series(np.where(x == -9999.0, np.nan, x), dtype="Float64"), method)
+            masked = ol.bounds(
+                pd.Series(np.where(x == -9999.0, np.nan, x), dtype="Float64"), method
+            )
             strided = ol.bounds(np.repeat(x, 2)[::2], method, missing=-9999.0)
         want = expected(method, finite)[2:4]
         for bounds in (got, masked, strided):
