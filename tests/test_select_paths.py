@@ -84,7 +84,29 @@ def adversarial(n):
         "negative-zeros": np.full(n, -0.0),
         "nan-inf": nan_inf,
         "periodic": np.where(np.arange(n) % 64 == 0, 100.0 + i, -(np.arange(n) % 64.0)),
+        "sample-hostile": sample_hostile(n) if n >= 4 else _normal(n, 6),
     }
+
+
+def _splitmix64(x):
+    m = (1 << 64) - 1
+    x = (x + 0x9E3779B97F4A7C15) & m
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & m
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & m
+    return x ^ (x >> 31)
+
+
+def sample_hostile(n):
+    """Huge values exactly where the core samples (select.hpp's sample_position with the
+    default tuning): the bracket lands far from the true ranks and the core must fall back."""
+    x = _normal(n, 6)
+    s = max(1, min(65536, n // 4, int((4.0 * n / 2.0) ** (2.0 / 3.0)) + 64))
+    width, extra = divmod(n, s)
+    for j in range(s):
+        begin = j * width + (j * extra) // s
+        end = (j + 1) * width + ((j + 1) * extra) // s
+        x[begin + _splitmix64(j) % (end - begin)] = 1e6 + j
+    return x
 
 
 def as_dtype(x, dtype):

@@ -401,17 +401,26 @@ void test_large() {
     CHECK(sd::radix_runs().load() > before);
 }
 
-// A data set built so that the default bracket misses: the sample must then fall back.
+// Data built against the sample: every sampled position holds a huge value, so the bracket
+// lands far from the true ranks and the run must notice and fall back to the radix path.
 void test_bracket_miss_detected() {
     const unsigned long before = sd::radix_runs().load();
-    std::vector<double> v = normal(200000, 11);
-    label = "narrow bracket";
+    const std::size_t n = 200000;
+    std::vector<double> v = normal(n, 11);
+    const sd::tuning tune{0, 4096, 4.0, 0};
+    const std::size_t s = sd::sample_count(n, tune);
+    for (std::size_t j = 0; j < s; ++j) v[sd::sample_position(j, s, n)] = 1e6 + static_cast<double>(j);
+    label = "sample-hostile";
     const column<double> c{view(v.data(), v.size()), {}, false};
-    const std::vector<double> s = sorted_total(v);
-    const order_request median;
-    const order_result r = outliers::column_selector<double>(c, {0, 1024, 0.0, 0}).run(&median, 1);
-    CHECK(same_bits(r.value[0], ref_median(s)));
-    CHECK(sd::radix_runs().load() > before);
+    const std::vector<double> sorted = sorted_total(v);
+    for (cpu::level level : levels) {
+        cpu::limit(level);
+        const std::vector<order_request> req = {{false, 0.25}, {false, 0.75}, {true, 0.5}};
+        const order_result r = outliers::column_selector<double>(c, tune).run(req.data(), 3);
+        for (std::size_t j = 0; j < 3; ++j) CHECK(same_bits(r.value[j], ref_request(sorted, req[j])));
+    }
+    cpu::limit(cpu::level::avx512);
+    CHECK(sd::radix_runs().load() >= before + 3);
 }
 
 // The kernels' vectorised flags equal write_pointwise's, level by level.

@@ -127,7 +127,8 @@ inline std::uint64_t as_count(Count c) noexcept {
 
 // One value, portable: the reference the vectorised loops must agree with.
 template <int M, bool Dev>
-inline void scan_one(double x, const scan_plan& p, scan_counts& c, scan_stage& st) noexcept {
+inline void scan_one(double x, const scan_plan& p, scan_counts& c, order_key (*keys)[scan_stage::capacity],
+                     std::size_t* fill) noexcept {
     order_key k;
     if constexpr (Dev) {
         k = key_of(std::fabs(x - p.center));
@@ -142,8 +143,8 @@ inline void scan_one(double x, const scan_plan& p, scan_counts& c, scan_stage& s
         c.le_lo[j] += as_count(k <= p.lo[j]);
         c.lt_hi[j] += as_count(k < p.hi[j]);
         c.le_hi[j] += as_count(k <= p.hi[j]);
-        st.keys[j][st.fill[j]] = k;
-        st.fill[j] += static_cast<std::size_t>(k > p.lo[j] && k < p.hi[j]);
+        keys[j][fill[j]] = k;
+        fill[j] += static_cast<std::size_t>(k > p.lo[j] && k < p.hi[j]);
     }
 }
 
@@ -152,7 +153,10 @@ void scan_portable(const double* x, std::size_t len, const scan_plan& p, scan_co
                    scan_stage& st) {
     for (std::size_t i = 0; i < len;) {
         const std::size_t end = std::min(len, i + scan_stage::piece);
-        for (; i < end; ++i) scan_one<M, Dev>(x[i], p, c, st);
+        std::size_t fill[M];  // local copies, as in scan_avx2
+        std::copy(st.fill, st.fill + M, fill);
+        for (; i < end; ++i) scan_one<M, Dev>(x[i], p, c, st.keys, fill);
+        std::copy(fill, fill + M, st.fill);
         st.flush_if_needed(M);
     }
 }
@@ -214,6 +218,9 @@ OUTLIERS_TARGET_AVX2 void scan_avx2(const double* x, std::size_t len, const scan
         n_lt_lo[j] = n_le_lo[j] = n_lt_hi[j] = n_le_hi[j] = zero;
     }
     __m256i n_neg = zero, n_pos = zero, n_over = zero;
+    // Local copies: kept in st, the fill counts would be reloaded after every store of keys.
+    std::size_t fill[M];
+    std::copy(st.fill, st.fill + M, fill);
 
     std::size_t i = 0;
     while (i + 4 <= len) {
@@ -246,12 +253,14 @@ OUTLIERS_TARGET_AVX2 void scan_avx2(const double* x, std::size_t len, const scan
                     _mm256_movemask_pd(_mm256_castsi256_pd(_mm256_andnot_si256(le_lo, lt_hi))));
                 const __m256i perm = _mm256_load_si256(
                     reinterpret_cast<const __m256i*>(compress4.index[inside]));
-                _mm256_storeu_si256(reinterpret_cast<__m256i*>(st.keys[j] + st.fill[j]),
+                _mm256_storeu_si256(reinterpret_cast<__m256i*>(st.keys[j] + fill[j]),
                                     _mm256_permutevar8x32_epi32(k, perm));
-                st.fill[j] += static_cast<std::size_t>(__builtin_popcount(inside));
+                fill[j] += static_cast<std::size_t>(__builtin_popcount(inside));
             }
         }
+        std::copy(fill, fill + M, st.fill);
         st.flush_if_needed(M);
+        std::copy(st.fill, st.fill + M, fill);
     }
     c.at_or_below_neg_inf += total(n_neg);
     c.below_pos_inf += total(n_pos);
@@ -262,7 +271,8 @@ OUTLIERS_TARGET_AVX2 void scan_avx2(const double* x, std::size_t len, const scan
         c.lt_hi[j] += total(n_lt_hi[j]);
         c.le_hi[j] += total(n_le_hi[j]);
     }
-    for (; i < len; ++i) scan_one<M, Dev>(x[i], p, c, st);
+    for (; i < len; ++i) scan_one<M, Dev>(x[i], p, c, st.keys, fill);
+    std::copy(fill, fill + M, st.fill);
 }
 
 template <int M, bool Dev>
@@ -282,6 +292,8 @@ OUTLIERS_TARGET_AVX512 void scan_avx512(const double* x, std::size_t len, const 
         n_lt_lo[j] = n_le_lo[j] = n_lt_hi[j] = n_le_hi[j] = zero;
     }
     __m512i n_neg = zero, n_pos = zero, n_over = zero;
+    std::size_t fill[M];  // local copies, as in scan_avx2
+    std::copy(st.fill, st.fill + M, fill);
 
     std::size_t i = 0;
     while (i + 8 <= len) {
@@ -312,11 +324,13 @@ OUTLIERS_TARGET_AVX512 void scan_avx512(const double* x, std::size_t len, const 
                 n_le_hi[j] = _mm512_mask_add_epi64(n_le_hi[j], _mm512_cmple_epi64_mask(k, hi[j]),
                                                    n_le_hi[j], one);
                 const auto inside = static_cast<__mmask8>(lt_hi & ~le_lo);
-                _mm512_storeu_si512(st.keys[j] + st.fill[j], _mm512_maskz_compress_epi64(inside, k));
-                st.fill[j] += static_cast<std::size_t>(__builtin_popcount(inside));
+                _mm512_storeu_si512(st.keys[j] + fill[j], _mm512_maskz_compress_epi64(inside, k));
+                fill[j] += static_cast<std::size_t>(__builtin_popcount(inside));
             }
         }
+        std::copy(fill, fill + M, st.fill);
         st.flush_if_needed(M);
+        std::copy(st.fill, st.fill + M, fill);
     }
     c.at_or_below_neg_inf += total(n_neg);
     c.below_pos_inf += total(n_pos);
@@ -327,7 +341,8 @@ OUTLIERS_TARGET_AVX512 void scan_avx512(const double* x, std::size_t len, const 
         c.lt_hi[j] += total(n_lt_hi[j]);
         c.le_hi[j] += total(n_le_hi[j]);
     }
-    for (; i < len; ++i) scan_one<M, Dev>(x[i], p, c, st);
+    for (; i < len; ++i) scan_one<M, Dev>(x[i], p, c, st.keys, fill);
+    std::copy(fill, fill + M, st.fill);
 }
 
 #endif  // OUTLIERS_SELECT_X86
