@@ -97,15 +97,16 @@ def _splitmix64(x):
 
 
 def sample_hostile(n):
-    """Huge values exactly where the core samples (select.hpp's sample_position with the
-    default tuning): the bracket lands far from the true ranks and the core must fall back."""
+    """Huge values exactly where the core samples (select.hpp's sample_count and
+    sample_positions, default tuning): the bracket lands far from the true ranks and the core
+    must fall back."""
     x = _normal(n, 6)
     s = max(1, min(65536, n // 4, int((4.0 * n / 2.0) ** (2.0 / 3.0)) + 64))
     width, extra = divmod(n, s)
     for j in range(s):
         begin = j * width + (j * extra) // s
         end = (j + 1) * width + ((j + 1) * extra) // s
-        x[begin + _splitmix64(j) % (end - begin)] = 1e6 + j
+        x[begin + (((_splitmix64(j) >> 32) * (end - begin)) >> 32)] = 1e6 + j
     return x
 
 

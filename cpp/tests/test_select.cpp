@@ -382,6 +382,7 @@ void test_large() {
             sd::force_radix().store(force);
             for (cpu::level level : levels) {
                 cpu::limit(level);
+                outliers::set_num_threads(level == cpu::level::avx2 ? 3 : 1);
                 const order_result r = outliers::column_selector<double>(c).run(req.data(), req.size());
                 bool ok = r.n == s.size();
                 for (std::size_t j = 0; j < req.size(); ++j)
@@ -392,6 +393,7 @@ void test_large() {
         }
         sd::force_radix().store(false);
         cpu::limit(cpu::level::avx512);
+        outliers::set_num_threads(1);
         // float32 and int32 copies go through the converting path.
         if (name.rfind("normal", 0) == 0 || name.rfind("many-ties", 0) == 0) {
             check_as<float>(name, v);
@@ -409,7 +411,8 @@ void test_bracket_miss_detected() {
     std::vector<double> v = normal(n, 11);
     const sd::tuning tune{0, 4096, 4.0, 0};
     const std::size_t s = sd::sample_count(n, tune);
-    for (std::size_t j = 0; j < s; ++j) v[sd::sample_position(j, s, n)] = 1e6 + static_cast<double>(j);
+    sd::sample_positions walk(s, n);
+    for (std::size_t j = 0; j < s; ++j) v[walk.next()] = 1e6 + static_cast<double>(j);
     label = "sample-hostile";
     const column<double> c{view(v.data(), v.size()), {}, false};
     const std::vector<double> sorted = sorted_total(v);
@@ -472,9 +475,11 @@ void test_scan_counts() {
             if (i % 29 == 5) v[i] = i % 2 ? 1.7e308 : -1.7e308;
         }
         for (int intervals = 1; intervals <= 3; ++intervals) {
-            for (bool dev : {false, true}) {
+            for (int mode = 0; mode < 4; ++mode) {
+                const bool dev = mode & 1, strict = mode & 2;
                 sd::scan_plan plan;
                 plan.intervals = intervals;
+                plan.strict = strict;
                 plan.deviations = dev;
                 plan.center = dev ? 0.25 : 0.0;
                 std::vector<sd::order_key> bounds;
@@ -497,10 +502,11 @@ void test_scan_counts() {
                     want.overflow += dev && std::isfinite(x) && k == sd::key_pos_inf;
                     for (int j = 0; j < intervals; ++j) {
                         want.lt_lo[j] += k < plan.lo[j];
-                        want.le_lo[j] += k <= plan.lo[j];
-                        want.lt_hi[j] += k < plan.hi[j];
+                        want.le_lo[j] += strict && k <= plan.lo[j];
+                        want.lt_hi[j] += strict && k < plan.hi[j];
                         want.le_hi[j] += k <= plan.hi[j];
-                        if (k > plan.lo[j] && k < plan.hi[j]) inside[static_cast<std::size_t>(j)].push_back(k);
+                        if (strict ? k > plan.lo[j] && k < plan.hi[j] : k >= plan.lo[j] && k <= plan.hi[j])
+                            inside[static_cast<std::size_t>(j)].push_back(k);
                     }
                 }
                 for (cpu::level level : levels) {
@@ -526,9 +532,49 @@ void test_scan_counts() {
                         std::sort(inside[jj].begin(), inside[jj].end());
                         ok = ok && kept == inside[jj];
                     }
-                    if (!ok) std::printf("  scan n=%zu intervals=%d dev=%d level=%d\n", n, intervals, dev, static_cast<int>(level));
+                    if (!ok)
+                        std::printf("  scan n=%zu intervals=%d dev=%d strict=%d level=%d\n", n,
+                                    intervals, dev, strict, static_cast<int>(level));
                     CHECK(ok);
                 }
+            }
+        }
+    }
+}
+
+// select_ranks on key arrays large enough for its in-memory bracket, including arrays built to
+// make that bracket miss (huge keys at the strided subsample's positions).
+void test_select_ranks() {
+    std::mt19937_64 rng(17);
+    for (std::size_t len : {16384u, 20000u, 65536u, 150001u}) {
+        for (int kind = 0; kind < 6; ++kind) {
+            std::vector<sd::order_key> a(len);
+            for (std::size_t i = 0; i < len; ++i) {
+                const auto r = static_cast<sd::order_key>(rng() >> 4);
+                a[i] = kind == 0 ? r
+                     : kind == 1 ? 42
+                     : kind == 2 ? static_cast<sd::order_key>(i)
+                     : kind == 3 ? r % 5
+                     : kind == 4 ? -static_cast<sd::order_key>(i % 1000)
+                                 : r % 1000000;
+            }
+            if (kind == 5) {  // every subsample position (as select_group_bracketed takes it)
+                const auto t = static_cast<std::size_t>(
+                    std::clamp(std::pow(static_cast<double>(len), 2.0 / 3.0), 256.0, 8192.0));
+                for (std::size_t i = 0; i < t; ++i) a[(i * len) / t + len / (2 * t)] = 1LL << 60;
+            }
+            std::vector<sd::order_key> sorted = a;
+            std::sort(sorted.begin(), sorted.end());
+            const std::vector<std::vector<std::size_t>> rank_sets = {
+                {0}, {len - 1}, {len / 2}, {len / 2 - 1, len / 2}, {len / 4, len / 4 + 1, len * 3 / 4, len * 3 / 4 + 1},
+                {len / 100, len / 100 + 1, len / 2, len - len / 100, len - len / 100 + 1}, {0, 1, len - 2, len - 1}};
+            for (const auto& ranks : rank_sets) {
+                std::vector<sd::order_key> work = a, out(ranks.size());
+                sd::select_ranks(work.data(), len, ranks.data(), ranks.size(), out.data());
+                bool ok = true;
+                for (std::size_t i = 0; i < ranks.size(); ++i) ok = ok && out[i] == sorted[ranks[i]];
+                if (!ok) std::printf("  select_ranks len=%zu kind=%d\n", len, kind);
+                CHECK(ok);
             }
         }
     }
@@ -556,6 +602,7 @@ void test_helpers() {
 int main() {
     test_helpers();
     test_scan_counts();
+    test_select_ranks();
     test_small_sizes();
     test_dtypes();
     test_missing_and_strides();

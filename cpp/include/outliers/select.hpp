@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -163,11 +164,11 @@ inline void floyd_rivest_select(order_key* a, std::ptrdiff_t left, std::ptrdiff_
     }
 }
 
-// The k-th (k = ranks[i], ascending and distinct) smallest keys of a[0, len), reordering a.
-// Successive selections on the shrinking right part; a rank right after the previous one is
-// just the minimum of that part.
-inline void select_ranks(order_key* a, std::size_t len, const std::size_t* ranks, std::size_t r,
-                         order_key* out) {
+// The k-th (k = ranks[i], ascending and distinct) smallest keys of a[0, len), reordering a:
+// successive Floyd-Rivest selections on the shrinking right part; a rank right after the
+// previous one is just the minimum of that part.
+inline void select_ranks_in_place(order_key* a, std::size_t len, const std::size_t* ranks,
+                                  std::size_t r, order_key* out) {
     std::size_t from = 0;  // a[from, len) holds exactly the keys of rank >= from
     for (std::size_t i = 0; i < r; ++i) {
         const std::size_t k = ranks[i];
@@ -178,6 +179,85 @@ inline void select_ranks(order_key* a, std::size_t len, const std::size_t* ranks
                                 static_cast<std::ptrdiff_t>(len) - 1, static_cast<std::ptrdiff_t>(k));
         out[i] = a[k];
         from = k + 1;
+    }
+}
+
+inline void select_ranks(order_key* a, std::size_t len, const std::size_t* ranks, std::size_t r,
+                         order_key* out);
+
+// A group of close ranks of a[0, len) by the column-level method in memory: a strided
+// subsample brackets them, one branchless pass counts the keys below and at the bounds and
+// copies those strictly between, and the ranks are read from that copy (a tenth or less of
+// a). Branchless, unlike a partition, so several times faster than selecting in a. False if
+// the bracket missed a rank; `a` is left as it was.
+inline bool select_group_bracketed(const order_key* a, std::size_t len, const std::size_t* ranks,
+                                   std::size_t r, order_key* out) {
+    const auto t = static_cast<std::size_t>(
+        std::clamp(std::pow(static_cast<double>(len), 2.0 / 3.0), 256.0, 8192.0));
+    std::vector<order_key> sub(t);
+    for (std::size_t i = 0; i < t; ++i) sub[i] = a[(i * len) / t + len / (2 * t)];
+    const auto sample_rank = [&](std::size_t rank, double side) {
+        const double q = static_cast<double>(rank) / static_cast<double>(len);
+        const double d = 4.0 * std::sqrt(static_cast<double>(t) * q * (1.0 - q)) + 3.0;
+        const double at = q * static_cast<double>(t - 1) + side * d;
+        return static_cast<long long>(side < 0 ? std::floor(at) : std::ceil(at) + 1);
+    };
+    const long long lo = sample_rank(ranks[0], -1.0), hi = sample_rank(ranks[r - 1], 1.0);
+    const auto tl = static_cast<long long>(t);
+    std::size_t wanted[2], count = 0;
+    if (lo >= 0) wanted[count++] = static_cast<std::size_t>(lo);
+    if (hi < tl) wanted[count++] = static_cast<std::size_t>(hi);
+    order_key found[2];
+    select_ranks_in_place(sub.data(), t, wanted, count, found);
+    const order_key lower = lo >= 0 ? found[0] : std::numeric_limits<order_key>::min();
+    const order_key upper = hi < tl ? found[count - 1] : std::numeric_limits<order_key>::max();
+
+    const double expected = static_cast<double>(std::min(hi, tl) - std::max(lo, -1LL)) *
+                            static_cast<double>(len) / static_cast<double>(t);
+    const std::size_t cap = static_cast<std::size_t>(1.5 * expected) + 64;
+    std::vector<order_key> inside(cap + 1);
+    std::size_t lt_lo = 0, le_lo = 0, le_hi = 0, w = 0;
+    for (std::size_t i = 0; i < len; ++i) {
+        const order_key k = a[i];
+        lt_lo += static_cast<std::size_t>(k < lower);
+        le_lo += static_cast<std::size_t>(k <= lower);
+        le_hi += static_cast<std::size_t>(k <= upper);
+        inside[std::min(w, cap)] = k;
+        w += static_cast<std::size_t>((k > lower) & (k < upper));
+    }
+    if (w > cap) return false;
+    std::size_t local[2 * max_requests]{}, slot[2 * max_requests]{}, m = 0;
+    for (std::size_t i = 0; i < r; ++i) {
+        const std::size_t k = ranks[i];
+        if (k < lt_lo || k >= le_hi) return false;
+        if (k < le_lo) {
+            out[i] = lower;
+        } else if (k >= le_lo + w) {
+            out[i] = upper;
+        } else {
+            local[m] = k - le_lo;
+            slot[m++] = i;
+        }
+    }
+    order_key got[2 * max_requests]{};
+    select_ranks(inside.data(), w, local, m, got);
+    for (std::size_t i = 0; i < m; ++i) out[slot[i]] = got[i];
+    return true;
+}
+
+// The k-th (k = ranks[i], ascending and distinct, at most 2 * max_requests) smallest keys of
+// a[0, len); `a` may be reordered. Large arrays go group by group (ranks within len/32 of
+// each other) through select_group_bracketed, small ones and missed brackets through
+// Floyd-Rivest.
+inline void select_ranks(order_key* a, std::size_t len, const std::size_t* ranks, std::size_t r,
+                         order_key* out) {
+    if (len < 16384) return select_ranks_in_place(a, len, ranks, r, out);
+    for (std::size_t first = 0; first < r;) {
+        std::size_t last = first + 1;
+        while (last < r && ranks[last] - ranks[last - 1] <= len / 32) ++last;
+        if (!select_group_bracketed(a, len, ranks + first, last - first, out + first))
+            select_ranks_in_place(a, len, ranks + first, last - first, out + first);
+        first = last;
     }
 }
 
@@ -262,15 +342,35 @@ inline std::size_t sample_count(std::size_t n, const tuning& t) {
         1, std::min({t.sample_size, n / 4, static_cast<std::size_t>(optimal) + 64}));
 }
 
-// The j-th of s sample positions in [0, n): one per stratum [floor(j n / s), floor((j+1) n / s)),
-// at a fixed-seed place inside it. Deterministic and spread over the whole column, so neither
-// sorted nor periodic data can hide from it as they could from a fixed stride.
-inline std::size_t sample_position(std::size_t j, std::size_t s, std::size_t n) {
-    const std::size_t width = n / s, extra = n % s;  // written to avoid overflowing j * n
-    const std::size_t begin = j * width + (j * extra) / s;
-    const std::size_t end = (j + 1) * width + ((j + 1) * extra) / s;
-    return begin + static_cast<std::size_t>(splitmix64(j) % static_cast<std::uint64_t>(end - begin));
-}
+// The s sample positions in [0, n), in increasing order: position j is in stratum
+// [floor(j n / s), floor((j + 1) n / s)), at a fixed-seed place inside it (Lemire's
+// multiply-shift range reduction, "Fast random integer generation in an interval", 2019).
+// Deterministic and spread over the whole column, so neither sorted nor periodic data can
+// hide from it as they could from a fixed stride. Strata bounds are stepped without division.
+class sample_positions {
+public:
+    sample_positions(std::size_t s, std::size_t n) : s_(s), width_(n / s), extra_(n % s) {}
+
+    std::size_t next() noexcept {
+        std::size_t end = begin_ + width_;
+        carry_ += extra_;
+        if (carry_ >= s_) {
+            carry_ -= s_;
+            ++end;
+        }
+        const std::uint64_t h = splitmix64(j_++);
+        const std::uint64_t w = end - begin_;
+        const std::uint64_t offset = w < (std::uint64_t{1} << 32) ? ((h >> 32) * w) >> 32 : h % w;
+        const std::size_t at = begin_ + static_cast<std::size_t>(offset);
+        begin_ = end;
+        return at;
+    }
+
+private:
+    std::size_t s_, width_, extra_;
+    std::size_t begin_ = 0, carry_ = 0;
+    std::uint64_t j_ = 0;
+};
 
 // The answer for the wanted ranks: which ranks, and their keys once found.
 struct rank_set {
@@ -474,20 +574,29 @@ private:
         return ranks.assemble(req, m, keys.size());
     }
 
-    // The sample: the keys of the finite values at select_detail::sample_position.
+    // The sample: the keys of the finite values at select_detail::sample_positions.
     void draw_sample() {
         const std::size_t n_all = src_.size();
         const std::size_t s = select_detail::sample_count(n_all, tune_);
         drawn_ = s;
         sample_.clear();
         sample_.reserve(s);
-        constexpr std::size_t ahead = 16;  // reads are a cache miss each: keep several in flight
+        // Every read is a cache miss: positions are prefetched `ahead` reads in advance.
+        constexpr std::size_t ahead = 64;
+        select_detail::sample_positions walk(s, n_all);
+        std::size_t upcoming[ahead];
+        for (std::size_t j = 0; j < std::min(s, ahead); ++j) {
+            upcoming[j] = walk.next();
+            __builtin_prefetch(&src_.c.values[upcoming[j]]);
+        }
         for (std::size_t j = 0; j < s; ++j) {
-            if (j + ahead < s)
-                __builtin_prefetch(&src_.c.values[select_detail::sample_position(j + ahead, s, n_all)]);
+            const std::size_t at = upcoming[j % ahead];
+            if (j + ahead < s) {
+                upcoming[j % ahead] = walk.next();
+                __builtin_prefetch(&src_.c.values[upcoming[j % ahead]]);
+            }
             double v;
-            if (src_.finite_at(select_detail::sample_position(j, s, n_all), v))
-                sample_.push_back(select_detail::key_of(v));
+            if (src_.finite_at(at, v)) sample_.push_back(select_detail::key_of(v));
         }
         sample_ready_ = true;
     }
@@ -535,40 +644,47 @@ private:
         };
 
         // Intervals in increasing order, overlapping ones merged.
-        std::size_t order[max_requests];
-        for (std::size_t j = 0; j < m; ++j) order[j] = j;
-        std::sort(order, order + m, [&](std::size_t a, std::size_t b) { return br[a].q < br[b].q; });
+        std::size_t order[max_requests];  // insertion sort (std::sort trips GCC 12's -Warray-bounds)
+        for (std::size_t j = 0; j < m; ++j) {
+            std::size_t i = j;
+            for (; i > 0 && br[order[i - 1]].q > br[j].q; --i) order[i] = order[i - 1];
+            order[i] = j;
+        }
         scan_plan plan;
         plan.deviations = map.deviations;
         plan.center = map.center;
-        long long first_rank[max_intervals], last_rank[max_intervals];
         for (std::size_t o = 0; o < m; ++o) {
             const bracket& b = br[order[o]];
             const order_key lo = sample_key(b.lo, key_lowest), hi = sample_key(b.hi, key_highest);
             const int last = plan.intervals - 1;
             if (last >= 0 && lo <= plan.hi[last]) {
                 plan.hi[last] = std::max(plan.hi[last], hi);
-                last_rank[last] = std::max(last_rank[last], b.hi);
                 continue;
             }
             plan.lo[plan.intervals] = lo;
             plan.hi[plan.intervals] = hi;
-            first_rank[plan.intervals] = b.lo;
-            last_rank[plan.intervals] = b.hi;
             ++plan.intervals;
         }
 
-        // Room for the keys strictly inside each interval: the sample's count between the two
-        // bounds, scaled to the column, with a wide margin. If that exceeds the budget, the
-        // bracket is hopeless: go radix at once.
+        // Room for the keys each interval gathers: the sample's count, scaled to the column,
+        // with a wide margin. Strict gathering (ties at the bounds counted, not kept) is chosen
+        // when the sample shows such ties matter; the lighter inclusive pass otherwise. If even
+        // the estimate exceeds the budget, the bracket is hopeless: go radix at once.
+        std::size_t within[max_intervals] = {}, strictly[max_intervals] = {};
+        for (order_key k : keys)
+            for (int j = 0; j < plan.intervals; ++j) {
+                within[j] += static_cast<std::size_t>(k >= plan.lo[j] && k <= plan.hi[j]);
+                strictly[j] += static_cast<std::size_t>(k > plan.lo[j] && k < plan.hi[j]);
+            }
+        plan.strict = false;
+        for (int j = 0; j < plan.intervals; ++j)
+            if (within[j] - strictly[j] > std::max<std::size_t>(4, strictly[j] / 16)) plan.strict = true;
         gather_regions regions;
         std::size_t total = 0;
         const double scale = static_cast<double>(src_.size()) / static_cast<double>(drawn_);
         for (int j = 0; j < plan.intervals; ++j) {
-            const long long from = std::max(first_rank[j], -1LL);
-            const long long to = std::min(last_rank[j], static_cast<long long>(s));
-            const double inside = static_cast<double>(std::max(0LL, to - from - 1));
-            regions.capacity[j] = static_cast<std::size_t>(1.5 * inside * scale) + 4096;
+            const double kept = static_cast<double>(plan.strict ? strictly[j] : within[j]);
+            regions.capacity[j] = static_cast<std::size_t>(1.5 * kept * scale) + 4096;
             total += regions.capacity[j];
         }
         if (total > budget) return false;
@@ -586,16 +702,17 @@ private:
         n = finite + static_cast<std::size_t>(counts.overflow);
         if (n == 0) return true;  // every value is missing: nothing to select
         ranks.plan(req, m, n);
-        // Each rank lies below, at or above a bound, or strictly inside (then it is read from
-        // the gathered keys, all ranks of one interval in one select_ranks call).
+        // Each rank lies below, at or above a bound, or in the gathered keys (then all ranks of
+        // one interval are read in one select_ranks call). The gathered keys run from rank
+        // `first` to `end`: the keys at the bounds are among them unless the plan is strict.
         std::size_t local[max_intervals][2 * max_requests], slot[max_intervals][2 * max_requests];
         std::size_t local_count[max_intervals] = {};
-        std::size_t lt_lo[max_intervals], le_lo[max_intervals], lt_hi[max_intervals], le_hi[max_intervals];
+        std::size_t lt_lo[max_intervals], le_hi[max_intervals], first[max_intervals], end[max_intervals];
         for (int j = 0; j < plan.intervals; ++j) {
             lt_lo[j] = static_cast<std::size_t>(counts.lt_lo[j] - low);
-            le_lo[j] = static_cast<std::size_t>(counts.le_lo[j] - low);
-            lt_hi[j] = static_cast<std::size_t>(counts.lt_hi[j] - low);
             le_hi[j] = static_cast<std::size_t>(counts.le_hi[j] - low);
+            first[j] = plan.strict ? static_cast<std::size_t>(counts.le_lo[j] - low) : lt_lo[j];
+            end[j] = plan.strict ? static_cast<std::size_t>(counts.lt_hi[j] - low) : le_hi[j];
         }
         for (std::size_t i = 0; i < ranks.count; ++i) {
             const std::size_t r = ranks.rank[i];
@@ -606,21 +723,21 @@ private:
             int j = 0;
             while (j < plan.intervals && !(lt_lo[j] <= r && r < le_hi[j])) ++j;
             if (j == plan.intervals) return false;  // the bracket missed this rank
-            if (r < le_lo[j]) {
+            if (r < first[j]) {
                 ranks.key[i] = plan.lo[j];
-            } else if (r >= lt_hi[j]) {
+            } else if (r >= end[j]) {
                 ranks.key[i] = plan.hi[j];
             } else {
-                local[j][local_count[j]] = r - le_lo[j];
+                local[j][local_count[j]] = r - first[j];
                 slot[j][local_count[j]++] = i;
             }
         }
         for (int j = 0; j < plan.intervals; ++j) {
             if (local_count[j] == 0) continue;
-            const std::size_t inside = lt_hi[j] - le_lo[j];
-            if (inside > regions.capacity[j]) return false;  // more fell inside than kept
+            const std::size_t kept = end[j] - first[j];
+            if (kept > regions.capacity[j]) return false;  // more fell inside than there was room for
             order_key found[2 * max_requests];
-            select_ranks(regions.data[j], inside, local[j], local_count[j], found);
+            select_ranks(regions.data[j], kept, local[j], local_count[j], found);
             for (std::size_t i = 0; i < local_count[j]; ++i) ranks.key[slot[j][i]] = found[i];
         }
         return true;

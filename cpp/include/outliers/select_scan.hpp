@@ -53,17 +53,22 @@ inline constexpr order_key key_neg_inf = key_lowest - 1;      // key_of(-inf)
 inline constexpr int max_intervals = 3;
 
 // What one pass looks for. Each interval [lo, hi] (finite keys, lo <= hi, intervals ordered and
-// disjoint) brackets wanted ranks; the pass counts the keys below and at each bound and gathers
-// the keys strictly inside. With `deviations`, the keys are those of |x - center|.
+// disjoint) brackets wanted ranks; the pass counts the keys below each interval and gathers
+// those inside. `strict`: gather only lo < key < hi and count the keys at each bound, so that
+// a mass of ties at a bound costs nothing; otherwise (fewer operations per value) gather
+// lo <= key <= hi and count only below lo and up to hi. With `deviations`, the keys are those
+// of |x - center|.
 struct scan_plan {
     int intervals = 0;
     order_key lo[max_intervals]{};
     order_key hi[max_intervals]{};
+    bool strict = true;
     bool deviations = false;
     double center = 0.0;
 };
 
 // Raw counts over every value read, NaN and infinities included in whatever they compare to.
+// le_lo and lt_hi are counted in strict plans only.
 struct scan_counts {
     std::uint64_t at_or_below_neg_inf = 0;  // keys <= key(-inf): -inf, negative NaN
     std::uint64_t below_pos_inf = 0;        // keys < key(+inf)
@@ -85,8 +90,8 @@ struct scan_counts {
 };
 
 // The shared destination of the gathered keys: one region per interval, filled through an
-// atomic cursor by every block. Keys beyond a region's capacity are dropped; the counts stay
-// exact, so the caller sees the overflow (lt_hi - le_lo > capacity) whatever the thread count.
+// atomic cursor by every block. Keys beyond a region's capacity are dropped, but `used` counts
+// them all, so the caller sees an overflow whatever the thread count.
 struct gather_regions {
     order_key* data[max_intervals]{};
     std::size_t capacity[max_intervals]{};
@@ -126,9 +131,9 @@ inline std::uint64_t as_count(Count c) noexcept {
 }
 
 // One value, portable: the reference the vectorised loops must agree with.
-template <int M, bool Dev>
-inline void scan_one(double x, const scan_plan& p, scan_counts& c, order_key (*keys)[scan_stage::capacity],
-                     std::size_t* fill) noexcept {
+template <int M, bool Dev, bool Strict>
+inline void scan_one(double x, const scan_plan& p, scan_counts& c,
+                     order_key (*keys)[scan_stage::capacity], std::size_t* fill) noexcept {
     order_key k;
     if constexpr (Dev) {
         k = key_of(std::fabs(x - p.center));
@@ -140,22 +145,26 @@ inline void scan_one(double x, const scan_plan& p, scan_counts& c, order_key (*k
     c.below_pos_inf += as_count(k < key_pos_inf);
     for (int j = 0; j < M; ++j) {
         c.lt_lo[j] += as_count(k < p.lo[j]);
-        c.le_lo[j] += as_count(k <= p.lo[j]);
-        c.lt_hi[j] += as_count(k < p.hi[j]);
         c.le_hi[j] += as_count(k <= p.hi[j]);
         keys[j][fill[j]] = k;
-        fill[j] += static_cast<std::size_t>(k > p.lo[j] && k < p.hi[j]);
+        if constexpr (Strict) {
+            c.le_lo[j] += as_count(k <= p.lo[j]);
+            c.lt_hi[j] += as_count(k < p.hi[j]);
+            fill[j] += static_cast<std::size_t>(k > p.lo[j] && k < p.hi[j]);
+        } else {
+            fill[j] += static_cast<std::size_t>(k >= p.lo[j] && k <= p.hi[j]);
+        }
     }
 }
 
-template <int M, bool Dev>
+template <int M, bool Dev, bool Strict>
 void scan_portable(const double* x, std::size_t len, const scan_plan& p, scan_counts& c,
                    scan_stage& st) {
     for (std::size_t i = 0; i < len;) {
         const std::size_t end = std::min(len, i + scan_stage::piece);
         std::size_t fill[M];  // local copies, as in scan_avx2
         std::copy(st.fill, st.fill + M, fill);
-        for (; i < end; ++i) scan_one<M, Dev>(x[i], p, c, st.keys, fill);
+        for (; i < end; ++i) scan_one<M, Dev, Strict>(x[i], p, c, st.keys, fill);
         std::copy(fill, fill + M, st.fill);
         st.flush_if_needed(M);
     }
@@ -199,7 +208,7 @@ OUTLIERS_TARGET_AVX512 inline std::uint64_t total(__m512i v) {
     return static_cast<std::uint64_t>(sum);
 }
 
-template <int M, bool Dev>
+template <int M, bool Dev, bool Strict>
 OUTLIERS_TARGET_AVX2 void scan_avx2(const double* x, std::size_t len, const scan_plan& p,
                                     scan_counts& c, scan_stage& st) {
     const __m256i zero = _mm256_setzero_si256();
@@ -242,20 +251,26 @@ OUTLIERS_TARGET_AVX2 void scan_avx2(const double* x, std::size_t len, const scan
             n_pos = _mm256_add_epi64(n_pos, _mm256_cmpgt_epi64(pos_inf, k));
             for (int j = 0; j < M; ++j) {
                 const __m256i lt_lo = _mm256_cmpgt_epi64(lo[j], k);
-                const __m256i le_lo = _mm256_cmpgt_epi64(lo_next[j], k);
-                const __m256i lt_hi = _mm256_cmpgt_epi64(hi[j], k);
                 const __m256i le_hi = _mm256_cmpgt_epi64(hi_next[j], k);
                 n_lt_lo[j] = _mm256_add_epi64(n_lt_lo[j], lt_lo);
-                n_le_lo[j] = _mm256_add_epi64(n_le_lo[j], le_lo);
-                n_lt_hi[j] = _mm256_add_epi64(n_lt_hi[j], lt_hi);
                 n_le_hi[j] = _mm256_add_epi64(n_le_hi[j], le_hi);
-                const auto inside = static_cast<unsigned>(
-                    _mm256_movemask_pd(_mm256_castsi256_pd(_mm256_andnot_si256(le_lo, lt_hi))));
+                __m256i inside;
+                if constexpr (Strict) {
+                    const __m256i le_lo = _mm256_cmpgt_epi64(lo_next[j], k);
+                    const __m256i lt_hi = _mm256_cmpgt_epi64(hi[j], k);
+                    n_le_lo[j] = _mm256_add_epi64(n_le_lo[j], le_lo);
+                    n_lt_hi[j] = _mm256_add_epi64(n_lt_hi[j], lt_hi);
+                    inside = _mm256_andnot_si256(le_lo, lt_hi);
+                } else {
+                    inside = _mm256_andnot_si256(lt_lo, le_hi);
+                }
+                const auto mask =
+                    static_cast<unsigned>(_mm256_movemask_pd(_mm256_castsi256_pd(inside)));
                 const __m256i perm = _mm256_load_si256(
-                    reinterpret_cast<const __m256i*>(compress4.index[inside]));
+                    reinterpret_cast<const __m256i*>(compress4.index[mask]));
                 _mm256_storeu_si256(reinterpret_cast<__m256i*>(st.keys[j] + fill[j]),
                                     _mm256_permutevar8x32_epi32(k, perm));
-                fill[j] += static_cast<std::size_t>(__builtin_popcount(inside));
+                fill[j] += static_cast<std::size_t>(__builtin_popcount(mask));
             }
         }
         std::copy(fill, fill + M, st.fill);
@@ -271,11 +286,11 @@ OUTLIERS_TARGET_AVX2 void scan_avx2(const double* x, std::size_t len, const scan
         c.lt_hi[j] += total(n_lt_hi[j]);
         c.le_hi[j] += total(n_le_hi[j]);
     }
-    for (; i < len; ++i) scan_one<M, Dev>(x[i], p, c, st.keys, fill);
+    for (; i < len; ++i) scan_one<M, Dev, Strict>(x[i], p, c, st.keys, fill);
     std::copy(fill, fill + M, st.fill);
 }
 
-template <int M, bool Dev>
+template <int M, bool Dev, bool Strict>
 OUTLIERS_TARGET_AVX512 void scan_avx512(const double* x, std::size_t len, const scan_plan& p,
                                         scan_counts& c, scan_stage& st) {
     const __m512i one = _mm512_set1_epi64(1);
@@ -315,15 +330,20 @@ OUTLIERS_TARGET_AVX512 void scan_avx512(const double* x, std::size_t len, const 
             }
             n_pos = _mm512_mask_add_epi64(n_pos, _mm512_cmplt_epi64_mask(k, pos_inf), n_pos, one);
             for (int j = 0; j < M; ++j) {
-                const __mmask8 le_lo = _mm512_cmple_epi64_mask(k, lo[j]);
-                const __mmask8 lt_hi = _mm512_cmplt_epi64_mask(k, hi[j]);
-                n_lt_lo[j] = _mm512_mask_add_epi64(n_lt_lo[j], _mm512_cmplt_epi64_mask(k, lo[j]),
-                                                   n_lt_lo[j], one);
-                n_le_lo[j] = _mm512_mask_add_epi64(n_le_lo[j], le_lo, n_le_lo[j], one);
-                n_lt_hi[j] = _mm512_mask_add_epi64(n_lt_hi[j], lt_hi, n_lt_hi[j], one);
-                n_le_hi[j] = _mm512_mask_add_epi64(n_le_hi[j], _mm512_cmple_epi64_mask(k, hi[j]),
-                                                   n_le_hi[j], one);
-                const auto inside = static_cast<__mmask8>(lt_hi & ~le_lo);
+                const __mmask8 lt_lo = _mm512_cmplt_epi64_mask(k, lo[j]);
+                const __mmask8 le_hi = _mm512_cmple_epi64_mask(k, hi[j]);
+                n_lt_lo[j] = _mm512_mask_add_epi64(n_lt_lo[j], lt_lo, n_lt_lo[j], one);
+                n_le_hi[j] = _mm512_mask_add_epi64(n_le_hi[j], le_hi, n_le_hi[j], one);
+                __mmask8 inside;
+                if constexpr (Strict) {
+                    const __mmask8 le_lo = _mm512_cmple_epi64_mask(k, lo[j]);
+                    const __mmask8 lt_hi = _mm512_cmplt_epi64_mask(k, hi[j]);
+                    n_le_lo[j] = _mm512_mask_add_epi64(n_le_lo[j], le_lo, n_le_lo[j], one);
+                    n_lt_hi[j] = _mm512_mask_add_epi64(n_lt_hi[j], lt_hi, n_lt_hi[j], one);
+                    inside = static_cast<__mmask8>(lt_hi & ~le_lo);
+                } else {
+                    inside = static_cast<__mmask8>(le_hi & ~lt_lo);
+                }
                 _mm512_storeu_si512(st.keys[j] + fill[j], _mm512_maskz_compress_epi64(inside, k));
                 fill[j] += static_cast<std::size_t>(__builtin_popcount(inside));
             }
@@ -341,40 +361,45 @@ OUTLIERS_TARGET_AVX512 void scan_avx512(const double* x, std::size_t len, const 
         c.lt_hi[j] += total(n_lt_hi[j]);
         c.le_hi[j] += total(n_le_hi[j]);
     }
-    for (; i < len; ++i) scan_one<M, Dev>(x[i], p, c, st.keys, fill);
+    for (; i < len; ++i) scan_one<M, Dev, Strict>(x[i], p, c, st.keys, fill);
     std::copy(fill, fill + M, st.fill);
 }
 
 #endif  // OUTLIERS_SELECT_X86
 
-template <int M, bool Dev>
+template <int M, bool Dev, bool Strict>
 void scan_level(const double* x, std::size_t len, const scan_plan& p, scan_counts& c,
                 scan_stage& st, cpu::level level) {
 #ifdef OUTLIERS_SELECT_X86
-    if (level == cpu::level::avx512) return scan_avx512<M, Dev>(x, len, p, c, st);
-    if (level == cpu::level::avx2) return scan_avx2<M, Dev>(x, len, p, c, st);
+    if (level == cpu::level::avx512) return scan_avx512<M, Dev, Strict>(x, len, p, c, st);
+    if (level == cpu::level::avx2) return scan_avx2<M, Dev, Strict>(x, len, p, c, st);
 #else
     (void)level;
 #endif
-    scan_portable<M, Dev>(x, len, p, c, st);
+    scan_portable<M, Dev, Strict>(x, len, p, c, st);
 }
 
-template <bool Dev>
-void scan_dev(const double* x, std::size_t len, const scan_plan& p, scan_counts& c,
-              scan_stage& st, cpu::level level) {
+template <bool Dev, bool Strict>
+void scan_mode(const double* x, std::size_t len, const scan_plan& p, scan_counts& c,
+               scan_stage& st, cpu::level level) {
     switch (p.intervals) {
-        case 1: return scan_level<1, Dev>(x, len, p, c, st, level);
-        case 2: return scan_level<2, Dev>(x, len, p, c, st, level);
-        default: return scan_level<3, Dev>(x, len, p, c, st, level);
+        case 1: return scan_level<1, Dev, Strict>(x, len, p, c, st, level);
+        case 2: return scan_level<2, Dev, Strict>(x, len, p, c, st, level);
+        default: return scan_level<3, Dev, Strict>(x, len, p, c, st, level);
     }
 }
 
-// Counts x[0, len) against the plan into c and stages the keys strictly inside an interval.
-// Every CPU level gives the same counts and the same multiset of gathered keys.
+// Counts x[0, len) against the plan into c and stages the keys inside an interval. Every CPU
+// level gives the same counts and the same multiset of gathered keys.
 inline void scan(const double* x, std::size_t len, const scan_plan& p, scan_counts& c,
                  scan_stage& st, cpu::level level) {
-    if (p.deviations) scan_dev<true>(x, len, p, c, st, level);
-    else scan_dev<false>(x, len, p, c, st, level);
+    if (p.deviations) {
+        if (p.strict) scan_mode<true, true>(x, len, p, c, st, level);
+        else scan_mode<true, false>(x, len, p, c, st, level);
+    } else {
+        if (p.strict) scan_mode<false, true>(x, len, p, c, st, level);
+        else scan_mode<false, false>(x, len, p, c, st, level);
+    }
 }
 
 }  // namespace outliers::select_detail
