@@ -2,8 +2,8 @@
 
 The core picks its path from the data (gather-all for small inputs, sample bracket, radix
 fallback) and its vectorised code from the CPU: none of that may change a single bit. Each
-case runs under the portable and the AVX-512 level (capped down to what the CPU has), with
-and without the radix fallback forced, and is compared with ``np.median`` / ``np.quantile``
+case runs under the portable, AVX2 and AVX-512 levels (capped down to what the CPU has),
+with and without the radix fallback forced, and is compared with ``np.median`` / ``np.quantile``
 / ``np.percentile`` on the finite values converted to float64.
 """
 
@@ -48,7 +48,7 @@ def selection_path(level: str, radix: bool):
         _core._limit_cpu(before)
 
 
-PATHS = [("portable", False), ("avx512", False), ("portable", True), ("avx512", True)]
+PATHS = [(level, radix) for radix in (False, True) for level in ("portable", "avx2", "avx512")]
 
 
 def _normal(n, seed):

@@ -426,24 +426,20 @@ void test_bracket_miss_detected() {
     CHECK(sd::radix_runs().load() >= before + 3);
 }
 
-// The kernels' vectorised flags equal write_pointwise's, level by level.
-void test_fast_flags() {
-    std::vector<double> v = normal(5000, 12, 40.0);
-    v[3] = nan;
-    v[4] = inf;
-    v[5] = -inf;
-    v[77] = -0.0;
-    const column<double> c{view(v.data(), v.size()), {}, false};
+// The kernels' vectorised flags equal write_pointwise's, level by level, for a column of any
+// dtype and stride.
+template <class T>
+void check_fast_flags(const column<T>& c) {
+    namespace k = outliers::kernels;
     for (cpu::level level : levels) {
         cpu::limit(level);
         for (int method = 0; method < 3; ++method) {
-            std::vector<std::uint8_t> fast(v.size()), general(v.size());
-            std::vector<double> scores(v.size());
+            std::vector<std::uint8_t> fast(c.size()), general(c.size());
+            std::vector<double> scores(c.size());
             outliers::outputs only_flags, with_scores;
             only_flags.flags = fast.data();
             with_scores.flags = general.data();
             with_scores.scores = scores.data();
-            namespace k = outliers::kernels;
             if (method == 0) {
                 k::mad(c, {}, only_flags);
                 k::mad(c, {}, with_scores);
@@ -455,10 +451,35 @@ void test_fast_flags() {
                 k::quantile(c, {}, with_scores);
             }
             CHECK(fast == general);
-            CHECK(fast[3] == 0 && fast[4] == 1 && fast[5] == 1);
         }
     }
     cpu::limit(cpu::level::avx512);
+}
+
+void test_fast_flags() {
+    std::vector<double> v = normal(5000, 12, 40.0);
+    v[3] = nan;
+    v[4] = inf;
+    v[5] = -inf;
+    v[77] = -0.0;
+    check_fast_flags(column<double>{view(v.data(), v.size()), {}, false});
+    check_fast_flags(column<double>{view(v.data() + 1, v.size() / 2, 2), {}, false});
+    std::vector<float> f(v.begin(), v.end());
+    check_fast_flags(column<float>{view(f.data(), f.size()), {}, false});
+    std::vector<std::int32_t> i32;
+    for (double x : v) i32.push_back(std::isfinite(x) ? static_cast<std::int32_t>(x * 100) : 0);
+    check_fast_flags(column<std::int32_t>{view(i32.data(), i32.size()), {}, false});
+    std::vector<std::uint8_t> u8(1000);
+    for (std::size_t i = 0; i < u8.size(); ++i) u8[i] = static_cast<std::uint8_t>(i % 7 == 0 ? 250 : i % 5);
+    check_fast_flags(column<std::uint8_t>{view(u8.data(), u8.size()), {}, false});
+
+    // Infinite values are flagged and NaN never, on the vectorised path too.
+    const column<double> c{view(v.data(), v.size()), {}, false};
+    std::vector<std::uint8_t> flags(v.size());
+    outliers::outputs out;
+    out.flags = flags.data();
+    outliers::kernels::mad(c, {}, out);
+    CHECK(flags[3] == 0 && flags[4] == 1 && flags[5] == 1);
 }
 
 // The scan kernels, level by level, against naive counts: a miscount would only send a run to

@@ -2,6 +2,7 @@
 // methods whose rule is a fixed band (iqr, quantile) or a scaled deviation (mad).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -15,11 +16,12 @@
 
 namespace outliers::fast_flags {
 
-// Only flags asked for, and nothing but NaN and +-inf can be missing or infinite.
+// Only flags asked for, and nothing but NaN and +-inf can be missing or infinite (no mask,
+// bitmap, sentinel or NaT): then the rule needs nothing but the values.
 template <class T>
 bool applies(const column<T>& c, const outputs& out) {
-    return std::is_same_v<T, double> && out.flags && !out.scores && !c.has_mask() &&
-           !c.valid_bits && c.sentinel_count == 0 && c.values.stride == 1;
+    return out.flags && !out.scores && !c.has_mask() && !c.valid_bits && c.sentinel_count == 0 &&
+           !(std::is_same_v<T, std::int64_t> && c.int_min_is_missing);
 }
 
 // The rules, one value at a time, as write_pointwise applies them: a finite x is flagged by the
@@ -125,18 +127,36 @@ OUTLIERS_TARGET_AVX2 void flag_avx2(const double* x, std::size_t n, const Rule& 
 
 #endif  // OUTLIERS_SELECT_X86
 
-// flags[i] = rule(x[i]) for the whole column, in fixed blocks (threads optional).
 template <class Rule>
-void write(const double* x, std::size_t n, const Rule& rule, std::uint8_t* flags) {
-    const cpu::level level = cpu::active();
-    for_each_block(n, [&](std::size_t, std::size_t begin, std::size_t end) {
+void flag_level(const double* x, std::size_t n, const Rule& rule, std::uint8_t* flags,
+                cpu::level level) {
 #ifdef OUTLIERS_SELECT_X86
-        if (level == cpu::level::avx512) return flag_avx512(x + begin, end - begin, rule, flags + begin);
-        if (level == cpu::level::avx2) return flag_avx2(x + begin, end - begin, rule, flags + begin);
+    if (level == cpu::level::avx512) return flag_avx512(x, n, rule, flags);
+    if (level == cpu::level::avx2) return flag_avx2(x, n, rule, flags);
 #else
-        (void)level;
+    (void)level;
 #endif
-        flag_portable(x + begin, end - begin, rule, flags + begin);
+    flag_portable(x, n, rule, flags);
+}
+
+// flags[i] = rule(x[i]) over a column `applies` accepted, in fixed blocks (threads optional).
+// Contiguous float64 is read in place; other dtypes and strides through a small buffer of
+// doubles (the conversion is exact or the same rounding the general path applies).
+template <class T, class Rule>
+void write(const column<T>& c, const Rule& rule, std::uint8_t* flags) {
+    const cpu::level level = cpu::active();
+    for_each_block(c.size(), [&](std::size_t, std::size_t begin, std::size_t end) {
+        if constexpr (std::is_same_v<T, double>) {
+            if (c.values.stride == 1)
+                return flag_level(c.values.data + begin, end - begin, rule, flags + begin, level);
+        }
+        constexpr std::size_t piece = 1024;
+        double buf[piece];
+        for (std::size_t i = begin; i < end; i += piece) {
+            const std::size_t len = std::min(piece, end - i);
+            for (std::size_t k = 0; k < len; ++k) buf[k] = value(c, i + k);
+            flag_level(buf, len, rule, flags + i, level);
+        }
     });
 }
 

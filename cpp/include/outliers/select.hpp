@@ -121,7 +121,7 @@ struct tuning {
     std::size_t direct_limit = 32768;  // up to this many values: gather all keys, select
     std::size_t sample_size = 65536;   // at most; stratified, one value per stratum
     double z = 4.0;                    // bracket half-width, in sample standard deviations
-    std::size_t budget = 0;            // most keys held at once; 0: n / 12, at least 65536
+    std::size_t budget = 0;            // most keys held at once; 0: n / 16, at least 65536
 };
 
 // Floyd & Rivest's SELECT, Algorithm 489 (CACM 18(3), 1975), in place on a[left..right]
@@ -282,7 +282,11 @@ struct source {
     // and infinities, the kernels exclude them). Returns how many were written.
     std::size_t read(std::size_t begin, std::size_t end, double* buf) const {
         std::size_t k = 0;
-        if (plain) {
+        if (plain && c.values.stride == 1) {  // a loop the compiler vectorises
+            const T* p = c.values.data + begin;
+            for (std::size_t i = 0; i < end - begin; ++i) buf[i] = static_cast<double>(p[i]);
+            k = end - begin;
+        } else if (plain) {
             for (std::size_t i = begin; i < end; ++i) buf[k++] = value(c, i);
         } else {
             for (std::size_t i = begin; i < end; ++i)
@@ -543,7 +547,7 @@ public:
         if (n_all == 0) return {};
         if (n_all <= tune_.direct_limit && !forced) return direct(map, req, m);
         const std::size_t budget =
-            tune_.budget ? tune_.budget : std::max<std::size_t>(65536, n_all / 12);
+            tune_.budget ? tune_.budget : std::max<std::size_t>(65536, n_all / 16);
         rank_set ranks;
         if (!forced) {
             std::size_t n = 0;

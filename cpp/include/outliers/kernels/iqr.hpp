@@ -27,12 +27,8 @@ inline double outside_score(double x, double lo, double hi) {
 template <class T>
 void write_band(const column<T>& c, const outputs& out, double lo, double hi, double lower,
                 double upper) {
-    if (fast_flags::applies(c, out)) {
-        if constexpr (std::is_same_v<T, double>)
-            fast_flags::write(c.values.data, c.size(), fast_flags::outside{lower, upper},
-                              out.flags);
-        return;
-    }
+    if (fast_flags::applies(c, out))
+        return fast_flags::write(c, fast_flags::outside{lower, upper}, out.flags);
     write_pointwise(
         c, out, [&](double x) { return outside_score(x, lo, hi); },
         [&](double x) { return x < lower || x > upper; });

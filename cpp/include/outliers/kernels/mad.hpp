@@ -60,13 +60,10 @@ summary mad(const column<T>& c, const mad_params& p, const outputs& out) {
     }
     const bool usable = scale > 0.0;
     if (fast_flags::applies(c, out)) {
-        if constexpr (std::is_same_v<T, double>) {
-            if (usable)
-                fast_flags::write(c.values.data, c.size(), fast_flags::deviation{m, scale, p.threshold},
-                                  out.flags);
-            else
-                fast_flags::write(c.values.data, c.size(), fast_flags::outside{-inf, inf}, out.flags);
-        }
+        if (usable)
+            fast_flags::write(c, fast_flags::deviation{m, scale, p.threshold}, out.flags);
+        else
+            fast_flags::write(c, fast_flags::outside{-inf, inf}, out.flags);
         return result;
     }
     write_pointwise(
