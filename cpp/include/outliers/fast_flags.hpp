@@ -48,24 +48,24 @@ void flag_portable(const double* x, std::size_t n, const Rule& rule, std::uint8_
 
 #ifdef OUTLIERS_SELECT_X86
 
+// Lanes holding +-inf (an integer compare of the magnitude bits: NaN is not equal).
+OUTLIERS_TARGET_AVX512 inline __mmask8 infinite_avx512(__m512d v) {
+    return _mm512_cmpeq_epi64_mask(
+        _mm512_and_si512(_mm512_castpd_si512(v), _mm512_set1_epi64(0x7FFFFFFFFFFFFFFF)),
+        _mm512_set1_epi64(select_detail::key_pos_inf));
+}
+
 OUTLIERS_TARGET_AVX512 inline __mmask8 lanes_avx512(__m512d v, const outside& r) {
-    const __m512i abs_mask = _mm512_set1_epi64(0x7FFFFFFFFFFFFFFF);
-    const __m512i inf = _mm512_set1_epi64(select_detail::key_pos_inf);
-    return static_cast<__mmask8>(
-        _mm512_cmp_pd_mask(v, _mm512_set1_pd(r.lower), _CMP_LT_OQ) |
-        _mm512_cmp_pd_mask(v, _mm512_set1_pd(r.upper), _CMP_GT_OQ) |
-        _mm512_cmpeq_epi64_mask(_mm512_and_si512(_mm512_castpd_si512(v), abs_mask), inf));
+    return static_cast<__mmask8>(_mm512_cmp_pd_mask(v, _mm512_set1_pd(r.lower), _CMP_LT_OQ) |
+                                 _mm512_cmp_pd_mask(v, _mm512_set1_pd(r.upper), _CMP_GT_OQ) |
+                                 infinite_avx512(v));
 }
 
 OUTLIERS_TARGET_AVX512 inline __mmask8 lanes_avx512(__m512d v, const deviation& r) {
-    const __m512i abs_mask = _mm512_set1_epi64(0x7FFFFFFFFFFFFFFF);
-    const __m512i inf = _mm512_set1_epi64(select_detail::key_pos_inf);
-    const __m512i d = _mm512_and_si512(
-        _mm512_castpd_si512(_mm512_sub_pd(v, _mm512_set1_pd(r.center))), abs_mask);
-    const __m512d score = _mm512_div_pd(_mm512_castsi512_pd(d), _mm512_set1_pd(r.scale));
+    const __m512d d = _mm512_abs_pd(_mm512_sub_pd(v, _mm512_set1_pd(r.center)));
+    const __m512d score = _mm512_div_pd(d, _mm512_set1_pd(r.scale));
     return static_cast<__mmask8>(
-        _mm512_cmp_pd_mask(score, _mm512_set1_pd(r.threshold), _CMP_GT_OQ) |
-        _mm512_cmpeq_epi64_mask(_mm512_and_si512(_mm512_castpd_si512(v), abs_mask), inf));
+        _mm512_cmp_pd_mask(score, _mm512_set1_pd(r.threshold), _CMP_GT_OQ) | infinite_avx512(v));
 }
 
 template <class Rule>
@@ -81,28 +81,26 @@ OUTLIERS_TARGET_AVX512 void flag_avx512(const double* x, std::size_t n, const Ru
     flag_portable(x + i, n - i, rule, flags + i);
 }
 
+// Lanes holding +-inf, as in infinite_avx512.
+OUTLIERS_TARGET_AVX2 inline __m256d infinite_avx2(__m256d v) {
+    return _mm256_castsi256_pd(_mm256_cmpeq_epi64(
+        _mm256_and_si256(_mm256_castpd_si256(v), _mm256_set1_epi64x(0x7FFFFFFFFFFFFFFF)),
+        _mm256_set1_epi64x(select_detail::key_pos_inf)));
+}
+
 OUTLIERS_TARGET_AVX2 inline unsigned lanes_avx2(__m256d v, const outside& r) {
-    const __m256i abs_mask = _mm256_set1_epi64x(0x7FFFFFFFFFFFFFFF);
-    const __m256i inf = _mm256_set1_epi64x(select_detail::key_pos_inf);
-    const __m256d infinite = _mm256_castsi256_pd(
-        _mm256_cmpeq_epi64(_mm256_and_si256(_mm256_castpd_si256(v), abs_mask), inf));
     const __m256d hit = _mm256_or_pd(
         _mm256_or_pd(_mm256_cmp_pd(v, _mm256_set1_pd(r.lower), _CMP_LT_OQ),
                      _mm256_cmp_pd(v, _mm256_set1_pd(r.upper), _CMP_GT_OQ)),
-        infinite);
+        infinite_avx2(v));
     return static_cast<unsigned>(_mm256_movemask_pd(hit));
 }
 
 OUTLIERS_TARGET_AVX2 inline unsigned lanes_avx2(__m256d v, const deviation& r) {
-    const __m256i abs_mask = _mm256_set1_epi64x(0x7FFFFFFFFFFFFFFF);
-    const __m256i inf = _mm256_set1_epi64x(select_detail::key_pos_inf);
-    const __m256i d = _mm256_and_si256(
-        _mm256_castpd_si256(_mm256_sub_pd(v, _mm256_set1_pd(r.center))), abs_mask);
-    const __m256d score = _mm256_div_pd(_mm256_castsi256_pd(d), _mm256_set1_pd(r.scale));
-    const __m256d infinite = _mm256_castsi256_pd(
-        _mm256_cmpeq_epi64(_mm256_and_si256(_mm256_castpd_si256(v), abs_mask), inf));
+    const __m256d d = _mm256_andnot_pd(_mm256_set1_pd(-0.0), _mm256_sub_pd(v, _mm256_set1_pd(r.center)));
+    const __m256d score = _mm256_div_pd(d, _mm256_set1_pd(r.scale));
     const __m256d hit =
-        _mm256_or_pd(_mm256_cmp_pd(score, _mm256_set1_pd(r.threshold), _CMP_GT_OQ), infinite);
+        _mm256_or_pd(_mm256_cmp_pd(score, _mm256_set1_pd(r.threshold), _CMP_GT_OQ), infinite_avx2(v));
     return static_cast<unsigned>(_mm256_movemask_pd(hit));
 }
 

@@ -116,10 +116,14 @@ struct scan_stage {
             fill[j] = 0;
         }
     }
-    void flush_if_needed(int intervals) noexcept {
+    // Between two pieces: flushes once a row could not take another piece. `local` is the
+    // kernel's own copy of the fill counts (kept in registers), updated here.
+    void flush_if_needed(std::size_t* local, int intervals) noexcept {
         for (int j = 0; j < intervals; ++j)
-            if (fill[j] > capacity - piece - 16) {
+            if (local[j] > capacity - piece - 16) {
+                std::copy(local, local + intervals, fill);
                 flush(intervals);
+                std::fill(local, local + intervals, std::size_t{0});
                 return;
             }
     }
@@ -165,9 +169,30 @@ void scan_portable(const double* x, std::size_t len, const scan_plan& p, scan_co
         std::size_t fill[M];  // local copies, as in scan_avx2
         std::copy(st.fill, st.fill + M, fill);
         for (; i < end; ++i) scan_one<M, Dev, Strict>(x[i], p, c, st.keys, fill);
+        st.flush_if_needed(fill, M);
         std::copy(fill, fill + M, st.fill);
-        st.flush_if_needed(M);
     }
+}
+
+// The vector kernels' counters, lane totals in this order: -inf side, below +inf, overflow,
+// then lt_lo, le_lo, lt_hi, le_hi for each interval.
+inline constexpr int counter_count = 3 + 4 * max_intervals;
+
+// Adds a vector kernel's totals to c, then runs the values left over, x[i, len), one by one.
+template <int M, bool Dev, bool Strict>
+void finish_scan(const std::uint64_t* sums, const double* x, std::size_t i, std::size_t len,
+                 const scan_plan& p, scan_counts& c, scan_stage& st, std::size_t* fill) {
+    c.at_or_below_neg_inf += sums[0];
+    c.below_pos_inf += sums[1];
+    c.overflow += sums[2];
+    for (int j = 0; j < M; ++j) {
+        c.lt_lo[j] += sums[3 + 4 * j];
+        c.le_lo[j] += sums[4 + 4 * j];
+        c.lt_hi[j] += sums[5 + 4 * j];
+        c.le_hi[j] += sums[6 + 4 * j];
+    }
+    for (; i < len; ++i) scan_one<M, Dev, Strict>(x[i], p, c, st.keys, fill);
+    std::copy(fill, fill + M, st.fill);
 }
 
 #ifdef OUTLIERS_SELECT_X86
@@ -217,16 +242,15 @@ OUTLIERS_TARGET_AVX2 void scan_avx2(const double* x, std::size_t len, const scan
     const __m256i neg_inf_next = _mm256_set1_epi64x(key_neg_inf + 1);
     const __m256d center = _mm256_set1_pd(p.center);
     __m256i lo[M], lo_next[M], hi[M], hi_next[M];
-    // Counters hold minus the count: a true comparison is -1 in every bit.
-    __m256i n_lt_lo[M], n_le_lo[M], n_lt_hi[M], n_le_hi[M];
     for (int j = 0; j < M; ++j) {
         lo[j] = _mm256_set1_epi64x(p.lo[j]);
         lo_next[j] = _mm256_set1_epi64x(p.lo[j] + 1);
         hi[j] = _mm256_set1_epi64x(p.hi[j]);
         hi_next[j] = _mm256_set1_epi64x(p.hi[j] + 1);
-        n_lt_lo[j] = n_le_lo[j] = n_lt_hi[j] = n_le_hi[j] = zero;
     }
-    __m256i n_neg = zero, n_pos = zero, n_over = zero;
+    // Counters (finish_scan's order) hold minus the count: a true comparison is all ones.
+    __m256i n[counter_count];
+    for (__m256i& v : n) v = zero;
     // Local copies: kept in st, the fill counts would be reloaded after every store of keys.
     std::size_t fill[M];
     std::copy(st.fill, st.fill + M, fill);
@@ -240,26 +264,25 @@ OUTLIERS_TARGET_AVX2 void scan_avx2(const double* x, std::size_t len, const scan
             if constexpr (Dev) {
                 const __m256i ax = _mm256_and_si256(_mm256_castpd_si256(v), abs_mask);
                 k = _mm256_and_si256(_mm256_castpd_si256(_mm256_sub_pd(v, center)), abs_mask);
-                n_over = _mm256_add_epi64(
-                    n_over, _mm256_and_si256(_mm256_cmpgt_epi64(pos_inf, ax),
-                                             _mm256_cmpeq_epi64(k, pos_inf)));
+                n[2] = _mm256_add_epi64(n[2], _mm256_and_si256(_mm256_cmpgt_epi64(pos_inf, ax),
+                                                               _mm256_cmpeq_epi64(k, pos_inf)));
             } else {
                 const __m256i b = _mm256_castpd_si256(v);
                 k = _mm256_xor_si256(b, _mm256_srli_epi64(_mm256_cmpgt_epi64(zero, b), 1));
-                n_neg = _mm256_add_epi64(n_neg, _mm256_cmpgt_epi64(neg_inf_next, k));
+                n[0] = _mm256_add_epi64(n[0], _mm256_cmpgt_epi64(neg_inf_next, k));
             }
-            n_pos = _mm256_add_epi64(n_pos, _mm256_cmpgt_epi64(pos_inf, k));
+            n[1] = _mm256_add_epi64(n[1], _mm256_cmpgt_epi64(pos_inf, k));
             for (int j = 0; j < M; ++j) {
                 const __m256i lt_lo = _mm256_cmpgt_epi64(lo[j], k);
                 const __m256i le_hi = _mm256_cmpgt_epi64(hi_next[j], k);
-                n_lt_lo[j] = _mm256_add_epi64(n_lt_lo[j], lt_lo);
-                n_le_hi[j] = _mm256_add_epi64(n_le_hi[j], le_hi);
+                n[3 + 4 * j] = _mm256_add_epi64(n[3 + 4 * j], lt_lo);
+                n[6 + 4 * j] = _mm256_add_epi64(n[6 + 4 * j], le_hi);
                 __m256i inside;
                 if constexpr (Strict) {
                     const __m256i le_lo = _mm256_cmpgt_epi64(lo_next[j], k);
                     const __m256i lt_hi = _mm256_cmpgt_epi64(hi[j], k);
-                    n_le_lo[j] = _mm256_add_epi64(n_le_lo[j], le_lo);
-                    n_lt_hi[j] = _mm256_add_epi64(n_lt_hi[j], lt_hi);
+                    n[4 + 4 * j] = _mm256_add_epi64(n[4 + 4 * j], le_lo);
+                    n[5 + 4 * j] = _mm256_add_epi64(n[5 + 4 * j], lt_hi);
                     inside = _mm256_andnot_si256(le_lo, lt_hi);
                 } else {
                     inside = _mm256_andnot_si256(lt_lo, le_hi);
@@ -273,40 +296,33 @@ OUTLIERS_TARGET_AVX2 void scan_avx2(const double* x, std::size_t len, const scan
                 fill[j] += static_cast<std::size_t>(__builtin_popcount(mask));
             }
         }
-        std::copy(fill, fill + M, st.fill);
-        st.flush_if_needed(M);
-        std::copy(st.fill, st.fill + M, fill);
+        st.flush_if_needed(fill, M);
     }
-    c.at_or_below_neg_inf += total(n_neg);
-    c.below_pos_inf += total(n_pos);
-    c.overflow += total(n_over);
-    for (int j = 0; j < M; ++j) {
-        c.lt_lo[j] += total(n_lt_lo[j]);
-        c.le_lo[j] += total(n_le_lo[j]);
-        c.lt_hi[j] += total(n_lt_hi[j]);
-        c.le_hi[j] += total(n_le_hi[j]);
-    }
-    for (; i < len; ++i) scan_one<M, Dev, Strict>(x[i], p, c, st.keys, fill);
-    std::copy(fill, fill + M, st.fill);
+    std::uint64_t sums[counter_count];
+    for (int a = 0; a < counter_count; ++a) sums[a] = total(n[a]);
+    finish_scan<M, Dev, Strict>(sums, x, i, len, p, c, st, fill);
+}
+
+// One more in the lanes of `lanes`.
+OUTLIERS_TARGET_AVX512 inline void bump(__m512i& counter, __mmask8 lanes) {
+    counter = _mm512_mask_add_epi64(counter, lanes, counter, _mm512_set1_epi64(1));
 }
 
 template <int M, bool Dev, bool Strict>
 OUTLIERS_TARGET_AVX512 void scan_avx512(const double* x, std::size_t len, const scan_plan& p,
                                         scan_counts& c, scan_stage& st) {
-    const __m512i one = _mm512_set1_epi64(1);
     const __m512i zero = _mm512_setzero_si512();
     const __m512i abs_mask = _mm512_set1_epi64(0x7FFFFFFFFFFFFFFF);
     const __m512i pos_inf = _mm512_set1_epi64(key_pos_inf);
     const __m512i neg_inf = _mm512_set1_epi64(key_neg_inf);
     const __m512d center = _mm512_set1_pd(p.center);
     __m512i lo[M], hi[M];
-    __m512i n_lt_lo[M], n_le_lo[M], n_lt_hi[M], n_le_hi[M];
     for (int j = 0; j < M; ++j) {
         lo[j] = _mm512_set1_epi64(p.lo[j]);
         hi[j] = _mm512_set1_epi64(p.hi[j]);
-        n_lt_lo[j] = n_le_lo[j] = n_lt_hi[j] = n_le_hi[j] = zero;
     }
-    __m512i n_neg = zero, n_pos = zero, n_over = zero;
+    __m512i n[counter_count];  // in finish_scan's order
+    for (__m512i& v : n) v = zero;
     std::size_t fill[M];  // local copies, as in scan_avx2
     std::copy(st.fill, st.fill + M, fill);
 
@@ -320,26 +336,24 @@ OUTLIERS_TARGET_AVX512 void scan_avx512(const double* x, std::size_t len, const 
                 const __mmask8 finite = _mm512_cmplt_epi64_mask(
                     _mm512_and_si512(_mm512_castpd_si512(v), abs_mask), pos_inf);
                 k = _mm512_and_si512(_mm512_castpd_si512(_mm512_sub_pd(v, center)), abs_mask);
-                n_over = _mm512_mask_add_epi64(
-                    n_over, _mm512_mask_cmpeq_epi64_mask(finite, k, pos_inf), n_over, one);
+                bump(n[2], _mm512_mask_cmpeq_epi64_mask(finite, k, pos_inf));
             } else {
                 const __m512i b = _mm512_castpd_si512(v);
                 k = _mm512_mask_xor_epi64(b, _mm512_cmplt_epi64_mask(b, zero), b, abs_mask);
-                n_neg = _mm512_mask_add_epi64(n_neg, _mm512_cmple_epi64_mask(k, neg_inf), n_neg,
-                                              one);
+                bump(n[0], _mm512_cmple_epi64_mask(k, neg_inf));
             }
-            n_pos = _mm512_mask_add_epi64(n_pos, _mm512_cmplt_epi64_mask(k, pos_inf), n_pos, one);
+            bump(n[1], _mm512_cmplt_epi64_mask(k, pos_inf));
             for (int j = 0; j < M; ++j) {
                 const __mmask8 lt_lo = _mm512_cmplt_epi64_mask(k, lo[j]);
                 const __mmask8 le_hi = _mm512_cmple_epi64_mask(k, hi[j]);
-                n_lt_lo[j] = _mm512_mask_add_epi64(n_lt_lo[j], lt_lo, n_lt_lo[j], one);
-                n_le_hi[j] = _mm512_mask_add_epi64(n_le_hi[j], le_hi, n_le_hi[j], one);
+                bump(n[3 + 4 * j], lt_lo);
+                bump(n[6 + 4 * j], le_hi);
                 __mmask8 inside;
                 if constexpr (Strict) {
                     const __mmask8 le_lo = _mm512_cmple_epi64_mask(k, lo[j]);
                     const __mmask8 lt_hi = _mm512_cmplt_epi64_mask(k, hi[j]);
-                    n_le_lo[j] = _mm512_mask_add_epi64(n_le_lo[j], le_lo, n_le_lo[j], one);
-                    n_lt_hi[j] = _mm512_mask_add_epi64(n_lt_hi[j], lt_hi, n_lt_hi[j], one);
+                    bump(n[4 + 4 * j], le_lo);
+                    bump(n[5 + 4 * j], lt_hi);
                     inside = static_cast<__mmask8>(lt_hi & ~le_lo);
                 } else {
                     inside = static_cast<__mmask8>(le_hi & ~lt_lo);
@@ -348,21 +362,11 @@ OUTLIERS_TARGET_AVX512 void scan_avx512(const double* x, std::size_t len, const 
                 fill[j] += static_cast<std::size_t>(__builtin_popcount(inside));
             }
         }
-        std::copy(fill, fill + M, st.fill);
-        st.flush_if_needed(M);
-        std::copy(st.fill, st.fill + M, fill);
+        st.flush_if_needed(fill, M);
     }
-    c.at_or_below_neg_inf += total(n_neg);
-    c.below_pos_inf += total(n_pos);
-    c.overflow += total(n_over);
-    for (int j = 0; j < M; ++j) {
-        c.lt_lo[j] += total(n_lt_lo[j]);
-        c.le_lo[j] += total(n_le_lo[j]);
-        c.lt_hi[j] += total(n_lt_hi[j]);
-        c.le_hi[j] += total(n_le_hi[j]);
-    }
-    for (; i < len; ++i) scan_one<M, Dev, Strict>(x[i], p, c, st.keys, fill);
-    std::copy(fill, fill + M, st.fill);
+    std::uint64_t sums[counter_count];
+    for (int a = 0; a < counter_count; ++a) sums[a] = total(n[a]);
+    finish_scan<M, Dev, Strict>(sums, x, i, len, p, c, st, fill);
 }
 
 #endif  // OUTLIERS_SELECT_X86
