@@ -69,12 +69,11 @@ method_params parse(const std::string& method, const py::dict& p) {
 
 template <class T>
 summary run_kernel(const method_params& m, const column<T>& c, const outputs& out) {
-    std::vector<double> scratch;  // the finite values, for the selection-based methods
     switch (m.id) {
         case method_id::zscore: return kernels::zscore(c, m.zscore, out);
-        case method_id::mad: return kernels::mad(c, m.mad, out, scratch);
-        case method_id::iqr: return kernels::iqr(c, m.iqr, out, scratch);
-        case method_id::quantile: return kernels::quantile(c, m.quantile, out, scratch);
+        case method_id::mad: return kernels::mad(c, m.mad, out);
+        case method_id::iqr: return kernels::iqr(c, m.iqr, out);
+        case method_id::quantile: return kernels::quantile(c, m.quantile, out);
         case method_id::hampel: return kernels::hampel(c, m.hampel, out);
         case method_id::esd: return kernels::esd(c, m.esd, out);
     }
@@ -233,6 +232,8 @@ void bind_methods(py::module_& m) {
         else if (name == "avx512") cpu::limit(cpu::level::avx512);
         else throw py::value_error("cpu level must be portable, avx2 or avx512");
     });
+    // For tests: send every mad/iqr/quantile selection down the radix fallback (exact anyway).
+    m.def("_force_radix_select", [](bool on) { select_detail::force_radix().store(on); });
     m.def("_cpu_level", []() {
         static const char* names[] = {"portable", "avx2", "avx512"};
         return std::string(names[static_cast<int>(cpu::active())]);

@@ -99,11 +99,10 @@ void test_zscore_edges() {
 }
 
 void test_mad_fallback() {
-    std::vector<double> scratch;
     // More than half equal: MAD = 0, the mean absolute deviation takes over.
     std::vector<std::int32_t> ties{5, 5, 5, 5, 5, 6, 100};
     result r(7);
-    const summary s = k::mad(col(ties), {}, r.out, scratch);
+    const summary s = k::mad(col(ties), {}, r.out);
     const double meanad = (1.0 + 95.0) / 7.0;
     CHECK(s.center == 5.0);
     CHECK(r.scores[6] == 95.0 / (k::meanad_scale * meanad));
@@ -111,20 +110,19 @@ void test_mad_fallback() {
 
     std::vector<double> constant{1, 1, 1};
     result rc(3);
-    k::mad(col(constant), {}, rc.out, scratch);
+    k::mad(col(constant), {}, rc.out);
     CHECK(rc.scores[0] == 0.0 && rc.flags[0] == 0);
 }
 
 void test_iqr_and_quantile_zero_width() {
-    std::vector<double> scratch;
     std::vector<double> x{1, 1, 1, 1, 1, 1, 2};
     result r(7);
-    const summary s = k::iqr(col(x), {1.5}, r.out, scratch);
+    const summary s = k::iqr(col(x), {1.5}, r.out);
     CHECK(s.lower == 1.0 && s.upper == 1.0 && s.center == 1.0);
     CHECK(r.flags[6] == 1 && r.scores[6] == inf && r.scores[0] == 0.0);
 
     result q(7);
-    const summary sq = k::quantile(col(x), {0.0, 0.5}, q.out, scratch);
+    const summary sq = k::quantile(col(x), {0.0, 0.5}, q.out);
     CHECK(sq.lower == 1.0 && sq.upper == 1.0);
     CHECK(q.flags[6] == 1 && q.scores[6] == inf);
 }
@@ -175,9 +173,8 @@ void test_strided_and_reversed_views() {
     // Every second element, backwards: 50, 3, 2, 1.
     const float* last = storage.data() + 7;
     const column<float> c{make_strided(last, 4, -2), {}, false};
-    std::vector<double> scratch;
     result r(4);
-    const summary s = k::iqr(c, {1.5}, r.out, scratch);
+    const summary s = k::iqr(c, {1.5}, r.out);
     CHECK(s.n_used == 4 && r.flags[0] == 1 && r.flags[3] == 0);
 }
 
@@ -200,9 +197,8 @@ void test_missing_sources() {
     CHECK(outliers::classify(c, 3) == state::missing);  // NaT
     CHECK(outliers::classify(c, 4) == state::missing);  // the sentinel
     CHECK(outliers::classify(c, 5) == state::missing);  // masked
-    std::vector<double> scratch;
     result r(v.size());
-    const summary s = k::mad(c, {}, r.out, scratch);
+    const summary s = k::mad(c, {}, r.out);
     CHECK(s.n_used == 3);  // 7, 2, 100
     CHECK(std::isnan(r.scores[4]) && r.flags[4] == 0);
 }

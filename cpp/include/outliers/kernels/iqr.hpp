@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstddef>
 #include <stdexcept>
-#include <vector>
 
+#include "../fast_flags.hpp"
 #include "../outputs.hpp"
 #include "../select.hpp"
 
@@ -23,26 +23,32 @@ inline double outside_score(double x, double lo, double hi) {
     return distance / (hi - lo);  // hi == lo gives +inf, as the spec asks
 }
 
+// Flags and scores of a band [lower, upper] with scores relative to [lo, hi] (iqr, quantile).
 template <class T>
-summary iqr(const column<T>& c, const iqr_params& p, const outputs& out,
-            std::vector<double>& scratch) {
+void write_band(const column<T>& c, const outputs& out, double lo, double hi, double lower,
+                double upper) {
+    if (fast_flags::applies(c, out))
+        return fast_flags::write(c, fast_flags::outside{lower, upper}, out.flags);
+    write_pointwise(
+        c, out, [&](double x) { return outside_score(x, lo, hi); },
+        [&](double x) { return x < lower || x > upper; });
+}
+
+// The quartiles (and the median, only when asked for) in one selection over the column.
+template <class T>
+summary iqr(const column<T>& c, const iqr_params& p, const outputs& out) {
     if (!(p.k >= 0.0)) throw std::invalid_argument("k must be >= 0");
-    gather_finite(c, scratch);
-    double* first = scratch.data();
-    double* last = first + scratch.size();
-    const double q1 = quantile_inplace(first, last, 0.25);
-    const double q3 = quantile_inplace(first, last, 0.75);
+    const order_request wanted[] = {{false, 0.25}, {false, 0.75}, {true, 0.5}};
+    const order_result r = column_selector<T>(c).run(wanted, out.want_center ? 3 : 2);
+    const double q1 = r.value[0], q3 = r.value[1];
     const double width = q3 - q1;
 
     summary result;
-    result.n_used = scratch.size();
+    result.n_used = r.n;
     result.lower = q1 - p.k * width;
     result.upper = q3 + p.k * width;
-    if (out.want_center) result.center = median_inplace(first, last);
-    const double lower = result.lower, upper = result.upper;
-    write_pointwise(
-        c, out, [&](double x) { return outside_score(x, q1, q3); },
-        [&](double x) { return x < lower || x > upper; });
+    if (out.want_center) result.center = r.value[2];
+    write_band(c, out, q1, q3, result.lower, result.upper);
     return result;
 }
 

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "../fast_flags.hpp"
 #include "../outputs.hpp"
 #include "../select.hpp"
 
@@ -21,30 +22,50 @@ inline constexpr double mad_scale = 1.482602218505602;
 // (the fallback of IBM SPSS / Iglewicz & Hoaglin for data with more than half ties).
 inline constexpr double meanad_scale = 1.2533141373155003;
 
+// Sum of |x - m| over the finite values, in fixed blocks combined in order (any thread count).
 template <class T>
-summary mad(const column<T>& c, const mad_params& p, const outputs& out,
-            std::vector<double>& scratch) {
-    if (!(p.threshold > 0.0)) throw std::invalid_argument("threshold must be > 0");
-    gather_finite(c, scratch);  // selection reorders the scratch copy, never the caller's data
-    double* first = scratch.data();
-    double* last = first + scratch.size();
-    const double m = median_inplace(first, last);
-    for (double& v : scratch) v = std::fabs(v - m);
-    double scale = mad_scale * median_inplace(first, last);
-    if (scale == 0.0 && !scratch.empty()) {
+double deviation_sum(const column<T>& c, double m) {
+    std::vector<double> partial(block_count(c.size()));
+    for_each_block(c.size(), [&](std::size_t b, std::size_t begin, std::size_t end) {
         double sum = 0.0;
-        for (double v : scratch) sum += v;
-        scale = meanad_scale * (sum / static_cast<double>(scratch.size()));
-    }
+        for (std::size_t i = begin; i < end; ++i)
+            if (classify(c, i) == state::finite) sum += std::fabs(value(c, i) - m);
+        partial[b] = sum;
+    });
+    double sum = 0.0;
+    for (double s : partial) sum += s;
+    return sum;
+}
+
+// Two exact selections over the column in place (select.hpp): the median m, then the median of
+// |x - m| (mapped on the fly, never stored).
+template <class T>
+summary mad(const column<T>& c, const mad_params& p, const outputs& out) {
+    if (!(p.threshold > 0.0)) throw std::invalid_argument("threshold must be > 0");
+    column_selector<T> select(c);
+    const order_request median;
+    const order_result center = select.run(&median, 1);
+    const double m = center.value[0];
+    const std::size_t n = center.n;
 
     summary result;
-    result.n_used = scratch.size();
+    result.n_used = n;
     result.center = m;
-    if (!scratch.empty()) {
+    double scale = nan;
+    if (n > 0) {
+        scale = mad_scale * select.run(&median, 1, true, m).value[0];
+        if (scale == 0.0) scale = meanad_scale * (deviation_sum(c, m) / static_cast<double>(n));
         result.lower = m - p.threshold * scale;
         result.upper = m + p.threshold * scale;
     }
     const bool usable = scale > 0.0;
+    if (fast_flags::applies(c, out)) {
+        if (usable)
+            fast_flags::write(c, fast_flags::deviation{m, scale, p.threshold}, out.flags);
+        else
+            fast_flags::write(c, fast_flags::outside{-inf, inf}, out.flags);
+        return result;
+    }
     write_pointwise(
         c, out, [&](double x) { return usable ? std::fabs(x - m) / scale : 0.0; },
         [&](double x) { return usable && std::fabs(x - m) / scale > p.threshold; });

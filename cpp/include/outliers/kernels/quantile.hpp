@@ -3,7 +3,6 @@
 
 #include <cstddef>
 #include <stdexcept>
-#include <vector>
 
 #include "../outputs.hpp"
 #include "../select.hpp"
@@ -17,24 +16,19 @@ struct quantile_params {
 };
 
 template <class T>
-summary quantile(const column<T>& c, const quantile_params& p, const outputs& out,
-                 std::vector<double>& scratch) {
+summary quantile(const column<T>& c, const quantile_params& p, const outputs& out) {
     if (!(0.0 <= p.low && p.low < p.high && p.high <= 1.0))
         throw std::invalid_argument("need 0 <= low < high <= 1");
-    gather_finite(c, scratch);
-    double* first = scratch.data();
-    double* last = first + scratch.size();
-    const double lo = quantile_inplace(first, last, p.low);
-    const double hi = quantile_inplace(first, last, p.high);
+    const order_request wanted[] = {{false, p.low}, {false, p.high}, {true, 0.5}};
+    const order_result r = column_selector<T>(c).run(wanted, out.want_center ? 3 : 2);
+    const double lo = r.value[0], hi = r.value[1];
 
     summary result;
-    result.n_used = scratch.size();
+    result.n_used = r.n;
     result.lower = lo;
     result.upper = hi;
-    if (out.want_center) result.center = median_inplace(first, last);
-    write_pointwise(
-        c, out, [&](double x) { return outside_score(x, lo, hi); },
-        [&](double x) { return x < lo || x > hi; });
+    if (out.want_center) result.center = r.value[2];
+    write_band(c, out, lo, hi, lo, hi);
     return result;
 }
 

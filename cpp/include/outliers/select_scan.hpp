@@ -1,0 +1,409 @@
+// The counting/gathering pass of select.hpp: one read of the values that counts them against
+// a few bracket bounds and keeps the few strictly inside a bracket, vectorised per CPU level.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "cpu.hpp"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define OUTLIERS_SELECT_X86 1
+#endif
+
+namespace outliers::select_detail {
+
+// Doubles are compared through an order-preserving integer image (the radix-sort key of
+// Herf, "Radix tricks", 2001; also Knuth TAOCP vol. 3, 5.2.5): positive values keep their
+// bits, negative ones flip all bits but the sign. As signed integers the keys order as
+// -NaN < -inf < ... < -0.0 < +0.0 < ... < +inf < +NaN. A total order that puts -0.0 before
+// +0.0 makes every order statistic one well-defined value, whichever path computes it.
+using order_key = std::int64_t;
+
+inline order_key key_of(double x) noexcept {
+    std::uint64_t b;
+    std::memcpy(&b, &x, sizeof b);
+    std::int64_t s;
+    std::memcpy(&s, &b, sizeof s);
+    b ^= static_cast<std::uint64_t>(s >> 63) >> 1;
+    std::memcpy(&s, &b, sizeof s);
+    return s;
+}
+
+// key_of is its own inverse.
+inline double value_of(order_key k) noexcept {
+    std::uint64_t b;
+    std::memcpy(&b, &k, sizeof b);
+    b ^= static_cast<std::uint64_t>(k >> 63) >> 1;
+    double x;
+    std::memcpy(&x, &b, sizeof x);
+    return x;
+}
+
+inline constexpr order_key key_pos_inf = 0x7FF0000000000000;  // key_of(+inf)
+inline constexpr order_key key_highest = key_pos_inf - 1;     // key_of(DBL_MAX)
+inline constexpr order_key key_lowest = -key_pos_inf;         // key_of(-DBL_MAX)
+inline constexpr order_key key_neg_inf = key_lowest - 1;      // key_of(-inf)
+
+inline constexpr int max_intervals = 3;
+
+// What one pass looks for. Each interval [lo, hi] (finite keys, lo <= hi, intervals ordered and
+// disjoint) brackets wanted ranks; the pass counts the keys below each interval and gathers
+// those inside. `strict`: gather only lo < key < hi and count the keys at each bound, so that
+// a mass of ties at a bound costs nothing; otherwise (fewer operations per value) gather
+// lo <= key <= hi and count only below lo and up to hi. With `deviations`, the keys are those
+// of |x - center|.
+struct scan_plan {
+    int intervals = 0;
+    order_key lo[max_intervals]{};
+    order_key hi[max_intervals]{};
+    bool strict = true;
+    bool deviations = false;
+    double center = 0.0;
+};
+
+// Raw counts over every value read, NaN and infinities included in whatever they compare to.
+// le_lo and lt_hi are counted in strict plans only.
+struct scan_counts {
+    std::uint64_t at_or_below_neg_inf = 0;  // keys <= key(-inf): -inf, negative NaN
+    std::uint64_t below_pos_inf = 0;        // keys < key(+inf)
+    std::uint64_t overflow = 0;             // deviations only: x finite but |x - center| = inf
+    std::uint64_t lt_lo[max_intervals]{}, le_lo[max_intervals]{};
+    std::uint64_t lt_hi[max_intervals]{}, le_hi[max_intervals]{};
+
+    void add(const scan_counts& o) noexcept {
+        at_or_below_neg_inf += o.at_or_below_neg_inf;
+        below_pos_inf += o.below_pos_inf;
+        overflow += o.overflow;
+        for (int j = 0; j < max_intervals; ++j) {
+            lt_lo[j] += o.lt_lo[j];
+            le_lo[j] += o.le_lo[j];
+            lt_hi[j] += o.lt_hi[j];
+            le_hi[j] += o.le_hi[j];
+        }
+    }
+};
+
+// The shared destination of the gathered keys: one region per interval, filled through an
+// atomic cursor by every block. Keys beyond a region's capacity are dropped, but `used` counts
+// them all, so the caller sees an overflow whatever the thread count.
+struct gather_regions {
+    order_key* data[max_intervals]{};
+    std::size_t capacity[max_intervals]{};
+    std::atomic<std::size_t> used[max_intervals]{};
+};
+
+// A block's own staging area: gathered keys are copied to the shared regions in bulk.
+struct scan_stage {
+    static constexpr std::size_t piece = 1024;  // elements between two flush checks
+    static constexpr std::size_t capacity = 2 * piece + 16;
+    order_key keys[max_intervals][capacity];
+    std::size_t fill[max_intervals]{};
+    gather_regions* regions = nullptr;
+
+    void flush(int intervals) noexcept {
+        for (int j = 0; j < intervals; ++j) {
+            const std::size_t count = fill[j];
+            if (count == 0) continue;
+            const std::size_t at = regions->used[j].fetch_add(count, std::memory_order_relaxed);
+            if (at + count <= regions->capacity[j])
+                std::memcpy(regions->data[j] + at, keys[j], count * sizeof(order_key));
+            fill[j] = 0;
+        }
+    }
+    // Between two pieces: flushes once a row could not take another piece. `local` is the
+    // kernel's own copy of the fill counts (kept in registers), updated here.
+    void flush_if_needed(std::size_t* local, int intervals) noexcept {
+        for (int j = 0; j < intervals; ++j)
+            if (local[j] > capacity - piece - 16) {
+                std::copy(local, local + intervals, fill);
+                flush(intervals);
+                std::fill(local, local + intervals, std::size_t{0});
+                return;
+            }
+    }
+};
+
+template <class Count>
+inline std::uint64_t as_count(Count c) noexcept {
+    return static_cast<std::uint64_t>(c);
+}
+
+// One value, portable: the reference the vectorised loops must agree with.
+template <int M, bool Dev, bool Strict>
+inline void scan_one(double x, const scan_plan& p, scan_counts& c,
+                     order_key (*keys)[scan_stage::capacity], std::size_t* fill) noexcept {
+    order_key k;
+    if constexpr (Dev) {
+        k = key_of(std::fabs(x - p.center));
+        c.overflow += as_count(std::fabs(x) < HUGE_VAL && k == key_pos_inf);
+    } else {
+        k = key_of(x);
+        c.at_or_below_neg_inf += as_count(k <= key_neg_inf);
+    }
+    c.below_pos_inf += as_count(k < key_pos_inf);
+    for (int j = 0; j < M; ++j) {
+        c.lt_lo[j] += as_count(k < p.lo[j]);
+        c.le_hi[j] += as_count(k <= p.hi[j]);
+        keys[j][fill[j]] = k;
+        if constexpr (Strict) {
+            c.le_lo[j] += as_count(k <= p.lo[j]);
+            c.lt_hi[j] += as_count(k < p.hi[j]);
+            fill[j] += static_cast<std::size_t>(k > p.lo[j] && k < p.hi[j]);
+        } else {
+            fill[j] += static_cast<std::size_t>(k >= p.lo[j] && k <= p.hi[j]);
+        }
+    }
+}
+
+template <int M, bool Dev, bool Strict>
+void scan_portable(const double* x, std::size_t len, const scan_plan& p, scan_counts& c,
+                   scan_stage& st) {
+    for (std::size_t i = 0; i < len;) {
+        const std::size_t end = std::min(len, i + scan_stage::piece);
+        std::size_t fill[M];  // local copies, as in scan_avx2
+        std::copy(st.fill, st.fill + M, fill);
+        for (; i < end; ++i) scan_one<M, Dev, Strict>(x[i], p, c, st.keys, fill);
+        st.flush_if_needed(fill, M);
+        std::copy(fill, fill + M, st.fill);
+    }
+}
+
+// The vector kernels' counters, lane totals in this order: -inf side, below +inf, overflow,
+// then lt_lo, le_lo, lt_hi, le_hi for each interval.
+inline constexpr int counter_count = 3 + 4 * max_intervals;
+
+// Adds a vector kernel's totals to c, then runs the values left over, x[i, len), one by one.
+template <int M, bool Dev, bool Strict>
+void finish_scan(const std::uint64_t* sums, const double* x, std::size_t i, std::size_t len,
+                 const scan_plan& p, scan_counts& c, scan_stage& st, std::size_t* fill) {
+    c.at_or_below_neg_inf += sums[0];
+    c.below_pos_inf += sums[1];
+    c.overflow += sums[2];
+    for (int j = 0; j < M; ++j) {
+        c.lt_lo[j] += sums[3 + 4 * j];
+        c.le_lo[j] += sums[4 + 4 * j];
+        c.lt_hi[j] += sums[5 + 4 * j];
+        c.le_hi[j] += sums[6 + 4 * j];
+    }
+    for (; i < len; ++i) scan_one<M, Dev, Strict>(x[i], p, c, st.keys, fill);
+    std::copy(fill, fill + M, st.fill);
+}
+
+#ifdef OUTLIERS_SELECT_X86
+
+#define OUTLIERS_TARGET_AVX2 __attribute__((target("avx2,popcnt")))
+#define OUTLIERS_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx2,popcnt")))
+
+// For a 4-bit lane mask, the 32-bit lane indices that move the selected 64-bit lanes to the
+// front (AVX2 has no compress instruction).
+struct compress_table {
+    alignas(32) std::int32_t index[16][8];
+    constexpr compress_table() : index{} {
+        for (int m = 0; m < 16; ++m) {
+            int out = 0;
+            for (int lane = 0; lane < 4; ++lane)
+                if (m & (1 << lane)) {
+                    index[m][out++] = 2 * lane;
+                    index[m][out++] = 2 * lane + 1;
+                }
+            while (out < 8) index[m][out++] = 0;
+        }
+    }
+};
+inline constexpr compress_table compress4{};
+
+// Lane sums (lambdas would not inherit the target attribute). AVX2 counters hold minus the count.
+OUTLIERS_TARGET_AVX2 inline std::uint64_t total(__m256i v) {
+    alignas(32) std::int64_t lanes[4];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), v);
+    return static_cast<std::uint64_t>(-(lanes[0] + lanes[1] + lanes[2] + lanes[3]));
+}
+// (Not _mm512_reduce_add_epi64: GCC 12's version trips -Wuninitialized.)
+OUTLIERS_TARGET_AVX512 inline std::uint64_t total(__m512i v) {
+    alignas(64) std::int64_t lanes[8];
+    _mm512_store_si512(lanes, v);
+    std::int64_t sum = 0;
+    for (std::int64_t lane : lanes) sum += lane;
+    return static_cast<std::uint64_t>(sum);
+}
+
+template <int M, bool Dev, bool Strict>
+OUTLIERS_TARGET_AVX2 void scan_avx2(const double* x, std::size_t len, const scan_plan& p,
+                                    scan_counts& c, scan_stage& st) {
+    const __m256i zero = _mm256_setzero_si256();
+    const __m256i abs_mask = _mm256_set1_epi64x(0x7FFFFFFFFFFFFFFF);
+    const __m256i pos_inf = _mm256_set1_epi64x(key_pos_inf);
+    const __m256i neg_inf_next = _mm256_set1_epi64x(key_neg_inf + 1);
+    const __m256d center = _mm256_set1_pd(p.center);
+    __m256i lo[M], lo_next[M], hi[M], hi_next[M];
+    for (int j = 0; j < M; ++j) {
+        lo[j] = _mm256_set1_epi64x(p.lo[j]);
+        lo_next[j] = _mm256_set1_epi64x(p.lo[j] + 1);
+        hi[j] = _mm256_set1_epi64x(p.hi[j]);
+        hi_next[j] = _mm256_set1_epi64x(p.hi[j] + 1);
+    }
+    // Counters (finish_scan's order) hold minus the count: a true comparison is all ones.
+    __m256i n[counter_count];
+    for (__m256i& v : n) v = zero;
+    // Local copies: kept in st, the fill counts would be reloaded after every store of keys.
+    std::size_t fill[M];
+    std::copy(st.fill, st.fill + M, fill);
+
+    std::size_t i = 0;
+    while (i + 4 <= len) {
+        const std::size_t end = std::min(len, i + scan_stage::piece);
+        for (; i + 4 <= end; i += 4) {
+            const __m256d v = _mm256_loadu_pd(x + i);
+            __m256i k;
+            if constexpr (Dev) {
+                const __m256i ax = _mm256_and_si256(_mm256_castpd_si256(v), abs_mask);
+                k = _mm256_and_si256(_mm256_castpd_si256(_mm256_sub_pd(v, center)), abs_mask);
+                n[2] = _mm256_add_epi64(n[2], _mm256_and_si256(_mm256_cmpgt_epi64(pos_inf, ax),
+                                                               _mm256_cmpeq_epi64(k, pos_inf)));
+            } else {
+                const __m256i b = _mm256_castpd_si256(v);
+                k = _mm256_xor_si256(b, _mm256_srli_epi64(_mm256_cmpgt_epi64(zero, b), 1));
+                n[0] = _mm256_add_epi64(n[0], _mm256_cmpgt_epi64(neg_inf_next, k));
+            }
+            n[1] = _mm256_add_epi64(n[1], _mm256_cmpgt_epi64(pos_inf, k));
+            for (int j = 0; j < M; ++j) {
+                const __m256i lt_lo = _mm256_cmpgt_epi64(lo[j], k);
+                const __m256i le_hi = _mm256_cmpgt_epi64(hi_next[j], k);
+                n[3 + 4 * j] = _mm256_add_epi64(n[3 + 4 * j], lt_lo);
+                n[6 + 4 * j] = _mm256_add_epi64(n[6 + 4 * j], le_hi);
+                __m256i inside;
+                if constexpr (Strict) {
+                    const __m256i le_lo = _mm256_cmpgt_epi64(lo_next[j], k);
+                    const __m256i lt_hi = _mm256_cmpgt_epi64(hi[j], k);
+                    n[4 + 4 * j] = _mm256_add_epi64(n[4 + 4 * j], le_lo);
+                    n[5 + 4 * j] = _mm256_add_epi64(n[5 + 4 * j], lt_hi);
+                    inside = _mm256_andnot_si256(le_lo, lt_hi);
+                } else {
+                    inside = _mm256_andnot_si256(lt_lo, le_hi);
+                }
+                const auto mask =
+                    static_cast<unsigned>(_mm256_movemask_pd(_mm256_castsi256_pd(inside)));
+                const __m256i perm = _mm256_load_si256(
+                    reinterpret_cast<const __m256i*>(compress4.index[mask]));
+                _mm256_storeu_si256(reinterpret_cast<__m256i*>(st.keys[j] + fill[j]),
+                                    _mm256_permutevar8x32_epi32(k, perm));
+                fill[j] += static_cast<std::size_t>(__builtin_popcount(mask));
+            }
+        }
+        st.flush_if_needed(fill, M);
+    }
+    std::uint64_t sums[counter_count];
+    for (int a = 0; a < counter_count; ++a) sums[a] = total(n[a]);
+    finish_scan<M, Dev, Strict>(sums, x, i, len, p, c, st, fill);
+}
+
+// One more in the lanes of `lanes`.
+OUTLIERS_TARGET_AVX512 inline void bump(__m512i& counter, __mmask8 lanes) {
+    counter = _mm512_mask_add_epi64(counter, lanes, counter, _mm512_set1_epi64(1));
+}
+
+template <int M, bool Dev, bool Strict>
+OUTLIERS_TARGET_AVX512 void scan_avx512(const double* x, std::size_t len, const scan_plan& p,
+                                        scan_counts& c, scan_stage& st) {
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i abs_mask = _mm512_set1_epi64(0x7FFFFFFFFFFFFFFF);
+    const __m512i pos_inf = _mm512_set1_epi64(key_pos_inf);
+    const __m512i neg_inf = _mm512_set1_epi64(key_neg_inf);
+    const __m512d center = _mm512_set1_pd(p.center);
+    __m512i lo[M], hi[M];
+    for (int j = 0; j < M; ++j) {
+        lo[j] = _mm512_set1_epi64(p.lo[j]);
+        hi[j] = _mm512_set1_epi64(p.hi[j]);
+    }
+    __m512i n[counter_count];  // in finish_scan's order
+    for (__m512i& v : n) v = zero;
+    std::size_t fill[M];  // local copies, as in scan_avx2
+    std::copy(st.fill, st.fill + M, fill);
+
+    std::size_t i = 0;
+    while (i + 8 <= len) {
+        const std::size_t end = std::min(len, i + scan_stage::piece);
+        for (; i + 8 <= end; i += 8) {
+            const __m512d v = _mm512_loadu_pd(x + i);
+            __m512i k;
+            if constexpr (Dev) {
+                const __mmask8 finite = _mm512_cmplt_epi64_mask(
+                    _mm512_and_si512(_mm512_castpd_si512(v), abs_mask), pos_inf);
+                k = _mm512_and_si512(_mm512_castpd_si512(_mm512_sub_pd(v, center)), abs_mask);
+                bump(n[2], _mm512_mask_cmpeq_epi64_mask(finite, k, pos_inf));
+            } else {
+                const __m512i b = _mm512_castpd_si512(v);
+                k = _mm512_mask_xor_epi64(b, _mm512_cmplt_epi64_mask(b, zero), b, abs_mask);
+                bump(n[0], _mm512_cmple_epi64_mask(k, neg_inf));
+            }
+            bump(n[1], _mm512_cmplt_epi64_mask(k, pos_inf));
+            for (int j = 0; j < M; ++j) {
+                const __mmask8 lt_lo = _mm512_cmplt_epi64_mask(k, lo[j]);
+                const __mmask8 le_hi = _mm512_cmple_epi64_mask(k, hi[j]);
+                bump(n[3 + 4 * j], lt_lo);
+                bump(n[6 + 4 * j], le_hi);
+                __mmask8 inside;
+                if constexpr (Strict) {
+                    const __mmask8 le_lo = _mm512_cmple_epi64_mask(k, lo[j]);
+                    const __mmask8 lt_hi = _mm512_cmplt_epi64_mask(k, hi[j]);
+                    bump(n[4 + 4 * j], le_lo);
+                    bump(n[5 + 4 * j], lt_hi);
+                    inside = static_cast<__mmask8>(lt_hi & ~le_lo);
+                } else {
+                    inside = static_cast<__mmask8>(le_hi & ~lt_lo);
+                }
+                _mm512_storeu_si512(st.keys[j] + fill[j], _mm512_maskz_compress_epi64(inside, k));
+                fill[j] += static_cast<std::size_t>(__builtin_popcount(inside));
+            }
+        }
+        st.flush_if_needed(fill, M);
+    }
+    std::uint64_t sums[counter_count];
+    for (int a = 0; a < counter_count; ++a) sums[a] = total(n[a]);
+    finish_scan<M, Dev, Strict>(sums, x, i, len, p, c, st, fill);
+}
+
+#endif  // OUTLIERS_SELECT_X86
+
+template <int M, bool Dev, bool Strict>
+void scan_level(const double* x, std::size_t len, const scan_plan& p, scan_counts& c,
+                scan_stage& st, cpu::level level) {
+#ifdef OUTLIERS_SELECT_X86
+    if (level == cpu::level::avx512) return scan_avx512<M, Dev, Strict>(x, len, p, c, st);
+    if (level == cpu::level::avx2) return scan_avx2<M, Dev, Strict>(x, len, p, c, st);
+#else
+    (void)level;
+#endif
+    scan_portable<M, Dev, Strict>(x, len, p, c, st);
+}
+
+template <bool Dev, bool Strict>
+void scan_mode(const double* x, std::size_t len, const scan_plan& p, scan_counts& c,
+               scan_stage& st, cpu::level level) {
+    switch (p.intervals) {
+        case 1: return scan_level<1, Dev, Strict>(x, len, p, c, st, level);
+        case 2: return scan_level<2, Dev, Strict>(x, len, p, c, st, level);
+        default: return scan_level<3, Dev, Strict>(x, len, p, c, st, level);
+    }
+}
+
+// Counts x[0, len) against the plan into c and stages the keys inside an interval. Every CPU
+// level gives the same counts and the same multiset of gathered keys.
+inline void scan(const double* x, std::size_t len, const scan_plan& p, scan_counts& c,
+                 scan_stage& st, cpu::level level) {
+    if (p.deviations) {
+        if (p.strict) scan_mode<true, true>(x, len, p, c, st, level);
+        else scan_mode<true, false>(x, len, p, c, st, level);
+    } else {
+        if (p.strict) scan_mode<false, true>(x, len, p, c, st, level);
+        else scan_mode<false, false>(x, len, p, c, st, level);
+    }
+}
+
+}  // namespace outliers::select_detail
