@@ -1,0 +1,153 @@
+// Count, mean and sum of squared deviations of a column's finite values, sub-block by sub-block.
+//
+// Each sub-block (lanes::sub_block values) is read from memory once for its lane sums, then
+// swept again while it sits in the L1 cache for its squared deviations from its own mean: the
+// two-pass algorithm, exact to rounding, for the price of one read. Sub-blocks are pooled with
+// the parallel formula of Chan, Golub & LeVeque (1979), M2 = sum(M2_j + n_j (mean_j - mean)^2),
+// in a fixed order, so nothing depends on the thread count or the CPU level.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "lanes.hpp"
+#include "missing.hpp"
+
+namespace outliers {
+
+// A column read as doubles, a range at a time: missing values (NaN, mask, bitmap, NaT,
+// sentinels) become NaN, infinities stay infinite, finite values are value(c, i). Contiguous
+// float64 without a mask is read in place; anything else is converted into a caller's buffer.
+template <class T>
+class double_reader {
+public:
+    explicit double_reader(const column<T>& c) noexcept
+        : c_(c),
+          plain_(!c.has_mask() && !c.valid_bits && c.sentinel_count == 0 &&
+                 !c.int_min_is_missing),
+          direct_(std::is_same_v<T, double> && plain_ && c.values.stride == 1) {}
+
+    // The values [begin, begin + len) as doubles; `buf` must hold `len` of them.
+    const double* read(std::size_t begin, std::size_t len, double* buf) const noexcept {
+        if constexpr (std::is_same_v<T, double>)
+            if (direct_) return c_.values.data + begin;
+        if (plain_ && c_.values.stride == 1) {
+            const T* src = c_.values.data + begin;
+            for (std::size_t i = 0; i < len; ++i) buf[i] = static_cast<double>(src[i]);
+        } else if (plain_) {
+            for (std::size_t i = 0; i < len; ++i) buf[i] = static_cast<double>(c_.values[begin + i]);
+        } else {
+            for (std::size_t i = 0; i < len; ++i) buf[i] = at(begin + i);
+        }
+        return buf;
+    }
+
+    double at(std::size_t i) const noexcept {
+        if (!plain_ && classify(c_, i) == state::missing) return nan;
+        return value(c_, i);
+    }
+
+    // True when read() returns the column's own memory (no buffer needed).
+    bool in_place() const noexcept { return direct_; }
+
+private:
+    const column<T>& c_;
+    bool plain_;   // the values alone say what is missing (NaN) or infinite
+    bool direct_;  // contiguous float64: no conversion
+};
+
+// The statistics of a set of finite values. `sum + sum_err` is the (compensated) sum; when
+// every value equals `first`, `constant` is set and the mean is `first` exactly (a computed
+// mean could be an ulp off and give a spurious nonzero spread).
+struct moments {
+    double count = 0.0;  // exact below 2^53
+    double sum = 0.0, sum_err = 0.0;
+    double mean = nan;
+    double m2 = 0.0;
+    double first = nan;
+    bool constant = true;
+};
+
+namespace detail::moments_impl {
+
+inline void add_compensated(double& s, double& c, double x) noexcept {
+    const double t = s + x;
+    const double z = t - s;
+    c += (s - (t - z)) + (x - z);
+    s = t;
+}
+
+}  // namespace detail::moments_impl
+
+// The moments of the finite values of p[0, len) from their lane sums `a` (lanes::sums()):
+// count and sum, then, from the cache, the squared deviations from that mean: the two-pass
+// algorithm.
+inline moments finish(cpu::level level, const double* p, std::size_t len,
+                      const lanes::lane_sums& a) noexcept {
+    using detail::moments_impl::add_compensated;
+    moments m;
+    for (std::size_t l = 0; l < lanes::width; ++l) {
+        m.count += a.n[l];
+        add_compensated(m.sum, m.sum_err, a.s[l]);
+        m.sum_err += a.c[l];
+    }
+    if (m.count == 0.0) return m;
+    std::size_t i = 0;
+    while (!(std::fabs(p[i]) < inf)) ++i;  // the first finite value (count > 0: there is one)
+    m.first = p[i];
+    m.mean = (m.sum + m.sum_err) / m.count;
+    const lanes::lane_spread s = lanes::spread(level, p, len, m.mean, m.first);
+    double dev = 0.0;
+    for (std::size_t l = 0; l < lanes::width; ++l) {
+        m.m2 += s.m2[l];
+        dev += s.dev[l];
+    }
+    m.constant = dev == 0.0;
+    if (m.constant) {
+        m.mean = m.first;
+        m.m2 = 0.0;
+    }
+    return m;
+}
+
+// The moments of the finite values of p[0, len), two-pass. Compensated: TwoSum in every lane
+// (ESD's means decide ties, see esd.hpp); otherwise plain lane sums.
+inline moments measure(cpu::level level, const double* p, std::size_t len,
+                       bool compensated) noexcept {
+    return finish(level, p, len, lanes::sums(level, p, len, compensated));
+}
+
+// Pools the moments of disjoint sets, in order (Chan, Golub & LeVeque 1979, "Updating formulae
+// and a pairwise algorithm for computing sample variances"): nothing is ever subtracted back
+// out, so a huge value in one part leaves no cancellation error in another.
+inline moments pool(const moments* parts, std::size_t count) noexcept {
+    using detail::moments_impl::add_compensated;
+    moments all;
+    for (std::size_t j = 0; j < count; ++j) {
+        const moments& p = parts[j];
+        if (p.count == 0.0) continue;
+        if (all.count == 0.0) all.first = p.first;
+        all.constant = all.constant && p.constant && p.first == all.first;
+        all.count += p.count;
+        add_compensated(all.sum, all.sum_err, p.sum);
+        all.sum_err += p.sum_err;
+    }
+    if (all.count == 0.0) return all;
+    if (all.constant) {
+        all.mean = all.first;
+        return all;
+    }
+    all.mean = (all.sum + all.sum_err) / all.count;
+    for (std::size_t j = 0; j < count; ++j) {
+        const moments& p = parts[j];
+        if (p.count == 0.0) continue;
+        const double d = p.mean - all.mean;
+        all.m2 += p.m2 + p.count * (d * d);
+    }
+    return all;
+}
+
+}  // namespace outliers
