@@ -126,11 +126,14 @@ def run_custom(
 
     Returns the validated positions, or a boolean mask when `as_mask` is true.
     """
-    prepared = prepare(data)
-    positions = _core.call_detector(func, prepared.for_custom_function(), params, name)
+    if type(data) is np.ndarray and data.dtype in _PLAIN and data.ndim == 1 and data.flags.aligned:
+        values = data  # what prepare(data).for_custom_function() gives, without preparing
+    else:
+        values = prepare(data).for_custom_function()
+    positions = _core.call_detector(func, values, params, name)
     if not as_mask:
         return positions
-    out = np.zeros(prepared.size, dtype=bool)
+    out = np.zeros(values.shape[0], dtype=bool)
     out[positions] = True
     return out
 
