@@ -35,11 +35,12 @@ struct lane_sums {
     double s[width] = {}, c[width] = {}, n[width] = {};
 };
 
-// Per-lane sums of (x - mean)^2 and of |x - first| over the finite values: the second is zero
-// iff every finite value equals `first` (a difference of two distinct doubles is never zero,
-// and a sum of non-negative terms is zero only if every term is).
+// Per-lane sums of x - mean, (x - mean)^2 and |x - first| over the finite values. The first
+// lets pooled moments take deviations from a rounded mean exactly (moments.hpp); the last is
+// zero iff every finite value equals `first` (a difference of two distinct doubles is never
+// zero, and a sum of non-negative terms is zero only if every term is).
 struct lane_spread {
-    double m2[width] = {}, dev[width] = {};
+    double d1[width] = {}, m2[width] = {}, dev[width] = {};
 };
 
 // Per-lane sums of d = x - shift and of d^2, and the count, over the finite values.
@@ -79,6 +80,7 @@ inline void spread_one(lane_spread& a, std::size_t l, double x, double mean,
                        double first) noexcept {
     const bool finite = std::fabs(x) < inf;
     const double d = x - mean;
+    a.d1[l] = a.d1[l] + (finite ? d : 0.0);
     a.m2[l] = a.m2[l] + (finite ? d * d : 0.0);
     a.dev[l] = a.dev[l] + (finite ? std::fabs(x - first) : 0.0);
 }
@@ -185,7 +187,7 @@ inline lane_sums sums(cpu::level level, const double* p, std::size_t len,
     OUTLIERS_LANES_CALL(level, sums, p, len, compensated)
 }
 
-// Lane sums of (x - mean)^2 and |x - first| over the finite values of p[0, len).
+// Lane sums of x - mean, (x - mean)^2 and |x - first| over the finite values of p[0, len).
 inline lane_spread spread(cpu::level level, const double* p, std::size_t len, double mean,
                           double first) noexcept {
     OUTLIERS_LANES_CALL(level, spread, p, len, mean, first)

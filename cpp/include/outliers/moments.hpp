@@ -59,14 +59,16 @@ private:
     bool direct_;  // contiguous float64: no conversion
 };
 
-// The statistics of a set of finite values. `sum + sum_err` is the (compensated) sum; when
-// every value equals `first`, `constant` is set and the mean is `first` exactly (a computed
-// mean could be an ulp off and give a spurious nonzero spread).
+// The statistics of a set of finite values. `sum + sum_err` is the (compensated) sum; `mean`
+// is a double, and `m2` and `d1` are the sums of (x - mean)^2 and x - mean about that rounded
+// mean, as numpy's std takes them (d1 is zero but for the mean's rounding). When every value
+// equals `first`, `constant` is set and the mean is `first` exactly (a computed mean could be an
+// ulp off and give a spurious nonzero spread).
 struct moments {
     double count = 0.0;  // exact below 2^53
     double sum = 0.0, sum_err = 0.0;
     double mean = nan;
-    double m2 = 0.0;
+    double m2 = 0.0, d1 = 0.0;
     double first = nan;
     bool constant = true;
 };
@@ -102,13 +104,14 @@ inline moments finish(cpu::level level, const double* p, std::size_t len,
     const lanes::lane_spread s = lanes::spread(level, p, len, m.mean, m.first);
     double dev = 0.0;
     for (std::size_t l = 0; l < lanes::width; ++l) {
+        m.d1 += s.d1[l];
         m.m2 += s.m2[l];
         dev += s.dev[l];
     }
     m.constant = dev == 0.0;
     if (m.constant) {
         m.mean = m.first;
-        m.m2 = 0.0;
+        m.m2 = m.d1 = 0.0;
     }
     return m;
 }
@@ -120,9 +123,12 @@ inline moments measure(cpu::level level, const double* p, std::size_t len,
     return finish(level, p, len, lanes::sums(level, p, len, compensated));
 }
 
-// Pools the moments of disjoint sets, in order (Chan, Golub & LeVeque 1979, "Updating formulae
-// and a pairwise algorithm for computing sample variances"): nothing is ever subtracted back
-// out, so a huge value in one part leaves no cancellation error in another.
+// Pools the moments of disjoint sets, in order, with the parallel formula of Chan, Golub &
+// LeVeque (1979, "Updating formulae and a pairwise algorithm for computing sample variances"):
+// nothing is ever subtracted back out, so a huge value in one part leaves no cancellation error
+// in another. Each part's deviations are about its own rounded mean m_j, so the exact identity
+// sum (x - mean)^2 = sum_j (M2_j + 2 (m_j - mean) D_j + n_j (m_j - mean)^2), with D_j the sum of
+// x - m_j, keeps the term the rounding of m_j leaves (it matters when |mean| >> std).
 inline moments pool(const moments* parts, std::size_t count) noexcept {
     using detail::moments_impl::add_compensated;
     moments all;
@@ -144,8 +150,11 @@ inline moments pool(const moments* parts, std::size_t count) noexcept {
     for (std::size_t j = 0; j < count; ++j) {
         const moments& p = parts[j];
         if (p.count == 0.0) continue;
+        // d (2 D_j + n_j d) rather than 2 d D_j + n_j d^2: when squares overflow (|x| ~ 1e200),
+        // the sum is +inf, as numpy's, not inf - inf.
         const double d = p.mean - all.mean;
-        all.m2 += p.m2 + p.count * (d * d);
+        all.m2 += p.m2 + d * (2.0 * p.d1 + p.count * d);
+        all.d1 += p.d1 + p.count * d;
     }
     return all;
 }

@@ -185,8 +185,11 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
             count += acc.n;
         }
         if (count > 0.0) {
-            const double shift_term = s1 * (s1 / count);  // count * (mean - K)^2
+            // Deviations from the rounded mean, as numpy's std takes them: with delta = mean - K
+            // (exact: the two are close), sum (x - mean)^2 = S2 - delta (2 S1 - n delta).
             mean = guess.shift + s1 / count;
+            const double delta = mean - guess.shift;
+            const double shift_term = delta * (2.0 * s1 - count * delta);  // ~ n (mean - K)^2
             m2 = std::max(0.0, s2 - shift_term);
             // K within 32 standard deviations of the mean keeps the cancellation below 2^10 ulps.
             if (!(shift_term <= 1024.0 * m2) || !std::isfinite(m2)) count = -1.0;
