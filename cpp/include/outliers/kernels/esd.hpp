@@ -2,10 +2,10 @@
 #pragma once
 
 #include <algorithm>
-#include <deque>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -64,8 +64,8 @@ void keep_first(std::vector<point>& heap, std::size_t cap, const point& p, First
     }
 }
 
-// Neumaier's compensated summation (Neumaier 1974): the core's mean stays exact to rounding
-// even for 1e7 values, closer to numpy's pairwise sum than a plain running sum.
+// Neumaier's compensated summation (Neumaier 1974), for the total of what is left at each step:
+// the core's compensated sum (moments.hpp) plus the remaining candidates.
 struct compensated_sum {
     double s = 0.0, c = 0.0;
     void add(double x) noexcept {
@@ -155,14 +155,13 @@ summary esd(const column<T>& c, const esd_params& p, const outputs& out,
 
     // Step 1. Each thread keeps one pair of heaps over all the blocks it reads, so that after
     // its first r values only values beyond a front can enter. for_each_block hands a thread
-    // its blocks in increasing order, so a value tying with a front comes after it in removal
-    // order and is rightly left out; should a block ever arrive out of order, ties are let
-    // through (the heap order decides). The union of the threads' heaps holds the r first from
-    // each end whatever the timing, and they are sorted by (value, position) below.
+    // its blocks in increasing order (parallel.hpp), so a value tying with a front comes after
+    // it in removal order and is rightly left out by the strict comparisons. The union of the
+    // threads' heaps holds the r first from each end whatever the timing; it is sorted by
+    // (value, position) below.
     struct worker {
         std::thread::id id;
         std::vector<point> low, high;
-        std::size_t next = 0;  // end of the last block read
     };
     std::mutex workers_mutex;
     std::deque<worker> workers;  // a deque: references stay valid as threads join
@@ -171,22 +170,14 @@ summary esd(const column<T>& c, const esd_params& p, const outputs& out,
         const auto id = std::this_thread::get_id();
         for (auto& w : workers)
             if (w.id == id) return w;
-        workers.push_back(worker{id, {}, {}, 0});
+        workers.push_back(worker{id, {}, {}});
         return workers.back();
     };
     std::vector<moments> subs(block_count(size, lanes::sub_block));
     for_each_block(size, [&](std::size_t, std::size_t begin, std::size_t end) {
         worker& w = mine();
-        const bool in_order = begin >= w.next;
-        w.next = end;
-        const auto low_limit = [&] {
-            const double front = w.low.size() < cap ? inf : w.low.front().x;
-            return in_order ? front : std::nextafter(front, inf);
-        };
-        const auto high_limit = [&] {
-            const double front = w.high.size() < cap ? -inf : w.high.front().x;
-            return in_order ? front : std::nextafter(front, -inf);
-        };
+        const auto low_limit = [&] { return w.low.size() < cap ? inf : w.low.front().x; };
+        const auto high_limit = [&] { return w.high.size() < cap ? -inf : w.high.front().x; };
         double buf[lanes::sub_block];
         std::uint16_t hits[lanes::sub_block];
         for (std::size_t s = begin; s < end; s += lanes::sub_block) {
