@@ -68,7 +68,10 @@ void collect_positions(const py::array& a, std::size_t n, const std::string& nam
 // positions in [0, n) or a boolean mask of length n. Returns sorted, unique int64 positions.
 inline std::vector<std::int64_t> validate_result(py::handle result, std::size_t n,
                                                  const std::string& name) {
-    const py::array a = py::array::ensure(result);
+    py::array a = py::array::ensure(result);
+    // Values are read as raw bytes below: byte-swapped results (">i8") are swapped first.
+    if (a && !a.dtype().attr("isnative").cast<bool>())
+        a = a.attr("astype")(a.dtype().attr("newbyteorder")("="));
     if (!a)
         throw py::type_error("detection function " + name + " returned " +
                              py::str(py::type::of(result)).cast<std::string>() +
