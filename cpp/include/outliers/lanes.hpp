@@ -61,15 +61,20 @@ inline constexpr double inf = std::numeric_limits<double>::infinity();
 
 // The scalar twins of the loops' bodies: tails and the portable reading of each lane.
 
-// Knuth's TwoSum (TAOCP vol. 2, §4.2.2): t + e == s + x exactly, branch-free.
+// s + x into s, its rounding error into c: Knuth's TwoSum (TAOCP vol. 2, §4.2.2), exact and
+// branch-free.
+inline void two_sum(double& s, double& c, double x) noexcept {
+    const double t = s + x;
+    const double z = t - s;
+    c = c + ((s - (t - z)) + (x - z));
+    s = t;
+}
+
 inline void sum_one(lane_sums& a, std::size_t l, double x, bool compensated) noexcept {
     const bool finite = std::fabs(x) < inf;
     const double xs = finite ? x : 0.0;
     if (compensated) {
-        const double t = a.s[l] + xs;
-        const double z = t - a.s[l];
-        a.c[l] = a.c[l] + ((a.s[l] - (t - z)) + (xs - z));
-        a.s[l] = t;
+        two_sum(a.s[l], a.c[l], xs);
     } else {
         a.s[l] = a.s[l] + xs;
     }

@@ -3,14 +3,12 @@
 // Each sub-block (lanes::sub_block values) is read from memory once for its lane sums, then
 // swept again while it sits in the L1 cache for its squared deviations from its own mean: the
 // two-pass algorithm, exact to rounding, for the price of one read. Sub-blocks are pooled with
-// the parallel formula of Chan, Golub & LeVeque (1979), M2 = sum(M2_j + n_j (mean_j - mean)^2),
-// in a fixed order, so nothing depends on the thread count or the CPU level.
+// the parallel formula of Chan, Golub & LeVeque (1979) in a fixed order (pool() below), so
+// nothing depends on the thread count or the CPU level.
 #pragma once
 
-#include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <cstdint>
 #include <type_traits>
 
 #include "lanes.hpp"
@@ -50,9 +48,6 @@ public:
         return value(c_, i);
     }
 
-    // True when read() returns the column's own memory (no buffer needed).
-    bool in_place() const noexcept { return direct_; }
-
 private:
     const column<T>& c_;
     bool plain_;   // the values alone say what is missing (NaN) or infinite
@@ -73,27 +68,16 @@ struct moments {
     bool constant = true;
 };
 
-namespace detail::moments_impl {
-
-inline void add_compensated(double& s, double& c, double x) noexcept {
-    const double t = s + x;
-    const double z = t - s;
-    c += (s - (t - z)) + (x - z);
-    s = t;
-}
-
-}  // namespace detail::moments_impl
-
 // The moments of the finite values of p[0, len) from their lane sums `a` (lanes::sums()):
 // count and sum, then, from the cache, the squared deviations from that mean: the two-pass
 // algorithm.
 inline moments finish(cpu::level level, const double* p, std::size_t len,
                       const lanes::lane_sums& a) noexcept {
-    using detail::moments_impl::add_compensated;
+    using lanes::detail::two_sum;
     moments m;
     for (std::size_t l = 0; l < lanes::width; ++l) {
         m.count += a.n[l];
-        add_compensated(m.sum, m.sum_err, a.s[l]);
+        two_sum(m.sum, m.sum_err, a.s[l]);
         m.sum_err += a.c[l];
     }
     if (m.count == 0.0) return m;
@@ -130,7 +114,7 @@ inline moments measure(cpu::level level, const double* p, std::size_t len,
 // sum (x - mean)^2 = sum_j (M2_j + 2 (m_j - mean) D_j + n_j (m_j - mean)^2), with D_j the sum of
 // x - m_j, keeps the term the rounding of m_j leaves (it matters when |mean| >> std).
 inline moments pool(const moments* parts, std::size_t count) noexcept {
-    using detail::moments_impl::add_compensated;
+    using lanes::detail::two_sum;
     moments all;
     for (std::size_t j = 0; j < count; ++j) {
         const moments& p = parts[j];
@@ -138,7 +122,7 @@ inline moments pool(const moments* parts, std::size_t count) noexcept {
         if (all.count == 0.0) all.first = p.first;
         all.constant = all.constant && p.constant && p.first == all.first;
         all.count += p.count;
-        add_compensated(all.sum, all.sum_err, p.sum);
+        two_sum(all.sum, all.sum_err, p.sum);
         all.sum_err += p.sum_err;
     }
     if (all.count == 0.0) return all;

@@ -64,15 +64,12 @@ void keep_first(std::vector<point>& heap, std::size_t cap, const point& p, First
     }
 }
 
-// Neumaier's compensated summation (Neumaier 1974), for the total of what is left at each step:
-// the core's compensated sum (moments.hpp) plus the remaining candidates.
+// Compensated summation (the rounding error of every addition, exact by TwoSum, summed apart:
+// Neumaier 1974), for the total of what is left at each step: the core's compensated sum
+// (moments.hpp) plus the remaining candidates.
 struct compensated_sum {
     double s = 0.0, c = 0.0;
-    void add(double x) noexcept {
-        const double t = s + x;
-        c += std::fabs(s) >= std::fabs(x) ? (s - t) + x : (x - t) + s;
-        s = t;
-    }
+    void add(double x) noexcept { lanes::detail::two_sum(s, c, x); }
     void add(const compensated_sum& o) noexcept {
         add(o.s);
         add(o.c);

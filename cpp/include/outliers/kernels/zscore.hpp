@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -65,7 +64,7 @@ estimate sample(const double_reader<T>& reader, std::size_t n, double threshold)
         m2 += d2;
         m4 += d2 * d2;
     }
-    e.shift = mean;
+    e.shift = std::isfinite(mean) ? mean : v[0];  // a sum of huge values can overflow
     const double var = m2 / count;
     const double kurtosis = m4 / count / (var * var);
     const double limit = threshold * std::sqrt(var);
