@@ -18,6 +18,20 @@ from ._params import METHODS, resolve
 
 __all__ = ["detect", "mask", "scores", "bounds", "methods"]
 
+# Native-order float and integer dtypes: arrays of these that are 1-D and aligned are read in
+# place as they are (SPEC §2).
+_PLAIN = frozenset(
+    np.dtype(t) for t in ("f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8")
+)
+
+# The output codes of _core.run_plain.
+_POSITIONS, _MASK, _SCORES, _BOUNDS = 0, 1, 2, 3
+
+# resolve() results for repeated calls: (method, (name, type, value)...) -> checked parameters.
+# The type is part of the key so that True and 1 (equal, same hash) stay apart.
+_RESOLVED: dict[tuple, dict[str, Any]] = {}
+_RESOLVED_MAX = 256
+
 
 def sentinels(missing) -> list[float]:
     """The values declared missing (``missing=``): a number or a list of numbers."""
@@ -30,6 +44,37 @@ def sentinels(missing) -> list[float]:
             raise TypeError(f"missing must be a number or a list of numbers (got {v!r})")
         out.append(float(v))
     return out
+
+
+def _resolved(method, params: dict[str, Any]) -> dict[str, Any]:
+    """``resolve(method, params)``, remembered when the method and values are hashable.
+
+    The returned dict is shared between calls: it is only ever read.
+    """
+    try:
+        key = (method, *[(name, type(v), v) for name, v in params.items()])
+        full = _RESOLVED.get(key)
+    except TypeError:  # an unhashable method or value: nothing to remember
+        return resolve(method, params)
+    if full is None:
+        full = resolve(method, params)  # raises for anything invalid: only valid sets are kept
+        if len(_RESOLVED) >= _RESOLVED_MAX:
+            _RESOLVED.clear()
+        _RESOLVED[key] = full
+    return full
+
+
+def _run_plain(data, method, params: dict[str, Any], output: int):
+    """The short door for a plain ndarray; None when `data` needs the general path.
+
+    A numpy array (not a subclass) of a float or integer dtype, 1-D, aligned and in native
+    byte order is read in place by the core with nothing to prepare: no pandas, no sentinels,
+    no time units. Everything else returns None and goes through `run_builtin`, which gives
+    the same results for the same values.
+    """
+    if type(data) is not np.ndarray or "missing" in params:
+        return None
+    return _core.run_plain(method, data, _resolved(method, params), output)
 
 
 def run_builtin_columns(
@@ -84,11 +129,14 @@ def run_custom(
 
     Returns the validated positions, or a boolean mask when `as_mask` is true.
     """
-    prepared = prepare(data)
-    positions = _core.call_detector(func, prepared.for_custom_function(), params, name)
+    if type(data) is np.ndarray and data.dtype in _PLAIN and data.ndim == 1 and data.flags.aligned:
+        values = data  # what prepare(data).for_custom_function() gives, without preparing
+    else:
+        values = prepare(data).for_custom_function()
+    positions = _core.call_detector(func, values, params, name)
     if not as_mask:
         return positions
-    out = np.zeros(prepared.size, dtype=bool)
+    out = np.zeros(values.shape[0], dtype=bool)
     out[positions] = True
     return out
 
@@ -120,6 +168,9 @@ def detect(data, method: str = "zscore", **params) -> np.ndarray:
     >>> ol.detect([1.0, 1.1, 0.9, 1.0, 1.2, 0.8, 1.0, 1.1, 0.9, 1.0, 8.0], "mad")
     array([10])
     """
+    out = _run_plain(data, method, params, _POSITIONS)
+    if out is not None:
+        return out
     return run_builtin(data, method, params, positions=True)["positions"]
 
 
@@ -132,6 +183,9 @@ def mask(data, method: str = "zscore", **params) -> np.ndarray:
     >>> ol.mask([1.0, 1.1, 0.9, 1.0, 9.0], "iqr")
     array([False, False, False, False,  True])
     """
+    out = _run_plain(data, method, params, _MASK)
+    if out is not None:
+        return out
     return run_builtin(data, method, params, mask=True)["mask"]
 
 
@@ -144,6 +198,9 @@ def scores(data, method: str = "zscore", **params) -> np.ndarray:
     >>> ol.scores([1.0, 2.0, 3.0], "zscore").round(4)
     array([1.2247, 0.    , 1.2247])
     """
+    out = _run_plain(data, method, params, _SCORES)
+    if out is not None:
+        return out
     return run_builtin(data, method, params, scores=True)["scores"]
 
 
@@ -160,8 +217,15 @@ def bounds(data, method: str = "zscore", **params):
     >>> ol.bounds([1.0, 2.0, 3.0, 4.0], "iqr", k=1.0)
     (np.float64(0.25), np.float64(4.75))
     """
-    result = run_builtin(data, method, params, bounds=True)
-    return result["lower"], result["upper"]
+    out = _run_plain(data, method, params, _BOUNDS)
+    if out is not None:
+        lower, upper = out
+    else:
+        result = run_builtin(data, method, params, bounds=True)
+        lower, upper = result["lower"], result["upper"]
+    if method not in PER_POINT and not isinstance(lower, np.generic):
+        lower, upper = np.float64(lower), np.float64(upper)
+    return lower, upper
 
 
 def center(data, method: str = "zscore", **params):

@@ -14,15 +14,14 @@ namespace {
 
 // Keeps the GIL throughout: the user's function is Python. An exception it raises leaves as
 // py::error_already_set and reaches the caller as the very same object.
+// `name` (the function's name for messages) is only turned into text when a result is wrong.
 py::array_t<std::int64_t> call_detector(const py::object& func, const py::array& values,
-                                        const py::dict& params, const std::string& name) {
+                                        const py::dict& params, const py::object& name) {
     if (values.ndim() != 1) throw py::value_error("values must be 1-D");
     const auto n = static_cast<std::size_t>(values.shape(0));
-    const py::object result = func(callback::readonly_view(values), **params);
-    const auto positions = callback::validate_result(result, n, name);
-    py::array_t<std::int64_t> out(static_cast<py::ssize_t>(positions.size()));
-    std::copy(positions.begin(), positions.end(), out.mutable_data());
-    return out;
+    const py::array view = callback::readonly_view(values);
+    const py::object result = params.empty() ? func(view) : func(view, **params);
+    return callback::positions_array(result, n, name);
 }
 
 }  // namespace

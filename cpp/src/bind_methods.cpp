@@ -212,6 +212,92 @@ py::list run_columns(const std::string& method, const py::sequence& columns,
     return results;
 }
 
+// What run_plain returns; the same codes as outliers/_api.py's _POSITIONS ... _BOUNDS.
+enum class plain_output : int { positions = 0, mask = 1, scores = 2, bounds = 3 };
+
+// True for an array the kernels read where it lies with nothing beside it: 1-D, aligned,
+// native byte order, a float or integer dtype of the kernels' sizes.
+bool plain_viewable(const py::array& a, dtype_code& code) {
+    if (a.ndim() != 1 || !(a.flags() & py::detail::npy_api::NPY_ARRAY_ALIGNED_)) return false;
+    const py::dtype dt = a.dtype();
+    const char kind = dt.kind();
+    const py::ssize_t size = dt.itemsize();
+    const bool numeric = (kind == 'f' && (size == 4 || size == 8)) ||
+                         ((kind == 'i' || kind == 'u') &&
+                          (size == 1 || size == 2 || size == 4 || size == 8));
+    if (!numeric || dt.byteorder() == '>' || a.strides(0) % size != 0) return false;
+    code = {kind, size};
+    return true;
+}
+
+// The short door for the commonest call, one plain numpy array (SPEC §2's zero-copy case),
+// for small inputs where the general path's Python and dict work would dominate: returns the
+// one output asked for, or None when `values` is not plain (the caller then takes
+// run_columns). Parameters are already resolved and checked by the Python layer.
+py::object run_plain(const std::string& method, const py::handle& values, const py::dict& params,
+                     int output) {
+    if (!py::isinstance<py::array>(values)) return py::none();
+    const auto a = py::reinterpret_borrow<py::array>(values);
+    dtype_code dtype{};
+    if (!plain_viewable(a, dtype)) return py::none();
+    const method_params m = parse(method, params);
+    const auto what = static_cast<plain_output>(output);
+    const auto n = static_cast<std::size_t>(a.shape(0));
+    const auto size = static_cast<py::ssize_t>(n);
+    const void* data = a.data();
+    const auto stride = static_cast<std::ptrdiff_t>(a.strides(0) / a.itemsize());
+
+    outputs out;
+    py::array_t<bool> mask_out;
+    py::array_t<double> scores_out, lower_out, upper_out, center_out;
+    std::vector<std::uint8_t> flags;
+    const bool per_point = m.id == method_id::hampel;
+    switch (what) {
+        case plain_output::positions:
+            flags.resize(n);
+            out.flags = flags.data();
+            break;
+        case plain_output::mask:
+            mask_out = py::array_t<bool>(size);
+            out.flags = reinterpret_cast<std::uint8_t*>(mask_out.mutable_data());
+            break;
+        case plain_output::scores:
+            scores_out = py::array_t<double>(size);
+            out.scores = scores_out.mutable_data();
+            break;
+        case plain_output::bounds:
+            if (per_point) {
+                lower_out = py::array_t<double>(size);
+                upper_out = py::array_t<double>(size);
+                center_out = py::array_t<double>(size);
+                out.lower = lower_out.mutable_data();
+                out.upper = upper_out.mutable_data();
+                out.center = center_out.mutable_data();
+            }
+            break;
+        default: throw py::value_error("unknown output code " + std::to_string(output));
+    }
+    summary result;
+    {
+        // Safe to release: only raw memory is touched below, no Python object.
+        py::gil_scoped_release nogil;
+        result = dispatch_dtype(dtype, [&](auto tag_value) {
+            using T = typename decltype(tag_value)::type;
+            column<T> c;
+            c.values = make_strided(static_cast<const T*>(data), n, stride);
+            return run_kernel(m, c, out);
+        });
+    }
+    switch (what) {
+        case plain_output::positions: return positions_of(flags.data(), n);
+        case plain_output::mask: return std::move(mask_out);
+        case plain_output::scores: return std::move(scores_out);
+        default:
+            if (per_point) return py::make_tuple(lower_out, upper_out);
+            return py::make_tuple(result.lower, result.upper);
+    }
+}
+
 }  // namespace
 
 void bind_methods(py::module_& m) {
@@ -220,6 +306,10 @@ void bind_methods(py::module_& m) {
           py::arg("scores") = false, py::arg("bounds") = false, py::arg("center") = false,
           "Run a built-in method on each column, given as (values, mask, validity bitmap, bit "
           "offset, NaT-is-missing), without copying; columns run in parallel without the GIL.");
+    m.def("run_plain", &run_plain, py::arg("method"), py::arg("values"), py::arg("params"),
+          py::arg("output"),
+          "One plain 1-D numpy array (aligned, native order, float or integer): the output "
+          "asked for (0 positions, 1 mask, 2 scores, 3 bounds), or None for any other input.");
     m.def("set_num_threads", [](int n) {
         if (n < 1) throw py::value_error("thread count must be >= 1");
         set_num_threads(n);

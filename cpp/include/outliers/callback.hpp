@@ -17,10 +17,18 @@ namespace outliers::callback {
 
 namespace py = pybind11;
 
+namespace detail {
+// Clears NPY_ARRAY_WRITEABLE on a view this code just made (numpy's PyArray_CLEARFLAGS): the
+// same effect as view.setflags(write=False) without a Python attribute call.
+inline void make_read_only(py::array& view) {
+    py::detail::array_proxy(view.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+}
+}  // namespace detail
+
 // A read-only array over `source`'s memory, kept alive by `source`; a write raises in Python.
 inline py::array readonly_view(const py::array& source) {
     py::array view(source.dtype(), {source.shape(0)}, {source.strides(0)}, source.data(), source);
-    view.attr("setflags")(py::arg("write") = false);
+    detail::make_read_only(view);
     return view;
 }
 
@@ -28,7 +36,7 @@ inline py::array readonly_view(const py::array& source) {
 inline py::array readonly_view(const double* data, std::size_t n, py::handle owner) {
     py::array view(py::dtype::of<double>(), {static_cast<py::ssize_t>(n)},
                    {static_cast<py::ssize_t>(sizeof(double))}, data, owner);
-    view.attr("setflags")(py::arg("write") = false);
+    detail::make_read_only(view);
     return view;
 }
 
@@ -60,7 +68,10 @@ void collect_positions(const py::array& a, std::size_t n, const std::string& nam
 // positions in [0, n) or a boolean mask of length n. Returns sorted, unique int64 positions.
 inline std::vector<std::int64_t> validate_result(py::handle result, std::size_t n,
                                                  const std::string& name) {
-    const py::array a = py::array::ensure(result);
+    py::array a = py::array::ensure(result);
+    // Values are read as raw bytes below: byte-swapped results (">i8") are swapped first.
+    if (a && !a.dtype().attr("isnative").cast<bool>())
+        a = a.attr("astype")(a.dtype().attr("newbyteorder")("="));
     if (!a)
         throw py::type_error("detection function " + name + " returned " +
                              py::str(py::type::of(result)).cast<std::string>() +
@@ -102,6 +113,48 @@ inline std::vector<std::int64_t> validate_result(py::handle result, std::size_t 
     std::sort(positions.begin(), positions.end());
     positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
     return positions;
+}
+
+// validate_result's answer as a new int64 array. The commonest answers are checked in one pass
+// and copied as they are: int64 positions already strictly increasing (np.flatnonzero,
+// np.where(...)[0]) and boolean masks. Anything else, and every error, goes through
+// validate_result, so messages and results are the same whichever way a result arrives.
+inline py::array_t<std::int64_t> positions_array(py::handle result, std::size_t n,
+                                                 py::handle name) {
+    const auto general = [&] {
+        const auto positions = validate_result(result, n, py::str(name).cast<std::string>());
+        py::array_t<std::int64_t> out(static_cast<py::ssize_t>(positions.size()));
+        std::copy(positions.begin(), positions.end(), out.mutable_data());
+        return out;
+    };
+    if (!py::isinstance<py::array>(result)) return general();
+    const auto a = py::reinterpret_borrow<py::array>(result);
+    if (a.ndim() != 1) return general();
+    const py::dtype dt = a.dtype();
+    const auto count = static_cast<std::size_t>(a.shape(0));
+    const auto* base = static_cast<const char*>(a.data());
+    const py::ssize_t stride = a.strides(0);
+    if (dt.kind() == 'b' && dt.itemsize() == 1 && count == n) {
+        std::size_t set = 0;
+        for (std::size_t i = 0; i < n; ++i) set += base[static_cast<py::ssize_t>(i) * stride] != 0;
+        py::array_t<std::int64_t> out(static_cast<py::ssize_t>(set));
+        auto* p = out.mutable_data();
+        for (std::size_t i = 0; i < n; ++i)
+            if (base[static_cast<py::ssize_t>(i) * stride]) *p++ = static_cast<std::int64_t>(i);
+        return out;
+    }
+    if (dt.kind() != 'i' || dt.itemsize() != 8 || dt.byteorder() == '>') return general();
+    py::array_t<std::int64_t> out(static_cast<py::ssize_t>(count));
+    auto* p = out.mutable_data();
+    std::int64_t previous = -1;
+    for (std::size_t i = 0; i < count; ++i) {
+        std::int64_t v;
+        std::memcpy(&v, base + static_cast<py::ssize_t>(i) * stride, sizeof v);
+        // Strictly increasing from -1 and below n: in range, sorted and unique.
+        if (v <= previous || static_cast<std::uint64_t>(v) >= n) return general();
+        p[i] = previous = v;
+    }
+    return out;
 }
 
 }  // namespace outliers::callback

@@ -5,11 +5,16 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "../lanes.hpp"
 #include "../missing.hpp"
+#include "../moments.hpp"
 #include "../outputs.hpp"
 #include "../parallel.hpp"
 #include "../student_t.hpp"
@@ -59,15 +64,12 @@ void keep_first(std::vector<point>& heap, std::size_t cap, const point& p, First
     }
 }
 
-// Neumaier's compensated summation (Neumaier 1974): the core's mean stays exact to rounding
-// even for 1e7 values, closer to numpy's pairwise sum than a plain running sum.
+// Compensated summation (the rounding error of every addition, exact by TwoSum, summed apart:
+// Neumaier 1974), for the total of what is left at each step: the core's compensated sum
+// (moments.hpp) plus the remaining candidates.
 struct compensated_sum {
     double s = 0.0, c = 0.0;
-    void add(double x) noexcept {
-        const double t = s + x;
-        c += std::fabs(s) >= std::fabs(x) ? (s - t) + x : (x - t) + s;
-        s = t;
-    }
+    void add(double x) noexcept { lanes::detail::two_sum(s, c, x); }
     void add(const compensated_sum& o) noexcept {
         add(o.s);
         add(o.c);
@@ -76,7 +78,7 @@ struct compensated_sum {
 };
 
 // Count, mean and sum of squared deviations of a set of values.
-struct moments {
+struct spread_of {
     double count = 0.0, mean = 0.0, m2 = 0.0;
 };
 
@@ -84,7 +86,7 @@ struct moments {
 // pairwise algorithm for computing sample variances"). Both inputs come from two-pass sums,
 // so nothing is ever subtracted back out of a total: a huge outlier that has been removed
 // leaves no cancellation error behind.
-inline moments combine(const moments& a, const moments& b) noexcept {
+inline spread_of combine(const spread_of& a, const spread_of& b) noexcept {
     if (a.count == 0.0) return b;
     if (b.count == 0.0) return a;
     const double n = a.count + b.count;
@@ -105,36 +107,6 @@ inline double critical_value(std::size_t n, std::size_t i, double alpha) {
     return m * t / std::sqrt((m - 1.0 + t * t) * (m + 1.0));
 }
 
-struct removal {
-    std::size_t pos;
-    double score;
-    bool flagged;
-};
-
-// Per-point outputs: removed values get their R_i (flagged when among the first k), other
-// finite values 0, missing NaN (never flagged), infinite +inf (always flagged). `removed` is
-// sorted by position.
-template <class T>
-void write_outputs(const column<T>& c, const outputs& out, const std::vector<removal>& removed) {
-    if (!out.flags && !out.scores) return;
-    for_each_block(c.size(), [&](std::size_t, std::size_t begin, std::size_t end) {
-        auto it = std::lower_bound(removed.begin(), removed.end(), begin,
-                                   [](const removal& r, std::size_t p) { return r.pos < p; });
-        for (std::size_t i = begin; i < end; ++i) {
-            const state s = classify(c, i);
-            double score = s == state::finite ? 0.0 : s == state::missing ? nan : inf;
-            bool flag = s == state::infinite;
-            if (it != removed.end() && it->pos == i) {
-                score = it->score;
-                flag = it->flagged;
-                ++it;
-            }
-            if (out.scores) out.scores[i] = score;
-            if (out.flags) out.flags[i] = flag ? 1 : 0;
-        }
-    });
-}
-
 }  // namespace outliers::detail::esd_impl
 
 namespace outliers::kernels {
@@ -143,15 +115,21 @@ namespace outliers::kernels {
 // e-Handbook §1.3.5.17.3), exactly as SPEC §4 defines it.
 //
 // Only the r smallest and the r largest finite values can ever be removed (each removal takes
-// the current minimum or maximum), so instead of r passes over all n values:
-//   1. one pass counts the finite values and keeps those 2r candidates (bounded heaps per
-//      block, merged in block order: the result does not depend on the thread count);
-//   2. two more passes give the count, mean and M2 of the "core" (every other finite value),
-//      two-pass and compensated;
+// the current minimum or maximum), so instead of r passes over all n values, one read does it:
+//   1. every sub-block (lanes::sub_block values) gets, in one vectorised sweep, its count and
+//      compensated sum, its per-point outputs for missing and infinite values, and the values
+//      beyond the fronts of two bounded heaps (the r first from each end, one pair per
+//      thread): after a thread's first r values almost none reach the heaps; then its M2,
+//      two-pass, from the cache (moments.hpp);
+//   2. the heaps are merged and sorted (the result does not depend on the thread count);
+//      the few sub-blocks holding one of those 2r candidates are measured again without them,
+//      and all sub-blocks are pooled into the moments of the "core" (every other finite value)
+//      with Chan, Golub & LeVeque's formula, so no removed outlier is ever "downdated" out of a
+//      sum;
 //   3. at each step the remaining candidates' own moments are recomputed two-pass (at most 2r
-//      values) and pooled with the core's (Chan et al.), so no removed outlier is ever
-//      "downdated" out of a running sum.
-// Cost O(n + r²) time, O(r · blocks) memory.
+//      values) and pooled with the core's;
+//   4. the removed values' scores and flags are written over the outputs of step 1.
+// Cost: one read of the data, plus at most 2r sub-blocks read again; O(n + r^2) time.
 //
 // When the remaining values are all equal their std is taken as exactly 0 (a computed mean can
 // differ from the common value by an ulp and give a spurious nonzero std), and R_i = 0 for that
@@ -163,55 +141,85 @@ summary esd(const column<T>& c, const esd_params& p, const outputs& out,
     if (p.max_outliers < 1) throw std::invalid_argument("esd: max_outliers must be >= 1");
     if (!(p.alpha > 0.0 && p.alpha < 1.0))
         throw std::invalid_argument("esd: alpha must be in (0, 1)");
+    static_assert(block_size % lanes::sub_block == 0, "blocks are whole sub-blocks");
     if (detail) *detail = esd_detail{};
 
     const std::size_t size = c.size();
     // No more than n − 2 <= size − 2 values are ever removed: bound the heaps by that too.
     const std::size_t cap = std::min(p.max_outliers, size >= 2 ? size - 2 : std::size_t{0});
+    const cpu::level level = cpu::active();
+    const double_reader<T> reader(c);
 
-    // Pass 1: count the finite values and keep each block's candidates.
-    const std::size_t blocks = block_count(size);
-    std::vector<std::size_t> block_n(blocks, 0);
-    std::vector<std::vector<point>> block_low(blocks), block_high(blocks);
-    for_each_block(size, [&](std::size_t b, std::size_t begin, std::size_t end) {
-        std::size_t count = 0;
-        auto& low = block_low[b];
-        auto& high = block_high[b];
-        for (std::size_t i = begin; i < end; ++i) {
-            if (classify(c, i) != state::finite) continue;
-            ++count;
-            const point pt{value(c, i), i};
-            keep_first(low, cap, pt, low_first);
-            keep_first(high, cap, pt, high_first);
+    // Step 1. Each thread keeps one pair of heaps over all the blocks it reads, so that after
+    // its first r values only values beyond a front can enter. for_each_block hands a thread
+    // its blocks in increasing order (parallel.hpp), so a value tying with a front comes after
+    // it in removal order and is rightly left out by the strict comparisons. The union of the
+    // threads' heaps holds the r first from each end whatever the timing; it is sorted by
+    // (value, position) below.
+    struct worker {
+        std::thread::id id;
+        std::vector<point> low, high;
+    };
+    std::mutex workers_mutex;
+    std::deque<worker> workers;  // a deque: references stay valid as threads join
+    const auto mine = [&]() -> worker& {
+        const std::lock_guard<std::mutex> lock(workers_mutex);
+        const auto id = std::this_thread::get_id();
+        for (auto& w : workers)
+            if (w.id == id) return w;
+        workers.push_back(worker{id, {}, {}});
+        return workers.back();
+    };
+    std::vector<moments> subs(block_count(size, lanes::sub_block));
+    for_each_block(size, [&](std::size_t, std::size_t begin, std::size_t end) {
+        worker& w = mine();
+        const auto low_limit = [&] { return w.low.size() < cap ? inf : w.low.front().x; };
+        const auto high_limit = [&] { return w.high.size() < cap ? -inf : w.high.front().x; };
+        double buf[lanes::sub_block];
+        std::uint16_t hits[lanes::sub_block];
+        for (std::size_t s = begin; s < end; s += lanes::sub_block) {
+            const std::size_t len = std::min(lanes::sub_block, end - s);
+            const double* x = reader.read(s, len, buf);
+            // Without candidates to find (cap 0) no finite value passes these limits.
+            double lo = cap ? low_limit() : -inf, hi = cap ? high_limit() : inf;
+            std::size_t n_hits = 0;
+            const lanes::lane_sums a = lanes::extremes(
+                level, x, len, out.flags ? out.flags + s : nullptr,
+                out.scores ? out.scores + s : nullptr, lo, hi, hits, n_hits);
+            subs[s / lanes::sub_block] = finish(level, x, len, a);
+            for (std::size_t j = 0; j < n_hits; ++j) {
+                const point pt{x[hits[j]], s + hits[j]};
+                if (pt.x < lo) {
+                    keep_first(w.low, cap, pt, low_first);
+                    lo = low_limit();
+                }
+                if (pt.x > hi) {
+                    keep_first(w.high, cap, pt, high_first);
+                    hi = high_limit();
+                }
+            }
         }
-        block_n[b] = count;
     });
-    std::size_t n = 0;
-    for (std::size_t k : block_n) n += k;
+    const moments everything = pool(subs.data(), subs.size());
+    const auto n = static_cast<std::size_t>(everything.count);
 
     summary result;
     result.n_used = n;
-
     if (n < 3) {
         // Too few values for a standard deviation after one removal: nothing finite is flagged.
-        double sum = 0.0;
-        for (std::size_t i = 0; i < size; ++i)
-            if (classify(c, i) == state::finite) sum += value(c, i);
-        result.center = n > 0 ? sum / static_cast<double>(n) : nan;
-        write_outputs(c, out, {});
+        result.center = everything.mean;
         return result;
     }
 
     const std::size_t r = std::min(p.max_outliers, n - 2);
 
-    // The r first candidates from each end, in removal order.
+    // Step 2: the r first candidates from each end, in removal order.
     std::vector<point> low, high;
-    for (std::size_t b = 0; b < blocks; ++b) {
-        low.insert(low.end(), block_low[b].begin(), block_low[b].end());
-        high.insert(high.end(), block_high[b].begin(), block_high[b].end());
+    for (const auto& w : workers) {
+        low.insert(low.end(), w.low.begin(), w.low.end());
+        high.insert(high.end(), w.high.begin(), w.high.end());
     }
-    block_low.clear();
-    block_high.clear();
+    workers.clear();
     const auto first_r = static_cast<std::ptrdiff_t>(r);
     std::partial_sort(low.begin(), low.begin() + first_r, low.end(), low_first);
     std::partial_sort(high.begin(), high.begin() + first_r, high.end(), high_first);
@@ -237,63 +245,22 @@ summary esd(const column<T>& c, const esd_params& p, const outputs& out,
         high_order[j] = index_of(high[j].pos);
     }
 
-    // Passes 2 and 3: the core's moments, two-pass (mean, then squared deviations), walking the
-    // sorted candidate positions to skip them.
-    struct core_block {
-        compensated_sum sum, dev, sq;
-        std::size_t count = 0;
-        double lo = inf, hi = -inf;
-    };
-    std::vector<core_block> core(blocks);
-    const auto for_each_core = [&](auto&& body) {
-        for_each_block(size, [&](std::size_t b, std::size_t begin, std::size_t end) {
-            auto it = std::lower_bound(cand_pos.begin(), cand_pos.end(), begin);
-            for (std::size_t i = begin; i < end; ++i) {
-                if (it != cand_pos.end() && *it == i) {
-                    ++it;
-                    continue;
-                }
-                if (classify(c, i) == state::finite) body(core[b], value(c, i));
-            }
-        });
-    };
-    for_each_core([](core_block& cb, double x) {
-        cb.sum.add(x);
-        ++cb.count;
-        cb.lo = std::min(cb.lo, x);
-        cb.hi = std::max(cb.hi, x);
-    });
-    compensated_sum core_sum;
-    std::size_t core_count = 0;
-    double core_lo = inf, core_hi = -inf;
-    for (const auto& cb : core) {
-        core_sum.add(cb.sum);
-        core_count += cb.count;
-        core_lo = std::min(core_lo, cb.lo);
-        core_hi = std::max(core_hi, cb.hi);
+    // The core: the sub-blocks holding candidates measured again with the candidates as NaN.
+    for (std::size_t j = 0; j < cand.size();) {
+        const std::size_t sub = cand_pos[j] / lanes::sub_block;
+        const std::size_t start = sub * lanes::sub_block;
+        const std::size_t len = std::min(lanes::sub_block, size - start);
+        double buf[lanes::sub_block];
+        const double* x = reader.read(start, len, buf);
+        if (x != buf) std::copy(x, x + len, buf);
+        for (; j < cand.size() && cand_pos[j] < start + len; ++j) buf[cand_pos[j] - start] = nan;
+        subs[sub] = measure(level, buf, len, true);
     }
-    moments core_m;
-    if (core_count > 0) {
-        core_m.count = static_cast<double>(core_count);
-        core_m.mean = core_sum.value() / core_m.count;
-        const double mean = core_m.mean;
-        for_each_core([mean](core_block& cb, double x) {
-            const double d = x - mean;
-            cb.dev.add(d);
-            cb.sq.add(d * d);
-        });
-        compensated_sum dev, sq;
-        for (const auto& cb : core) {
-            dev.add(cb.dev);
-            sq.add(cb.sq);
-        }
-        // Corrected two-pass algorithm (Chan, Golub & LeVeque 1983): removes the residual error
-        // of the mean.
-        const double d = dev.value();
-        core_m.m2 = std::max(0.0, sq.value() - d * d / core_m.count);
-    }
+    const moments core = pool(subs.data(), subs.size());
+    const compensated_sum core_sum{core.sum, core.sum_err};
+    const spread_of core_m{core.count, core.count > 0.0 ? core.mean : 0.0, core.m2};
 
-    // The steps. Step i (1-based) sees the values left after i − 1 removals; step r + 1 only
+    // Step 3. Step i (1-based) sees the values left after i − 1 removals; step r + 1 only
     // provides the moments for the bounds when all r removals are flagged.
     std::vector<char> removed(cand.size(), 0);
     std::size_t low_head = 0, high_head = 0;  // first not-yet-removed entry of each order
@@ -308,9 +275,11 @@ summary esd(const column<T>& c, const esd_params& p, const outputs& out,
         rest.clear();
         for (std::size_t j = 0; j < cand.size(); ++j)
             if (!removed[j]) rest.push_back(cand[j].x);
-        moments cm;
+        spread_of cm;
         compensated_sum total = core_sum;
-        double rest_lo = core_lo, rest_hi = core_hi;
+        // Constant: the core is (empty or) all one value and every remaining candidate equals it.
+        double common = core.count > 0.0 ? core.first : rest.empty() ? nan : rest.front();
+        bool constant = core.count == 0.0 || core.constant;
         if (!rest.empty()) {
             compensated_sum s;
             for (double x : rest) s.add(x);
@@ -320,16 +289,14 @@ summary esd(const column<T>& c, const esd_params& p, const outputs& out,
             for (double x : rest) {
                 const double d = x - cm.mean;
                 cm.m2 += d * d;
-                rest_lo = std::min(rest_lo, x);
-                rest_hi = std::max(rest_hi, x);
+                constant = constant && x == common;
             }
         }
-        const moments all = combine(core_m, cm);
-        const bool constant = rest_lo == rest_hi;
+        const spread_of all = combine(core_m, cm);
         // The mean from the compensated total of what is left (core and remaining candidates,
         // never a difference): correctly rounded in practice, as numpy's is whenever its sum is
         // exact, so exact ties in |x − mean| (integer data) resolve as the reference's do.
-        means[i] = constant ? rest_lo : total.value() / all.count;
+        means[i] = constant ? common : total.value() / all.count;
         sds[i] = constant ? 0.0 : std::sqrt(all.m2 / (all.count - 1.0));
         if (i > r) break;
 
@@ -362,11 +329,11 @@ summary esd(const column<T>& c, const esd_params& p, const outputs& out,
     result.lower = result.center - lambda_next * sds[k + 1];
     result.upper = result.center + lambda_next * sds[k + 1];
 
-    std::vector<removal> outcome(r);
-    for (std::size_t i = 0; i < r; ++i) outcome[i] = {removed_pos[i], r_stats[i], i < k};
-    std::sort(outcome.begin(), outcome.end(),
-              [](const removal& a, const removal& b) { return a.pos < b.pos; });
-    write_outputs(c, out, outcome);
+    // Step 4: every tested (removed) value gets its R_i; the first k are flagged.
+    for (std::size_t i = 0; i < r; ++i) {
+        if (out.scores) out.scores[removed_pos[i]] = r_stats[i];
+        if (out.flags) out.flags[removed_pos[i]] = i < k ? 1 : 0;
+    }
 
     if (detail) {
         detail->r_stats = std::move(r_stats);

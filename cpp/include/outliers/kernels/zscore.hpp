@@ -1,11 +1,15 @@
 // z-score: |x - mean| / std(ddof), flagged above a threshold (SPEC §4, `zscore`).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <vector>
 
+#include "../lanes.hpp"
+#include "../moments.hpp"
 #include "../outputs.hpp"
 
 namespace outliers::kernels {
@@ -15,52 +19,189 @@ struct zscore_params {
     std::size_t ddof = 0;
 };
 
-namespace detail {
-struct sum_count {
-    double sum = 0.0;
-    std::size_t count = 0;
-};
-}  // namespace detail
+}  // namespace outliers::kernels
 
-// Two passes, mean then the sum of squared deviations: the textbook-stable way (Chan, Golub &
-// LeVeque 1983) that keeps the variance exact to rounding, unlike one-pass sum of squares.
-// Each pass sums fixed blocks into their own slots, combined in block order, so the result
-// is the same for every thread count.
+namespace outliers::detail::zscore_impl {
+
+// Above this many values (several parallel blocks, more than the caches hold) the statistics
+// and the flags come from a single read of the data; below, from a two-pass sweep.
+inline constexpr std::size_t single_read_min = 4 * block_size;
+
+// A shift close to the mean for the one-read sums, and bands that decide most flags before
+// the exact statistics are known, from a fixed sample: runs of 8 values (a cache line of
+// float64) evenly spread over the column, the same for every thread count.
+struct estimate {
+    double shift = 0.0;
+    bool banded = false;
+    lanes::bands bands{};
+};
+
+template <class T>
+estimate sample(const double_reader<T>& reader, std::size_t n, double threshold) {
+    constexpr std::size_t run = 8;
+    const std::size_t lines = std::min<std::size_t>(2048, n / 128);
+    std::vector<double> v;
+    v.reserve(lines * run);
+    for (std::size_t k = 0; k < lines; ++k) {
+        const std::size_t start = lines > 1 ? k * (n - run) / (lines - 1) : 0;
+        for (std::size_t i = start; i < start + run; ++i) {
+            const double x = reader.at(i);
+            if (std::fabs(x) < inf) v.push_back(x);
+        }
+    }
+    estimate e;
+    if (v.empty()) return e;
+    // A constant sample gives its value exactly: constant data then has deviations of exactly 0.
+    e.shift = v[0];
+    if (std::all_of(v.begin(), v.end(), [&](double x) { return x == v[0]; })) return e;
+    const auto count = static_cast<double>(v.size());
+    double sum = 0.0;
+    for (double x : v) sum += x;
+    const double mean = sum / count;
+    double m2 = 0.0, m4 = 0.0;
+    for (double x : v) {
+        const double d2 = (x - mean) * (x - mean);
+        m2 += d2;
+        m4 += d2 * d2;
+    }
+    e.shift = std::isfinite(mean) ? mean : v[0];  // a sum of huge values can overflow
+    const double var = m2 / count;
+    const double kurtosis = m4 / count / (var * var);
+    const double limit = threshold * std::sqrt(var);
+    // Relative margin for the unknown final limit: four standard errors of the sample std
+    // (Var(s^2) ~ (m4 - s^4) / N) and of the sample mean (in units of the limit), plus 1%.
+    const double margin = 0.01 + 2.0 * std::sqrt(std::max(kurtosis - 1.0, 0.0) / count) +
+                          4.0 / (threshold * std::sqrt(count));
+    if (!(var > 0.0) || !std::isfinite(limit) || !std::isfinite(mean) || !(margin < 0.5))
+        return e;
+    const double inner = limit * (1.0 - margin), outer = limit * (1.0 + margin);
+    e.bands = {mean - inner, mean + inner, mean - outer, mean + outer};
+    e.banded = std::isfinite(e.bands.lo_out) && std::isfinite(e.bands.hi_out);
+    return e;
+}
+
+// True when every code written with `b` is the final flag |x - mean| > limit, or undecided:
+// rounding is monotone, so x in [lo_in, hi_in] gives x - mean in [lo_in - mean, hi_in - mean].
+inline bool bands_hold(const lanes::bands& b, double mean, double limit) noexcept {
+    return b.lo_in - mean >= -limit && b.hi_in - mean <= limit && b.lo_out - mean < -limit &&
+           b.hi_out - mean > limit;
+}
+
+// One parallel block's share of the one-read pass.
+struct block_sums {
+    double s1 = 0.0, s2 = 0.0, n = 0.0;
+    std::vector<std::uint16_t> undecided;  // offsets in the block of the code-2 values
+    bool overflow = false;                 // too many to keep: the block is redone
+};
+
+inline constexpr std::size_t undecided_cap = block_size / 16;
+
+// The exact statistics, two-pass per sub-block (moments.hpp).
+template <class T>
+moments exact_moments(const double_reader<T>& reader, cpu::level level, std::size_t n_all) {
+    std::vector<moments> parts(block_count(n_all));
+    for_each_block(n_all, [&](std::size_t b, std::size_t begin, std::size_t end) {
+        moments subs[block_size / lanes::sub_block];
+        double buf[lanes::sub_block];
+        std::size_t k = 0;
+        for (std::size_t s = begin; s < end; s += lanes::sub_block, ++k) {
+            const std::size_t len = std::min(lanes::sub_block, end - s);
+            subs[k] = measure(level, reader.read(s, len, buf), len, false);
+        }
+        parts[b] = pool(subs, k);
+    });
+    return pool(parts.data(), parts.size());
+}
+
+}  // namespace outliers::detail::zscore_impl
+
+namespace outliers::kernels {
+
+// Mean and std exact to rounding, the same for every thread count and CPU level; flags compare
+// |x - mean| with threshold * std, which differs from score > threshold only by rounding, i.e.
+// for scores within a few ulps of the threshold (SPEC §4 allows 1e-9).
+//
+// Small columns: two-pass moments per sub-block, pooled with Chan, Golub & LeVeque's parallel
+// formula (moments.hpp), then a pass writing flags or scores, all from the caches.
+//
+// Large columns are read once: a fixed sample gives a shift K close to the mean and two bands
+// around the expected bounds; one sweep then sums d = x - K and d^2 (the "shifted data"
+// algorithm, whose error grows with (mean - K)^2 / var: Chan, Golub & LeVeque 1983, "Algorithms
+// for computing the sample variance: analysis and recommendations") and writes each flag whose
+// value lies inside the inner band (0) or outside the outer band (1), remembering the few in
+// between. Once the exact mean and std are known, the bands are checked exactly and only the
+// undecided values are read again. If the sample misled (the bands miss the bounds, or K is far
+// from the mean), the affected work is redone the two-pass way: the data can change the speed,
+// never the answer.
 template <class T>
 summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
+    using namespace outliers::detail::zscore_impl;
     if (!(p.threshold > 0.0)) throw std::invalid_argument("threshold must be > 0");
+    static_assert(block_size % lanes::sub_block == 0, "blocks are whole sub-blocks");
+    static_assert(block_size <= 65536, "undecided offsets are 16-bit");
     const std::size_t n_all = c.size();
-    std::vector<detail::sum_count> partial(block_count(n_all));
-    for_each_block(n_all, [&](std::size_t b, std::size_t begin, std::size_t end) {
-        detail::sum_count acc;
-        for (std::size_t i = begin; i < end; ++i)
-            if (classify(c, i) == state::finite) {
-                acc.sum += value(c, i);
-                ++acc.count;
+    const cpu::level level = cpu::active();
+    const double_reader<T> reader(c);
+
+    double count = 0.0, mean = nan, m2 = 0.0;
+    bool coded = false;
+    estimate guess;
+    std::vector<block_sums> blocks;
+    if (n_all >= single_read_min) {
+        guess = sample(reader, n_all, p.threshold);
+        coded = guess.banded && out.flags && !out.scores;
+        blocks.resize(block_count(n_all));
+        for_each_block(n_all, [&](std::size_t b, std::size_t begin, std::size_t end) {
+            double buf[lanes::sub_block];
+            std::uint16_t undecided[lanes::sub_block];
+            block_sums& acc = blocks[b];
+            for (std::size_t s = begin; s < end; s += lanes::sub_block) {
+                const std::size_t len = std::min(lanes::sub_block, end - s);
+                const double* x = reader.read(s, len, buf);
+                std::size_t n_undecided = 0;
+                const lanes::shifted_sums a =
+                    lanes::shifted(level, x, len, guess.shift, guess.bands,
+                                   coded ? out.flags + s : nullptr, undecided, &n_undecided);
+                for (std::size_t l = 0; l < lanes::width; ++l) {
+                    acc.s1 += a.s1[l];
+                    acc.s2 += a.s2[l];
+                    acc.n += a.n[l];
+                }
+                if (acc.overflow || n_undecided == 0) continue;
+                if (acc.undecided.size() + n_undecided > undecided_cap) {
+                    acc.overflow = true;
+                    acc.undecided = {};
+                    continue;
+                }
+                for (std::size_t j = 0; j < n_undecided; ++j)
+                    acc.undecided.push_back(static_cast<std::uint16_t>(s - begin + undecided[j]));
             }
-        partial[b] = acc;
-    });
-    detail::sum_count total;
-    for (const auto& s : partial) {
-        total.sum += s.sum;
-        total.count += s.count;
+        });
+        double s1 = 0.0, s2 = 0.0;
+        for (const auto& acc : blocks) {
+            s1 += acc.s1;
+            s2 += acc.s2;
+            count += acc.n;
+        }
+        if (count > 0.0) {
+            // Deviations from the rounded mean, as numpy's std takes them: with delta = mean - K
+            // (exact: the two are close), sum (x - mean)^2 = S2 - delta (2 S1 - n delta).
+            mean = guess.shift + s1 / count;
+            const double delta = mean - guess.shift;
+            const double shift_term = delta * (2.0 * s1 - count * delta);  // ~ n (mean - K)^2
+            m2 = std::max(0.0, s2 - shift_term);
+            // K within 32 standard deviations of the mean keeps the cancellation below 2^10 ulps.
+            if (!(shift_term <= 1024.0 * m2) || !std::isfinite(m2)) count = -1.0;
+        }
     }
-    const std::size_t n = total.count;
-    const double mean = n ? total.sum / static_cast<double>(n) : nan;
+    if (n_all < single_read_min || count < 0.0) {
+        const moments all = exact_moments(reader, level, n_all);
+        count = all.count;
+        mean = all.mean;
+        m2 = all.m2;
+    }
 
-    std::vector<double> partial_m2(partial.size());
-    for_each_block(n_all, [&](std::size_t b, std::size_t begin, std::size_t end) {
-        double m2 = 0.0;
-        for (std::size_t i = begin; i < end; ++i)
-            if (classify(c, i) == state::finite) {
-                const double d = value(c, i) - mean;
-                m2 += d * d;
-            }
-        partial_m2[b] = m2;
-    });
-    double m2 = 0.0;
-    for (double s : partial_m2) m2 += s;
-
+    const auto n = static_cast<std::size_t>(count);
     summary result;
     result.n_used = n;
     result.center = mean;
@@ -70,10 +211,51 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
         result.lower = mean - p.threshold * sigma;
         result.upper = mean + p.threshold * sigma;
     }
+    if (!out.flags && !out.scores) return result;
+
     const bool usable = defined && sigma > 0.0;
-    write_pointwise(
-        c, out, [&](double x) { return usable ? std::fabs(x - mean) / sigma : 0.0; },
-        [&](double x) { return usable && std::fabs(x - mean) / sigma > p.threshold; });
+    const double limit = p.threshold * sigma;
+    // The vector loops need a finite center and limit; overflowed statistics take the rule below.
+    const bool fast = usable && std::isfinite(mean) && std::isfinite(limit);
+    if (coded && fast && bands_hold(guess.bands, mean, limit)) {
+        for_each_block(n_all, [&](std::size_t b, std::size_t begin, std::size_t end) {
+            if (!blocks[b].overflow) {
+                for (std::uint16_t o : blocks[b].undecided)
+                    out.flags[begin + o] = std::fabs(reader.at(begin + o) - mean) > limit;
+                return;
+            }
+            double buf[lanes::sub_block];
+            for (std::size_t s = begin; s < end; s += lanes::sub_block) {
+                const std::size_t len = std::min(lanes::sub_block, end - s);
+                lanes::beyond(level, reader.read(s, len, buf), len, mean, limit, out.flags + s);
+            }
+        });
+        return result;
+    }
+    for_each_block(n_all, [&](std::size_t, std::size_t begin, std::size_t end) {
+        double buf[lanes::sub_block];
+        for (std::size_t s = begin; s < end; s += lanes::sub_block) {
+            const std::size_t len = std::min(lanes::sub_block, end - s);
+            const double* x = reader.read(s, len, buf);
+            if (fast) {
+                if (out.flags) lanes::beyond(level, x, len, mean, limit, out.flags + s);
+                if (out.scores) lanes::ratio(level, x, len, mean, sigma, out.scores + s);
+                continue;
+            }
+            for (std::size_t i = 0; i < len; ++i) {
+                const double ax = std::fabs(x[i]);
+                const bool finite = ax < inf;
+                if (out.flags)
+                    out.flags[s + i] =
+                        ax == inf || (usable && finite && std::fabs(x[i] - mean) > limit);
+                if (out.scores)
+                    out.scores[s + i] = std::isnan(x[i]) ? nan
+                                        : !finite        ? inf
+                                        : usable         ? std::fabs(x[i] - mean) / sigma
+                                                         : 0.0;
+            }
+        }
+    });
     return result;
 }
 

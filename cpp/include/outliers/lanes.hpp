@@ -1,0 +1,234 @@
+// Lane-parallel loops written once and compiled for every CPU level, with bit-identical results.
+//
+// A loop here keeps `lanes::width` (16) independent accumulators: element i of a range feeds
+// lane i % 16, every lane applies the same IEEE operations in the same order, and callers
+// combine the lanes in one fixed order. The vector width only decides how many lanes one
+// instruction updates (2 portable, 4 with AVX2, 8 with AVX-512), so a result is bit-for-bit
+// the same on every level that cpu::active() may pick. The loops (lanes_loops.inc) use GCC/Clang
+// vector extensions and are compiled once per level under a target pragma, never with
+// -march=native; the build forbids FMA contraction (-ffp-contract=off), so a * b + c is two
+// roundings everywhere.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#include "cpu.hpp"
+
+#if !defined(__GNUC__)
+#error "outliers' vectorised loops need GCC or Clang (vector extensions)"
+#endif
+
+namespace outliers::lanes {
+
+inline constexpr std::size_t width = 16;
+
+// Ranges of this many elements are read from memory once and, where a method needs it, swept
+// again from the L1 cache (16 KiB of doubles); parallel blocks are a whole number of them.
+inline constexpr std::size_t sub_block = 2048;
+
+// Per-lane sums over the finite values of a range: sum (plus TwoSum compensation) and count.
+struct lane_sums {
+    double s[width] = {}, c[width] = {}, n[width] = {};
+};
+
+// Per-lane sums of x - mean, (x - mean)^2 and |x - first| over the finite values. The first
+// lets pooled moments take deviations from a rounded mean exactly (moments.hpp); the last is
+// zero iff every finite value equals `first` (a difference of two distinct doubles is never
+// zero, and a sum of non-negative terms is zero only if every term is).
+struct lane_spread {
+    double d1[width] = {}, m2[width] = {}, dev[width] = {};
+};
+
+// Per-lane sums of d = x - shift and of d^2, and the count, over the finite values.
+struct shifted_sums {
+    double s1[width] = {}, s2[width] = {}, n[width] = {};
+};
+
+// Two nested intervals of x around a method's expected bounds: once the exact bounds are known
+// to lie between them, a value inside [lo_in, hi_in] is surely not flagged and a value outside
+// [lo_out, hi_out] surely is.
+struct bands {
+    double lo_in = 0.0, hi_in = 0.0, lo_out = 0.0, hi_out = 0.0;
+};
+
+namespace detail {
+
+inline constexpr double inf = std::numeric_limits<double>::infinity();
+
+// The scalar twins of the loops' bodies: tails and the portable reading of each lane.
+
+// s + x into s, its rounding error into c: Knuth's TwoSum (TAOCP vol. 2, §4.2.2), exact and
+// branch-free.
+inline void two_sum(double& s, double& c, double x) noexcept {
+    const double t = s + x;
+    const double z = t - s;
+    c = c + ((s - (t - z)) + (x - z));
+    s = t;
+}
+
+inline void sum_one(lane_sums& a, std::size_t l, double x, bool compensated) noexcept {
+    const bool finite = std::fabs(x) < inf;
+    const double xs = finite ? x : 0.0;
+    if (compensated) {
+        two_sum(a.s[l], a.c[l], xs);
+    } else {
+        a.s[l] = a.s[l] + xs;
+    }
+    a.n[l] = a.n[l] + (finite ? 1.0 : 0.0);
+}
+
+inline void spread_one(lane_spread& a, std::size_t l, double x, double mean,
+                       double first) noexcept {
+    const bool finite = std::fabs(x) < inf;
+    const double d = x - mean;
+    a.d1[l] = a.d1[l] + (finite ? d : 0.0);
+    a.m2[l] = a.m2[l] + (finite ? d * d : 0.0);
+    a.dev[l] = a.dev[l] + (finite ? std::fabs(x - first) : 0.0);
+}
+
+inline void shifted_one(shifted_sums& a, std::size_t l, double x, double shift) noexcept {
+    const bool finite = std::fabs(x) < inf;
+    const double d = x - shift;
+    a.s1[l] = a.s1[l] + (finite ? d : 0.0);
+    a.s2[l] = a.s2[l] + (finite ? d * d : 0.0);
+    a.n[l] = a.n[l] + (finite ? 1.0 : 0.0);
+}
+
+// 0 inside the inner band (NaN too: it compares false), 1 outside the outer band (±inf too),
+// 2 in between (undecided).
+inline std::uint8_t band_code(double x, const bands& b) noexcept {
+    const int in = (x < b.lo_in) | (x > b.hi_in);
+    const int out = (x < b.lo_out) | (x > b.hi_out);
+    return static_cast<std::uint8_t>(in + in - out);
+}
+
+// |x - center| > limit: with a finite center and limit, NaN is never and ±inf always beyond.
+inline std::uint8_t beyond_one(double x, double center, double limit) noexcept {
+    return std::fabs(x - center) > limit ? 1 : 0;
+}
+
+inline double ratio_one(double x, double center, double scale) noexcept {
+    return std::fabs(x - center) / scale;
+}
+
+inline bool outside_one(double x, double lo, double hi) noexcept {
+    return (x < lo || x > hi) && std::fabs(x) < inf;
+}
+
+// SPEC §3 for a method that flags nothing finite yet: flag ±inf; score 0 (finite), NaN (NaN),
+// +inf (±inf).
+inline void special_one(double x, std::uint8_t* flag, double* score) noexcept {
+    const double ax = std::fabs(x);
+    if (flag) *flag = ax == inf;
+    if (score) *score = ax < inf ? 0.0 : ax;
+}
+
+}  // namespace detail
+}  // namespace outliers::lanes
+
+// The loops, once per level. Portable: the baseline instruction set (SSE2 on x86-64, NEON on
+// aarch64), two doubles per vector.
+#define OUTLIERS_LANES_NS portable
+#define OUTLIERS_LANES_W 2
+#include "lanes_loops.inc"
+#undef OUTLIERS_LANES_NS
+#undef OUTLIERS_LANES_W
+
+#if defined(__x86_64__)
+#define OUTLIERS_LANES_X86 1
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#endif
+#define OUTLIERS_LANES_NS avx2
+#define OUTLIERS_LANES_W 4
+#include "lanes_loops.inc"
+#undef OUTLIERS_LANES_NS
+#undef OUTLIERS_LANES_W
+#if defined(__clang__)
+#pragma clang attribute pop
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl"))), \
+                             apply_to = function)
+#else
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl")
+#endif
+#define OUTLIERS_LANES_NS avx512
+#define OUTLIERS_LANES_W 8
+#include "lanes_loops.inc"
+#undef OUTLIERS_LANES_NS
+#undef OUTLIERS_LANES_W
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+#endif
+
+// Calls detail::<level>::fn(args...) for the level asked for.
+#if defined(OUTLIERS_LANES_X86)
+#define OUTLIERS_LANES_CALL(level, fn, ...)                                          \
+    switch (level) {                                                                 \
+        case cpu::level::avx512: return detail::avx512::fn(__VA_ARGS__);            \
+        case cpu::level::avx2: return detail::avx2::fn(__VA_ARGS__);                \
+        default: return detail::portable::fn(__VA_ARGS__);                          \
+    }
+#else
+#define OUTLIERS_LANES_CALL(level, fn, ...) return detail::portable::fn(__VA_ARGS__);
+#endif
+
+namespace outliers::lanes {
+
+// Lane sums of the finite values of p[0, len): plain, or compensated (TwoSum per lane).
+inline lane_sums sums(cpu::level level, const double* p, std::size_t len,
+                      bool compensated) noexcept {
+    OUTLIERS_LANES_CALL(level, sums, p, len, compensated)
+}
+
+// Lane sums of x - mean, (x - mean)^2 and |x - first| over the finite values of p[0, len).
+inline lane_spread spread(cpu::level level, const double* p, std::size_t len, double mean,
+                          double first) noexcept {
+    OUTLIERS_LANES_CALL(level, spread, p, len, mean, first)
+}
+
+// Lane sums of x - shift and (x - shift)^2 over the finite values of p[0, len); with `codes`,
+// also codes[i] = band_code(p[i], b), and the offsets of the code-2 values appended to
+// undecided[] (room for len of them).
+inline shifted_sums shifted(cpu::level level, const double* p, std::size_t len, double shift,
+                            const bands& b = {}, std::uint8_t* codes = nullptr,
+                            std::uint16_t* undecided = nullptr,
+                            std::size_t* n_undecided = nullptr) noexcept {
+    std::size_t none = 0;
+    std::size_t& count = n_undecided ? *n_undecided : none;
+    OUTLIERS_LANES_CALL(level, shifted, p, len, shift, b, codes, undecided, count)
+}
+
+// flags[i] = |p[i] - center| > limit (center and limit finite).
+inline void beyond(cpu::level level, const double* p, std::size_t len, double center,
+                   double limit, std::uint8_t* flags) noexcept {
+    OUTLIERS_LANES_CALL(level, beyond, p, len, center, limit, flags)
+}
+
+// scores[i] = |p[i] - center| / scale (center finite, scale finite and > 0).
+inline void ratio(cpu::level level, const double* p, std::size_t len, double center,
+                  double scale, double* scores) noexcept {
+    OUTLIERS_LANES_CALL(level, ratio, p, len, center, scale, scores)
+}
+
+// Compensated lane sums of the finite values of p[0, len) (as sums()); special_one's outputs
+// into flags[] and scores[] (either may be null); and the offsets, ascending, of the finite
+// values below lo or above hi into hits[] (room for len), counted in n_hits.
+inline lane_sums extremes(cpu::level level, const double* p, std::size_t len,
+                          std::uint8_t* flags, double* scores, double lo, double hi,
+                          std::uint16_t* hits, std::size_t& n_hits) noexcept {
+    OUTLIERS_LANES_CALL(level, extremes, p, len, flags, scores, lo, hi, hits, n_hits)
+}
+
+}  // namespace outliers::lanes

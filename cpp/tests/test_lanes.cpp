@@ -1,0 +1,466 @@
+// The lane loops (lanes.hpp) and the one-read zscore and esd kernels, without Python: every CPU
+// level gives the scalar twins' bits, and the kernels match naive references at every level and
+// thread count, on data chosen to hit every fallback.
+#include <outliers/kernels/esd.hpp>
+#include <outliers/kernels/zscore.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+int failures = 0;
+
+#define CHECK(cond)                                                                   \
+    do {                                                                              \
+        if (!(cond)) {                                                                \
+            std::printf("%s:%d: CHECK failed: %s [%s]\n", __FILE__, __LINE__, #cond,  \
+                        context.c_str());                                             \
+            ++failures;                                                               \
+        }                                                                             \
+    } while (0)
+
+std::string context;
+
+namespace lanes = outliers::lanes;
+namespace cpu = outliers::cpu;
+using outliers::column;
+using outliers::make_strided;
+using outliers::outputs;
+using outliers::summary;
+
+const double nan = std::numeric_limits<double>::quiet_NaN();
+const double inf = std::numeric_limits<double>::infinity();
+
+// The levels this machine can run, portable first.
+std::vector<cpu::level> levels() {
+    std::vector<cpu::level> out{cpu::level::portable};
+    if (cpu::detected() >= cpu::level::avx2) out.push_back(cpu::level::avx2);
+    if (cpu::detected() >= cpu::level::avx512) out.push_back(cpu::level::avx512);
+    return out;
+}
+
+const char* name(cpu::level l) {
+    return l == cpu::level::portable ? "portable" : l == cpu::level::avx2 ? "avx2" : "avx512";
+}
+
+template <class T>
+bool same_bits(const T& a, const T& b) {
+    return std::memcmp(&a, &b, sizeof(T)) == 0;
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+    return a.size() == b.size() &&
+           (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
+// Data sets meant to break lanes: NaN, ±inf, signed zeros, denormals, huge values, constants.
+std::vector<std::vector<double>> nasty_ranges() {
+    std::mt19937_64 g(5);
+    std::normal_distribution<double> z;
+    std::vector<std::vector<double>> out;
+    for (std::size_t len : {0, 1, 7, 15, 16, 17, 31, 100, 2047, 2048}) {
+        std::vector<double> a(len), b(len), c(len, 2.5), d(len), e(len);
+        for (std::size_t i = 0; i < len; ++i) {
+            a[i] = z(g);
+            const double u = std::uniform_real_distribution<double>()(g);
+            b[i] = u < 0.1 ? nan : u < 0.15 ? inf : u < 0.2 ? -inf : u < 0.25 ? -0.0 : z(g) * 1e300;
+            d[i] = z(g) * 1e-310;  // denormal
+            e[i] = 1e9 + z(g) * 1e-3;
+        }
+        out.insert(out.end(), {a, b, c, d, e});
+    }
+    return out;
+}
+
+void test_loops_give_the_scalar_twins_bits() {
+    const lanes::bands bands{-1.0, 1.0, -1.5, 1.5};
+    for (const auto& x : nasty_ranges()) {
+        const std::size_t n = x.size();
+        // The definition: element i into lane i % width, through the scalar twin.
+        lanes::lane_sums want_plain, want_comp;
+        lanes::lane_spread want_spread;
+        lanes::shifted_sums want_shifted;
+        std::vector<std::uint8_t> want_codes(n), want_beyond(n), want_flags(n);
+        std::vector<double> want_ratio(n), want_scores(n);
+        std::vector<std::uint16_t> want_undecided, want_hits;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::size_t l = i % lanes::width;
+            lanes::detail::sum_one(want_plain, l, x[i], false);
+            lanes::detail::sum_one(want_comp, l, x[i], true);
+            lanes::detail::spread_one(want_spread, l, x[i], 0.25, 0.5);
+            lanes::detail::shifted_one(want_shifted, l, x[i], 0.125);
+            want_codes[i] = lanes::detail::band_code(x[i], bands);
+            if (want_codes[i] == 2) want_undecided.push_back(static_cast<std::uint16_t>(i));
+            want_beyond[i] = lanes::detail::beyond_one(x[i], 0.1, 1.2);
+            want_ratio[i] = lanes::detail::ratio_one(x[i], 0.1, 0.7);
+            lanes::detail::special_one(x[i], &want_flags[i], &want_scores[i]);
+            if (lanes::detail::outside_one(x[i], -0.5, 0.5))
+                want_hits.push_back(static_cast<std::uint16_t>(i));
+        }
+        for (const cpu::level l : levels()) {
+            context = std::string(name(l)) + " n=" + std::to_string(n);
+            CHECK(same_bits(lanes::sums(l, x.data(), n, false), want_plain));
+            CHECK(same_bits(lanes::sums(l, x.data(), n, true), want_comp));
+            CHECK(same_bits(lanes::spread(l, x.data(), n, 0.25, 0.5), want_spread));
+            CHECK(same_bits(lanes::shifted(l, x.data(), n, 0.125), want_shifted));
+            std::vector<std::uint8_t> codes(n, 9);
+            std::vector<std::uint16_t> undecided(n + 1);
+            std::size_t n_undecided = 0;
+            CHECK(same_bits(lanes::shifted(l, x.data(), n, 0.125, bands, codes.data(),
+                                           undecided.data(), &n_undecided),
+                            want_shifted));
+            undecided.resize(n_undecided);
+            CHECK(codes == want_codes && undecided == want_undecided);
+            std::vector<std::uint8_t> beyond(n, 9), flags(n, 9);
+            lanes::beyond(l, x.data(), n, 0.1, 1.2, beyond.data());
+            CHECK(beyond == want_beyond);
+            std::vector<double> ratio(n), scores(n);
+            lanes::ratio(l, x.data(), n, 0.1, 0.7, ratio.data());
+            CHECK(same_bits(ratio, want_ratio));
+            std::vector<std::uint16_t> hits(n + 1);
+            std::size_t n_hits = 0;
+            CHECK(same_bits(lanes::extremes(l, x.data(), n, flags.data(), scores.data(), -0.5, 0.5,
+                                            hits.data(), n_hits),
+                            want_comp));
+            hits.resize(n_hits);
+            CHECK(flags == want_flags && same_bits(scores, want_scores) && hits == want_hits);
+            n_hits = 0;
+            lanes::extremes(l, x.data(), n, nullptr, nullptr, -0.5, 0.5, hits.data(), n_hits);
+            CHECK(n_hits == want_hits.size());
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------ zscore
+
+struct zresult {
+    summary s;
+    std::vector<std::uint8_t> flags, flags_only;  // with scores, and alone (the coded path)
+    std::vector<double> scores;
+};
+
+template <class T>
+zresult run_zscore(const column<T>& c, outliers::kernels::zscore_params p) {
+    zresult r;
+    const std::size_t n = c.size();
+    r.flags.assign(n, 7);
+    r.flags_only.assign(n, 7);
+    r.scores.assign(n, -1.0);
+    outputs both, alone;
+    both.flags = r.flags.data();
+    both.scores = r.scores.data();
+    alone.flags = r.flags_only.data();
+    r.s = outliers::kernels::zscore(c, p, both);
+    outliers::kernels::zscore(c, p, alone);
+    return r;
+}
+
+zresult run_zscore(const std::vector<double>& x, outliers::kernels::zscore_params p = {}) {
+    return run_zscore(column<double>{make_strided(x.data(), x.size())}, p);
+}
+
+bool close(double got, double want, double rtol) {
+    if (std::isnan(want)) return std::isnan(got);
+    if (std::isinf(want)) return got == want;
+    return std::fabs(got - want) <= rtol * std::fabs(want) + 1e-300;
+}
+
+// The textbook two-pass statistics, summed in long double, and the flags of SPEC §4; flags may differ
+// only where the score is within 1e-9 of the threshold.
+bool matches_naive(const std::vector<double>& x, const zresult& r,
+                   outliers::kernels::zscore_params p = {}) {
+    long double sum = 0, m2 = 0;
+    std::size_t n = 0;
+    for (double v : x)
+        if (std::isfinite(v)) {
+            sum += v;
+            ++n;
+        }
+    const double mean = n ? static_cast<double>(sum / n) : nan;
+    bool constant = true;
+    double first = nan;
+    for (double v : x)
+        if (std::isfinite(v)) {
+            // Each square in double, as numpy forms it: 1e-200 squares to 0, 1e200 to inf.
+            const double d = v - mean;
+            m2 += d * d;
+            if (std::isnan(first)) first = v;
+            constant = constant && v == first;
+        }
+    const double sigma =
+        n > p.ddof ? (constant ? 0.0 : static_cast<double>(std::sqrt(m2 / (n - p.ddof)))) : nan;
+    bool ok = r.s.n_used == n && close(r.s.center, mean, 1e-12);
+    if (n > p.ddof)
+        ok = ok && close(r.s.upper, mean + p.threshold * sigma, 1e-12) &&
+             close(r.s.lower, mean - p.threshold * sigma, 1e-12);
+    std::size_t bad = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const double score = std::isnan(x[i])   ? nan
+                             : std::isinf(x[i]) ? inf
+                             : sigma > 0        ? std::fabs(x[i] - mean) / sigma
+                                                : 0.0;
+        const bool flag = std::isinf(x[i]) || (std::isfinite(x[i]) && score > p.threshold);
+        const bool near = std::fabs(score - p.threshold) <= 1e-9 * p.threshold;
+        if (!near && (r.flags[i] != flag || r.flags_only[i] != flag)) ++bad;
+        if (!close(r.scores[i], score, 1e-10)) ++bad;
+    }
+    if (bad) std::printf("  %zu points differ from the naive reference\n", bad);
+    return ok && bad == 0;
+}
+
+// Everything identical to the portable, one-thread run, at every level and thread count.
+bool same_everywhere(const std::vector<double>& x, outliers::kernels::zscore_params p = {}) {
+    const int before = outliers::get_num_threads();
+    cpu::limit(cpu::level::portable);
+    outliers::set_num_threads(1);
+    const zresult base = run_zscore(x, p);
+    bool ok = true;
+    for (const cpu::level l : levels())
+        for (int threads : {1, 2, 3}) {
+            cpu::limit(l);
+            outliers::set_num_threads(threads);
+            const zresult r = run_zscore(x, p);
+            ok = ok && r.flags == base.flags && r.flags_only == base.flags_only &&
+                 same_bits(r.scores, base.scores) && same_bits(r.s.center, base.s.center) &&
+                 same_bits(r.s.lower, base.s.lower) && same_bits(r.s.upper, base.s.upper);
+        }
+    cpu::limit(cpu::level::avx512);
+    outliers::set_num_threads(before);
+    return ok;
+}
+
+std::vector<double> normal(std::size_t n, std::uint64_t seed, double scale = 1.0,
+                           double offset = 0.0) {
+    std::mt19937_64 g(seed);
+    std::normal_distribution<double> z;
+    std::vector<double> x(n);
+    for (auto& v : x) v = offset + scale * z(g);
+    return x;
+}
+
+constexpr std::size_t big = 300000;  // above the one-read threshold, several blocks
+
+void check_zscore(const std::string& what, const std::vector<double>& x,
+                  outliers::kernels::zscore_params p = {}) {
+    context = "zscore " + what;
+    const zresult r = run_zscore(x, p);
+    CHECK(matches_naive(x, r, p));
+    CHECK(same_everywhere(x, p));
+}
+
+void test_zscore_large_inputs() {
+    static_assert(big >= outliers::detail::zscore_impl::single_read_min, "one-read path");
+    auto spikes = normal(big, 1);
+    for (std::size_t i = 0; i < big; i += 997) spikes[i] *= 25.0;
+    check_zscore("spikes", spikes);
+    check_zscore("spikes ddof=1 t=2", spikes, {2.0, 1});
+    auto holes = normal(big, 2, 3.0, 10.0);
+    for (std::size_t i = 0; i < big; i += 101) holes[i] = nan;
+    for (std::size_t i = 50; i < big; i += 3001) holes[i] = i % 2 ? inf : -inf;
+    check_zscore("NaN and inf", holes);
+    auto ties = std::vector<double>(big);
+    for (std::size_t i = 0; i < big; ++i) ties[i] = static_cast<double>(static_cast<int>(i * 7 % 5) - 2);
+    ties[12345] = 40.0;
+    check_zscore("ties", ties);
+    auto sorted = normal(big, 3);
+    std::sort(sorted.begin(), sorted.end());
+    check_zscore("sorted", sorted);
+    std::reverse(sorted.begin(), sorted.end());
+    check_zscore("reverse sorted", sorted);
+    check_zscore("offset 1e9, spread 1e-3", normal(big, 4, 1e-3, 1e9));
+    check_zscore("tiny", normal(big, 5, 1e-200));
+    check_zscore("huge: squares overflow", normal(big, 6, 1e200));
+    auto trend = normal(big, 7);
+    for (std::size_t i = 0; i < big; ++i) trend[i] += 1e-4 * static_cast<double>(i);
+    check_zscore("trend", trend);
+}
+
+void test_zscore_fallbacks() {
+    // Constant data (and a constant sample over non-constant data): exact mean, nothing flagged.
+    check_zscore("constant", std::vector<double>(big, 0.1));
+    auto one_off = std::vector<double>(big, 7.0);
+    one_off[123457] = 8.0;
+    check_zscore("constant but one", one_off);
+    // Huge values the sample misses: the bands are far inside the final bounds, so every
+    // block's flags are recomputed.
+    auto hidden = normal(big, 8);
+    const std::size_t runs = std::min<std::size_t>(2048, big / 128);  // zscore_impl::sample's
+    for (std::size_t k = 0; k < runs; k += 97) hidden[k * (big - 8) / (runs - 1) + 60] = 1e6;
+    check_zscore("hidden huge values", hidden);
+    // One block full of values near the expected bound: too many undecided, the block is redone.
+    auto crowded = normal(big, 9);
+    for (std::size_t i = 70000; i < 140000; ++i) crowded[i] = (i % 2 ? 3.0 : -3.0) * (1.0 + 1e-3 * static_cast<double>(i % 7));
+    check_zscore("crowded bounds", crowded);
+    // All missing but a handful, all infinite.
+    auto sparse = std::vector<double>(big, nan);
+    sparse[10] = 1.0;
+    sparse[200000] = 2.0;
+    sparse[299999] = inf;
+    check_zscore("mostly NaN", sparse);
+    check_zscore("all inf", std::vector<double>(big, -inf));
+}
+
+void test_zscore_bands_hold_is_exact() {
+    using outliers::detail::zscore_impl::bands_hold;
+    context = "bands_hold";
+    const lanes::bands b{-2.9, 2.9, -3.1, 3.1};
+    CHECK(bands_hold(b, 0.0, 3.0));
+    CHECK(!bands_hold(b, 0.0, 2.8));   // the inner band reaches beyond the limit
+    CHECK(!bands_hold(b, 0.0, 3.2));   // the outer band is inside the limit
+    CHECK(!bands_hold(b, 0.2, 3.0));   // shifted mean
+    CHECK(bands_hold(b, 0.05, 3.0));
+    // Equality with the limit: inside may touch it (not flagged), outside may not.
+    CHECK(bands_hold({-3.0, 3.0, -3.5, 3.5}, 0.0, 3.0));
+    CHECK(!bands_hold({-2.0, 2.0, -3.0, 3.0}, 0.0, 3.0));
+}
+
+// Other dtypes and a strided, masked column take the conversion path of double_reader.
+void test_zscore_converted_columns() {
+    auto x = normal(big, 10, 100.0);
+    for (std::size_t i = 0; i < big; i += 4999) x[i] *= 30.0;
+    std::vector<float> f(x.begin(), x.end());
+    std::vector<std::int32_t> k(big);
+    for (std::size_t i = 0; i < big; ++i) k[i] = static_cast<std::int32_t>(std::lround(x[i]));
+    const zresult rf = run_zscore(column<float>{make_strided<const float>(f.data(), big)}, {});
+    const zresult rk = run_zscore(column<std::int32_t>{make_strided<const std::int32_t>(k.data(), big)}, {});
+    context = "float32";
+    CHECK(matches_naive(std::vector<double>(f.begin(), f.end()), rf));
+    context = "int32";
+    CHECK(matches_naive(std::vector<double>(k.begin(), k.end()), rk));
+    // Every other value of a 2 * big array, with a byte mask hiding a tenth of them.
+    std::vector<double> wide(2 * big);
+    std::vector<std::uint8_t> mask(big);
+    std::vector<double> seen(big);
+    for (std::size_t i = 0; i < big; ++i) {
+        wide[2 * i] = x[i];
+        wide[2 * i + 1] = 1e300;
+        mask[i] = i % 10 == 3;
+        seen[i] = mask[i] ? nan : x[i];
+    }
+    column<double> c{make_strided<const double>(wide.data(), big, 2)};
+    c.mask = make_strided<const std::uint8_t>(mask.data(), big);
+    context = "strided and masked";
+    CHECK(matches_naive(seen, run_zscore(c, {})));
+}
+
+// --------------------------------------------------------------------------------------- esd
+
+struct eresult {
+    summary s;
+    outliers::kernels::esd_detail d;
+    std::vector<std::uint8_t> flags;
+    std::vector<double> scores;
+    bool operator==(const eresult& o) const {
+        return flags == o.flags && same_bits(scores, o.scores) && same_bits(s.center, o.s.center) &&
+               same_bits(s.lower, o.s.lower) && same_bits(s.upper, o.s.upper) &&
+               d.n_outliers == o.d.n_outliers && same_bits(d.r_stats, o.d.r_stats);
+    }
+};
+
+eresult run_esd(const std::vector<double>& x, std::size_t r) {
+    eresult out;
+    out.flags.assign(x.size(), 7);
+    out.scores.assign(x.size(), -1.0);
+    outputs o;
+    o.flags = out.flags.data();
+    o.scores = out.scores.data();
+    out.s = outliers::kernels::esd(column<double>{make_strided(x.data(), x.size())}, {r, 0.05}, o,
+                                   &out.d);
+    return out;
+}
+
+// Rosner's procedure done literally on the finite values (mean and std recomputed each step).
+void check_esd_naive(const std::vector<double>& x, std::size_t r, const eresult& got) {
+    std::vector<std::size_t> left;
+    for (std::size_t i = 0; i < x.size(); ++i)
+        if (std::isfinite(x[i])) left.push_back(i);
+    const std::size_t n = left.size();
+    r = std::min(r, n - 2);
+    std::vector<std::size_t> removed;
+    std::vector<double> rs;
+    for (std::size_t step = 0; step < r; ++step) {
+        long double s = 0;
+        for (std::size_t i : left) s += x[i];
+        const double mean = static_cast<double>(s / left.size());
+        long double m2 = 0;
+        for (std::size_t i : left) m2 += (x[i] - mean) * static_cast<long double>(x[i] - mean);
+        const double sd = static_cast<double>(std::sqrt(m2 / (left.size() - 1)));
+        std::size_t best = 0;
+        for (std::size_t j = 1; j < left.size(); ++j)
+            if (std::fabs(x[left[j]] - mean) > std::fabs(x[left[best]] - mean)) best = j;
+        rs.push_back(sd > 0 ? std::fabs(x[left[best]] - mean) / sd : 0.0);
+        removed.push_back(left[best]);
+        left.erase(left.begin() + static_cast<std::ptrdiff_t>(best));
+    }
+    bool ok = got.d.r_stats.size() == r;
+    for (std::size_t i = 0; ok && i < r; ++i)
+        ok = close(got.d.r_stats[i], rs[i], 1e-9) && got.scores[removed[i]] == got.d.r_stats[i] &&
+             got.flags[removed[i]] == (i < got.d.n_outliers);
+    CHECK(ok);
+}
+
+void check_esd(const std::string& what, const std::vector<double>& x, std::size_t r) {
+    context = "esd " + what + " r=" + std::to_string(r);
+    const int before = outliers::get_num_threads();
+    cpu::limit(cpu::level::portable);
+    outliers::set_num_threads(1);
+    const eresult base = run_esd(x, r);
+    check_esd_naive(x, r, base);
+    for (const cpu::level l : levels())
+        for (int threads : {1, 2, 4}) {
+            cpu::limit(l);
+            outliers::set_num_threads(threads);
+            CHECK(run_esd(x, r) == base);
+        }
+    cpu::limit(cpu::level::avx512);
+    outliers::set_num_threads(before);
+}
+
+void test_esd_large_inputs() {
+    auto spikes = normal(big, 11);
+    for (std::size_t i = 17; i < big; i += 30011) spikes[i] = 9.0 + static_cast<double>(i % 5);
+    check_esd("spikes", spikes, 10);
+    check_esd("spikes", spikes, 100);
+    // Heavy ties at both ends in every block: positions decide who goes first.
+    std::vector<double> ties(big);
+    for (std::size_t i = 0; i < big; ++i) ties[i] = static_cast<double>(static_cast<int>(i * 13 % 9) - 4);
+    for (std::size_t i = 1000; i < big; i += 65536) ties[i] = 30.0;
+    check_esd("ties", ties, 10);
+    check_esd("ties", ties, 100);
+    auto sorted = normal(big, 12);
+    std::sort(sorted.begin(), sorted.end());
+    check_esd("sorted", sorted, 10);
+    std::reverse(sorted.begin(), sorted.end());
+    check_esd("reverse sorted", sorted, 10);
+    auto holes = normal(big, 13, 2.0, -5.0);
+    for (std::size_t i = 0; i < big; i += 77) holes[i] = nan;
+    for (std::size_t i = 5; i < big; i += 10007) holes[i] = -inf;
+    holes[150000] = 1e12;
+    check_esd("NaN, inf and a huge value", holes, 10);
+    check_esd("constant", std::vector<double>(big, 3.25), 10);
+}
+
+}  // namespace
+
+int main() {
+    test_loops_give_the_scalar_twins_bits();
+    test_zscore_bands_hold_is_exact();
+    test_zscore_large_inputs();
+    test_zscore_fallbacks();
+    test_zscore_converted_columns();
+    test_esd_large_inputs();
+    if (failures) {
+        std::printf("%d failure(s)\n", failures);
+        return 1;
+    }
+    std::printf("test_lanes: all passed\n");
+    return 0;
+}
