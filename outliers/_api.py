@@ -218,12 +218,11 @@ def bounds(data, method: str = "zscore", **params):
     (np.float64(0.25), np.float64(4.75))
     """
     out = _run_plain(data, method, params, _BOUNDS)
-    if out is not None:
-        lower, upper = out
-    else:
+    if out is None:
         result = run_builtin(data, method, params, bounds=True)
-        lower, upper = result["lower"], result["upper"]
-    if method not in PER_POINT and not isinstance(lower, np.generic):
+        return result["lower"], result["upper"]
+    lower, upper = out
+    if np.ndim(lower) == 0:  # numpy scalars, as on the general path
         lower, upper = np.float64(lower), np.float64(upper)
     return lower, upper
 
