@@ -41,6 +41,8 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -49,6 +51,7 @@ import outliers as ol  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from candidates import (  # noqa: E402
+    MAD_SCALE,
     Candidate,
     all_candidates,
     by_name,
@@ -77,46 +80,85 @@ DISTRIBUTIONS = (
 # --- timing -------------------------------------------------------------------------------
 
 
-def _batch(call, number: int) -> float:
-    """Seconds per call over `number` back-to-back calls, garbage collector off (as timeit)."""
+@dataclass(frozen=True)
+class Settings:
+    clock: str  # "cpu" or "wall": the clock of median_s
+    min_batch: float  # seconds: short calls are repeated back to back up to this
+    long_call: float  # seconds: a call longer than this is timed in the first round only
+
+
+@dataclass(frozen=True)
+class Timed:
+    call: Callable[[], object]
+    number: int  # calls per batch
+    long: bool  # timed in the first round only
+
+
+def _batch(call, number: int) -> tuple[float, float]:
+    """(wall, CPU) seconds per call over `number` back-to-back calls, gc off (as timeit)."""
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        t0 = time.perf_counter()
+        w0, c0 = time.perf_counter(), time.process_time()
         for _ in range(number):
             call()
-        return (time.perf_counter() - t0) / number
+        w1, c1 = time.perf_counter(), time.process_time()
+        return (w1 - w0) / number, (c1 - c0) / number
     finally:
         if gc_was_on:
             gc.enable()
 
 
-def calls_per_batch(call, estimate: float, min_batch: float) -> int:
-    """How many calls make a batch of at least `min_batch` seconds (timeit's autorange idea).
+def timed(call, estimate: float, settings: Settings) -> Timed:
+    """How to time `call`, given the time of one call already made (the warm-up).
 
-    `estimate` is the time of a call already made (the warm-up); long calls are not repeated.
+    Short calls are batched up to `min_batch` seconds (timeit's autorange idea); long ones are
+    not repeated to find that out.
     """
-    if estimate >= min_batch:
-        return 1
+    long = estimate >= settings.long_call
+    if estimate >= settings.min_batch:
+        return Timed(call, 1, long)
     number = 1
     while True:
-        per_call = _batch(call, number)
-        if per_call * number >= min_batch / 10 or number >= 1 << 20:
-            return max(1, math.ceil(min_batch / max(per_call, 1e-9)))
+        per_call = _batch(call, number)[0]
+        if per_call * number >= settings.min_batch / 10 or number >= 1 << 20:
+            return Timed(call, max(1, math.ceil(settings.min_batch / max(per_call, 1e-9))), long)
         number *= 10
 
 
-def round_robin(calls: dict[str, tuple], rounds: int, seed: int) -> dict[str, list[float]]:
-    """Seconds per call of each candidate, one batch per round, in a new order every round."""
+def round_robin(calls: dict[str, Timed], rounds: int, seed: int) -> dict[str, dict]:
+    """{name: {"wall": [...], "cpu": [...]}}: seconds per call, one batch per round each.
+
+    Every round calls every candidate, in a new random order, so that drifting load and cache
+    state hit all alike; a long candidate (minutes in all with a slow kernel) is timed in the
+    first round only.
+    """
     order = list(calls)
     rng = random.Random(seed)
-    times: dict[str, list[float]] = {name: [] for name in calls}
-    for _ in range(rounds):
+    times: dict[str, dict] = {name: {"wall": [], "cpu": []} for name in calls}
+    for r in range(rounds):
         rng.shuffle(order)
         for name in order:
-            call, number = calls[name]
-            times[name].append(_batch(call, number))
+            t = calls[name]
+            if t.long and r > 0:
+                continue
+            wall, cpu = _batch(t.call, t.number)
+            times[name]["wall"].append(wall)
+            times[name]["cpu"].append(cpu)
     return times
+
+
+def summary(ts: dict, clock: str) -> dict:
+    """The medians of both clocks, `median_s` of the chosen one, and the raw times."""
+    wall, cpu = float(np.median(ts["wall"])), float(np.median(ts["cpu"]))
+    return {
+        "rounds": len(ts["wall"]),
+        "median_s": cpu if clock == "cpu" else wall,
+        "median_wall_s": wall,
+        "median_cpu_s": cpu,
+        "wall_s": ts["wall"],
+        "cpu_s": ts["cpu"],
+    }
 
 
 def traced_call(call) -> tuple[int, float]:
@@ -142,11 +184,11 @@ def _error(e: BaseException) -> str:
 
 
 def bench_size(
-    n: int, rounds: int, cands: list[Candidate], missing: dict[str, str], min_batch: float
+    n: int, rounds: int, cands: list[Candidate], missing: dict[str, str], settings: Settings
 ) -> list[dict]:
     x = data(n)
     rows: dict[str, dict] = {}
-    calls: dict[str, tuple] = {}
+    calls: dict[str, Timed] = {}
     for c in cands:
         if not c.runs_at(n):
             continue
@@ -159,25 +201,18 @@ def bench_size(
             c.make(data(max(c.min_n, 128), seed=1))()  # lazy imports, first-call caches
             call = c.make(x)
             peak, first = traced_call(call)
-            number = calls_per_batch(call, first, min_batch)
+            calls[c.name] = timed(call, first, settings)
         except Exception as e:  # noqa: BLE001  (one broken package must not stop the run)
             row["error"] = _error(e)
             continue
         row["tracemalloc_peak_bytes"] = peak
-        row["number"] = number
-        calls[c.name] = (call, number)
+        row["number"] = calls[c.name].number
     times = round_robin(calls, rounds, seed=n)
-    yardstick = float(np.median(times["numpy.sum"])) if "numpy.sum" in times else math.nan
     for name, ts in times.items():
-        med = float(np.median(ts))
-        rows[name].update(
-            rounds=rounds,
-            times_s=ts,
-            median_s=med,
-            min_s=min(ts),
-            read_passes=med / yardstick,
-            rss=None,
-        )
+        rows[name].update(summary(ts, settings.clock), rss=None)
+    yardstick = rows.get("numpy.sum", {}).get("median_s", math.nan)
+    for name in times:
+        rows[name]["read_passes"] = rows[name]["median_s"] / yardstick
     out = list(rows.values())
     for row in out:
         if "median_s" in row:
@@ -292,10 +327,12 @@ def measure_rss(rows: list[dict], sizes: list[int], only: list[str] | None, work
 # --- DataFrame: 1 and 2 threads -----------------------------------------------------------
 
 
-def run_frame(n_rows: int, n_cols: int, rounds: int, min_batch: float) -> list[dict]:
-    """df.outliers.mask() over a frame with 1 and 2 threads, against the pandas idiom."""
+def run_frame(n_rows: int, n_cols: int, rounds: int, settings: Settings) -> list[dict]:
+    """df.outliers.mask() over a frame with 1 and 2 threads, against the pandas idiom.
+
+    Wall time here: the point is the speed-up from a second thread.
+    """
     import pandas as pd
-    from candidates import MAD_SCALE
 
     df = pd.DataFrame({f"c{j}": data(n_rows, seed=j) for j in range(n_cols)})
     rows = []
@@ -330,24 +367,19 @@ def run_frame(n_rows: int, n_cols: int, rounds: int, min_batch: float) -> list[d
         ):
             t0 = time.perf_counter()
             call()  # warm-up
-            calls[label] = (call, calls_per_batch(call, time.perf_counter() - t0, min_batch))
+            calls[label] = timed(call, time.perf_counter() - t0, settings)
         times = round_robin(calls, rounds, seed=n_rows + len(method))
-        med = {k: float(np.median(v)) for k, v in times.items()}
-        rows.append(
-            {
-                "method": method,
-                "rows": n_rows,
-                "columns": n_cols,
-                "rounds": rounds,
-                **med,
-                "times_s": times,
-            }
-        )
+        row = {"method": method, "rows": n_rows, "columns": n_cols}
+        row |= {k: summary(v, "wall")["median_s"] for k, v in times.items()}
+        row["rounds"] = len(times["1 thread"]["wall"])
+        row["cpu_s"] = {k: summary(v, "cpu")["median_s"] for k, v in times.items()}
+        row["times"] = times
+        rows.append(row)
         print(
-            f"frame {method:7s} {n_cols}x{n_rows:,}: 1 thread {med['1 thread'] * 1e3:8.1f} ms, "
-            f"2 threads {med['2 threads'] * 1e3:8.1f} ms "
-            f"(speed-up {med['1 thread'] / med['2 threads']:.2f}), "
-            f"pandas idiom {med['pandas'] * 1e3:8.1f} ms",
+            f"frame {method:7s} {n_cols}x{n_rows:,}: 1 thread {row['1 thread'] * 1e3:8.1f} ms, "
+            f"2 threads {row['2 threads'] * 1e3:8.1f} ms "
+            f"(speed-up {row['1 thread'] / row['2 threads']:.2f}), "
+            f"pandas idiom {row['pandas'] * 1e3:8.1f} ms (wall)",
             flush=True,
         )
     return rows
@@ -357,7 +389,7 @@ def run_frame(n_rows: int, n_cols: int, rounds: int, min_batch: float) -> list[d
 
 
 def run_sweep(
-    n: int, windows: list[int], rounds: int, missing: dict[str, str], min_batch: float
+    n: int, windows: list[int], rounds: int, missing: dict[str, str], settings: Settings
 ) -> dict:
     """Hampel at each window against one bottleneck.move_median call, round-robin."""
     x = data(n, seed=2)
@@ -377,14 +409,13 @@ def run_sweep(
             t0 = time.perf_counter()
             make(probe, w)()
             estimate = (time.perf_counter() - t0) * n / probe.size
-            call = make(x, w)
-            calls[(impl, w)] = (call, calls_per_batch(call, estimate, min_batch))
-    times = round_robin({f"{i} {w}": v for (i, w), v in calls.items()}, rounds, seed=n)
+            calls[f"{impl} {w}"] = timed(make(x, w), estimate, settings)
+    times = round_robin(calls, rounds, seed=n)
     rows = []
-    for impl, w in calls:
-        ts = times[f"{impl} {w}"]
-        rows.append({"impl": impl, "window": w, "median_s": float(np.median(ts)), "times_s": ts})
-        print(f"sweep n={n:,} {impl:10s} window {w:5d}: {rows[-1]['median_s'] * 1e3:10.2f} ms")
+    for name, ts in times.items():
+        impl, w = name.split()
+        rows.append({"impl": impl, "window": int(w), **summary(ts, settings.clock)})
+        print(f"sweep n={n:,} {impl:10s} window {w:>5s}: {rows[-1]['median_s'] * 1e3:10.2f} ms")
     return {
         "n": n,
         "rounds": rounds,
@@ -454,7 +485,9 @@ def metadata(args, started: float, load_start) -> dict:
         "quick": args.quick,
         "sizes": args.sizes,
         "rounds": dict(zip(map(str, args.sizes), args.rounds, strict=True)),
+        "clock": args.clock,
         "min_batch_s": args.min_batch,
+        "long_call_s": args.long_call,
         "rss_sizes": args.rss_sizes,
         "rss_only": args.rss_only,
         "threads": 1,
@@ -501,7 +534,20 @@ def parse_args(argv=None):
     p.add_argument("--quick", action="store_true", help="a smoke run: small sizes, few rounds")
     p.add_argument("--sizes", type=int, nargs="+", help=f"default {SIZES}")
     p.add_argument("--rounds", type=int, nargs="+", help=f"one per size; default {ROUNDS}")
+    p.add_argument(
+        "--clock",
+        choices=("cpu", "wall"),
+        default="cpu",
+        help="the clock of the reported medians: the process's CPU time (default; a busy "
+        "neighbour on a shared machine does not inflate it) or wall time; both are recorded",
+    )
     p.add_argument("--min-batch", type=float, help="seconds per timed batch (default 0.005)")
+    p.add_argument(
+        "--long-call",
+        type=float,
+        default=5.0,
+        help="seconds: a call longer than this is timed in the first round only (default 5)",
+    )
     p.add_argument("--only", nargs="+", help="candidates whose name contains one of these")
     p.add_argument("--rss-sizes", type=int, nargs="*", help="sizes measured in fresh processes")
     p.add_argument("--rss-only", nargs="+", help="fresh processes only for these candidates")
@@ -565,20 +611,19 @@ def main(argv=None) -> int:
     missing = missing_modules(cands)
     for module, why in missing.items():
         print(f"not installed, skipped: {module} ({why})", flush=True)
+    settings = Settings(args.clock, args.min_batch, args.long_call)
     rows = []
     for n, rounds in zip(args.sizes, args.rounds, strict=True):
-        rows += bench_size(n, rounds, cands, missing, args.min_batch)
+        rows += bench_size(n, rounds, cands, missing, settings)
     frame = (
         []
         if args.no_frame
-        else run_frame(args.frame_rows, args.frame_columns, args.frame_rounds, args.min_batch)
+        else run_frame(args.frame_rows, args.frame_columns, args.frame_rounds, settings)
     )
     sweep = (
         None
         if args.no_sweep
-        else run_sweep(
-            args.sweep_n, args.sweep_windows, args.sweep_rounds, missing, args.min_batch
-        )
+        else run_sweep(args.sweep_n, args.sweep_windows, args.sweep_rounds, missing, settings)
     )
     measure_rss(rows, args.rss_sizes, args.rss_only, args.rss_workers)
     result = {

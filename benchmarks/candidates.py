@@ -333,7 +333,7 @@ def all_candidates() -> list[Candidate]:
                     f'ol.mask(x, "hampel", window={w}), ol.set_num_threads(2)',
                     _ol_threads(2, "hampel", window=w),
                     min_n=w,
-                    note="2 threads",
+                    note="2 threads; its CPU time counts both",
                 )
             )
         c += [
