@@ -4,12 +4,15 @@ For every size (10^3, 10^5, 10^7 float64 values by default), every candidate of
 `candidates.py` (outliers' six methods, the numpy and pandas idioms, scipy, bottleneck,
 the hampel package, pyod, and np.sum as the bandwidth yardstick) is timed round-robin: each
 round calls every candidate once (a batch of calls for small inputs), in a fresh random order,
-so that drifting machine load hits all alike; the figure kept is the median over rounds.
-"Read passes" = time / time of np.sum on the same array. Peak extra memory is measured twice:
+so that drifting machine load hits all alike; the figure kept is the median over rounds, of the
+process's CPU time by default (`--clock wall` for wall time; both are recorded): on the shared
+development machine a busy neighbour doubles wall times and their spread, not CPU times. A call
+longer than `--long-call` seconds (a slow kernel at a wide window) is timed in the first round
+only. "Read passes" = time / time of np.sum on the same array. Peak extra memory is measured twice:
 tracemalloc's peak during one call (numpy's buffers, not C/C++ scratch), and the increase of the
 RSS high-water mark around one call in a fresh process per (candidate, size), which sees all.
-Then the frame benchmark (df.outliers.mask() over 8 columns of 10^6 rows, 1 and 2 threads) and
-the hampel window sweep (outliers against bottleneck.move_median).
+Then the frame benchmark (df.outliers.mask() over 8 columns of 10^6 rows, 1 and 2 threads, wall
+time) and the hampel window sweep (outliers against bottleneck.move_median).
 
     python benchmarks/bench_methods.py                 # the full run of `make bench`
     python benchmarks/bench_methods.py --quick         # a smoke run on small sizes
@@ -26,31 +29,31 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import argparse  # noqa: E402
-import concurrent.futures  # noqa: E402
-import datetime  # noqa: E402
-import gc  # noqa: E402
-import importlib.metadata  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import platform  # noqa: E402
-import random  # noqa: E402
-import resource  # noqa: E402
-import shlex  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import tracemalloc  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import concurrent.futures
+import dataclasses
+import datetime
+import gc
+import importlib.metadata
+import json
+import math
+import platform
+import random
+import resource
+import shlex
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import outliers as ol  # noqa: E402
+import outliers as ol
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from candidates import (  # noqa: E402
+from candidates import (
     MAD_SCALE,
     Candidate,
     all_candidates,
@@ -62,7 +65,7 @@ from candidates import (  # noqa: E402
 HERE = Path(__file__).resolve().parent
 SCHEMA = 1
 SIZES = (10**3, 10**5, 10**7)
-ROUNDS = (30, 7, 3)  # fewer rounds where one call is long: a full run stays under ~10 minutes
+ROUNDS = (30, 15, 5)  # fewer rounds where one call is long: a full run stays near 10 minutes
 SWEEP_WINDOWS = (7, 21, 51, 101, 501, 2001)
 DISTRIBUTIONS = (
     "numpy",
@@ -80,14 +83,14 @@ DISTRIBUTIONS = (
 # --- timing -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Settings:
     clock: str  # "cpu" or "wall": the clock of median_s
     min_batch: float  # seconds: short calls are repeated back to back up to this
     long_call: float  # seconds: a call longer than this is timed in the first round only
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Timed:
     call: Callable[[], object]
     number: int  # calls per batch
@@ -110,17 +113,19 @@ def _batch(call, number: int) -> tuple[float, float]:
 
 
 def timed(call, estimate: float, settings: Settings) -> Timed:
-    """How to time `call`, given the time of one call already made (the warm-up).
+    """How to time `call`, given the time of one call already made (the warm-up), in seconds.
 
-    Short calls are batched up to `min_batch` seconds (timeit's autorange idea); long ones are
-    not repeated to find that out.
+    Short calls are batched up to `min_batch` seconds (timeit's autorange idea). Each probe is
+    the best of three: one preempted probe must not make a 10 µs call look like a 5 ms one, and
+    so be timed two calls at a time.
     """
     long = estimate >= settings.long_call
-    if estimate >= settings.min_batch:
+    if estimate >= 20 * settings.min_batch:
         return Timed(call, 1, long)
+    clock = 1 if settings.clock == "cpu" else 0
     number = 1
     while True:
-        per_call = _batch(call, number)[0]
+        per_call = min(_batch(call, number)[clock] for _ in range(3))
         if per_call * number >= settings.min_batch / 10 or number >= 1 << 20:
             return Timed(call, max(1, math.ceil(settings.min_batch / max(per_call, 1e-9))), long)
         number *= 10
@@ -161,19 +166,17 @@ def summary(ts: dict, clock: str) -> dict:
     }
 
 
-def traced_call(call) -> tuple[int, float]:
+def traced_call(call, clock: str) -> tuple[int, float]:
     """(tracemalloc's peak in bytes during one call, the call's duration in seconds)."""
     gc.collect()
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
-        t0 = time.perf_counter()
-        call()
-        elapsed = time.perf_counter() - t0
+        wall, cpu = _batch(call, 1)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    return peak, elapsed
+    return peak, cpu if clock == "cpu" else wall
 
 
 def _error(e: BaseException) -> str:
@@ -200,7 +203,7 @@ def bench_size(
         try:
             c.make(data(max(c.min_n, 128), seed=1))()  # lazy imports, first-call caches
             call = c.make(x)
-            peak, first = traced_call(call)
+            peak, first = traced_call(call, settings.clock)
             calls[c.name] = timed(call, first, settings)
         except Exception as e:  # noqa: BLE001  (one broken package must not stop the run)
             row["error"] = _error(e)
@@ -334,6 +337,7 @@ def run_frame(n_rows: int, n_cols: int, rounds: int, settings: Settings) -> list
     """
     import pandas as pd
 
+    settings = dataclasses.replace(settings, clock="wall")
     df = pd.DataFrame({f"c{j}": data(n_rows, seed=j) for j in range(n_cols)})
     rows = []
     for method in ("zscore", "mad", "hampel"):
@@ -365,9 +369,7 @@ def run_frame(n_rows: int, n_cols: int, rounds: int, settings: Settings) -> list
             ("2 threads", with_threads(2)),
             ("pandas", pandas_idiom),
         ):
-            t0 = time.perf_counter()
-            call()  # warm-up
-            calls[label] = timed(call, time.perf_counter() - t0, settings)
+            calls[label] = timed(call, _batch(call, 1)[0], settings)  # also the warm-up
         times = round_robin(calls, rounds, seed=n_rows + len(method))
         row = {"method": method, "rows": n_rows, "columns": n_cols}
         row |= {k: summary(v, "wall")["median_s"] for k, v in times.items()}
@@ -406,9 +408,8 @@ def run_sweep(
                 continue
             # Warm up on a slice and scale its time: a slow kernel at a wide window is not run
             # in full once more just to learn that one call is long enough.
-            t0 = time.perf_counter()
-            make(probe, w)()
-            estimate = (time.perf_counter() - t0) * n / probe.size
+            wall, cpu = _batch(make(probe, w), 1)
+            estimate = (cpu if settings.clock == "cpu" else wall) * n / probe.size
             calls[f"{impl} {w}"] = timed(make(x, w), estimate, settings)
     times = round_robin(calls, rounds, seed=n)
     rows = []

@@ -520,7 +520,8 @@ def plot_sweep(r: Results, path: Path) -> bool:
     ax.set_xticks(windows, [str(w) for w in windows])
     ax.minorticks_off()
     ax.set_xlabel("window")
-    ax.set_ylabel("time per call (ms)")
+    clock = "CPU time" if r.meta.get("clock") == "cpu" else "wall time"
+    ax.set_ylabel(f"{clock} per call (ms)")
     ax.set_title(f"Hampel, n = {sweep['n']:,} float64, one thread")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
