@@ -1,130 +1,344 @@
-"""Time each built-in method against the numpy idiom a user would write, in the same run.
+"""Time `outliers` against what a user would otherwise write, in one run; write the JSON.
 
-Timings are interleaved round-robin (every candidate once per round, rounds repeated) so that
-drifting machine load hits all alike; the figure reported is the median over rounds, as a ratio
-to the idiom. Peak extra memory is measured with tracemalloc around one call (numpy's buffers are
-traced; the C++ core's scratch is not: see the README).
+For every size (10^3, 10^5, 10^7 float64 values by default), every candidate of
+`candidates.py` (outliers' six methods, the numpy and pandas idioms, scipy, bottleneck,
+the hampel package, pyod, and np.sum as the bandwidth yardstick) is timed round-robin: each
+round calls every candidate once (a batch of calls for small inputs), in a fresh random order,
+so that drifting machine load hits all alike; the figure kept is the median over rounds, of the
+process's CPU time by default (`--clock wall` for wall time; both are recorded): on the shared
+development machine a busy neighbour doubles wall times and their spread, not CPU times. A call
+longer than `--long-call` seconds (a slow kernel at a wide window) is timed in the first round
+only. "Read passes" = time / time of np.sum on the same array. Peak extra memory is measured twice:
+tracemalloc's peak during one call (numpy's buffers, not C/C++ scratch), and the increase of the
+RSS high-water mark around one call in a fresh process per (candidate, size), which sees all.
+Then the frame benchmark (df.outliers.mask() over 8 columns of 10^6 rows, 1 and 2 threads, wall
+time) and the hampel window sweep (outliers against bottleneck.move_median).
 
-    python benchmarks/bench_methods.py --output benchmarks/results.json
+    python benchmarks/bench_methods.py                 # the full run of `make bench`
+    python benchmarks/bench_methods.py --quick         # a smoke run on small sizes
+    python benchmarks/bench_methods.py --only hampel --no-frame --sizes 100000
+
+`benchmarks/report.py` turns the JSON into the README's tables and the sweep plot.
 """
 
 from __future__ import annotations
 
+import os
+
+# Single-thread figures for every library that reads these (outliers' own count is set below).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 import argparse
+import concurrent.futures
+import dataclasses
+import datetime
+import gc
+import importlib.metadata
 import json
+import math
 import platform
+import random
+import resource
+import shlex
+import subprocess
+import sys
 import time
 import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
 import outliers as ol
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from candidates import (
+    MAD_SCALE,
+    Candidate,
+    all_candidates,
+    by_name,
+    data,
+    missing_modules,
+)
 
-def _idioms():
-    def zscore(x):
-        return np.abs(x - x.mean()) > 3.0 * x.std()
+HERE = Path(__file__).resolve().parent
+SCHEMA = 1
+SIZES = (10**3, 10**5, 10**7)
+ROUNDS = (30, 15, 5)  # fewer rounds where one call is long: a full run stays near 10 minutes
+SWEEP_WINDOWS = (7, 21, 51, 101, 501, 2001)
+DISTRIBUTIONS = (
+    "numpy",
+    "pandas",
+    "scipy",
+    "bottleneck",
+    "hampel",
+    "pyod",
+    "scikit-learn",
+    "matplotlib",
+    "outliers",
+)
 
-    def mad(x):
-        m = np.median(x)
-        d = np.abs(x - m)
-        return d / (1.482602218505602 * np.median(d)) > 3.5
 
-    def iqr(x):
-        q1, q3 = np.percentile(x, [25, 75])
-        w = q3 - q1
-        return (x < q1 - 1.5 * w) | (x > q3 + 1.5 * w)
+# --- timing -------------------------------------------------------------------------------
 
-    def quantile(x):
-        lo, hi = np.quantile(x, [0.01, 0.99])
-        return (x < lo) | (x > hi)
 
-    def hampel(x, window=7):
-        # The honest numpy idiom for an exact centred rolling median/MAD (valid part only).
-        w = np.lib.stride_tricks.sliding_window_view(x, window)
-        m = np.median(w, axis=1)
-        s = 1.482602218505602 * np.median(np.abs(w - m[:, None]), axis=1)
-        h = window // 2
-        return np.abs(x[h:-h] - m) > 3.0 * s
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    clock: str  # "cpu" or "wall": the clock of median_s
+    min_batch: float  # seconds: short calls are repeated back to back up to this
+    long_call: float  # seconds: a call longer than this is timed in the first round only
 
-    def esd(x, r=10):
-        # Naive generalized ESD: r passes of mean/std over the remaining values.
-        rest = x.copy()
-        for _ in range(r):
-            d = np.abs(rest - rest.mean())
-            rest = np.delete(rest, np.argmax(d))
-        return rest
 
+@dataclasses.dataclass(frozen=True)
+class Timed:
+    call: Callable[[], object]
+    number: int  # calls per batch
+    long: bool  # timed in the first round only
+
+
+def _batch(call, number: int) -> tuple[float, float]:
+    """(wall, CPU) seconds per call over `number` back-to-back calls, gc off (as timeit)."""
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        w0, c0 = time.perf_counter(), time.process_time()
+        for _ in range(number):
+            call()
+        w1, c1 = time.perf_counter(), time.process_time()
+        return (w1 - w0) / number, (c1 - c0) / number
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def timed(call, estimate: float, settings: Settings) -> Timed:
+    """How to time `call`, given the time of one call already made (the warm-up), in seconds.
+
+    Short calls are batched up to `min_batch` seconds (timeit's autorange idea). Each probe is
+    the best of three: one preempted probe must not make a 10 µs call look like a 5 ms one, and
+    so be timed two calls at a time.
+    """
+    long = estimate >= settings.long_call
+    if estimate >= 20 * settings.min_batch:
+        return Timed(call, 1, long)
+    clock = 1 if settings.clock == "cpu" else 0
+    number = 1
+    while True:
+        per_call = min(_batch(call, number)[clock] for _ in range(3))
+        if per_call * number >= settings.min_batch / 10 or number >= 1 << 20:
+            return Timed(call, max(1, math.ceil(settings.min_batch / max(per_call, 1e-9))), long)
+        number *= 10
+
+
+def round_robin(calls: dict[str, Timed], rounds: int, seed: int) -> dict[str, dict]:
+    """{name: {"wall": [...], "cpu": [...]}}: seconds per call, one batch per round each.
+
+    Every round calls every candidate, in a new random order, so that drifting load and cache
+    state hit all alike; a long candidate (minutes in all with a slow kernel) is timed in the
+    first round only.
+    """
+    order = list(calls)
+    rng = random.Random(seed)
+    times: dict[str, dict] = {name: {"wall": [], "cpu": []} for name in calls}
+    for r in range(rounds):
+        rng.shuffle(order)
+        for name in order:
+            t = calls[name]
+            if t.long and r > 0:
+                continue
+            wall, cpu = _batch(t.call, t.number)
+            times[name]["wall"].append(wall)
+            times[name]["cpu"].append(cpu)
+    return times
+
+
+def summary(ts: dict, clock: str) -> dict:
+    """The medians of both clocks, `median_s` of the chosen one, and the raw times."""
+    wall, cpu = float(np.median(ts["wall"])), float(np.median(ts["cpu"]))
     return {
-        "zscore": zscore,
-        "mad": mad,
-        "iqr": iqr,
-        "quantile": quantile,
-        "hampel": hampel,
-        "esd": esd,
+        "rounds": len(ts["wall"]),
+        "median_s": cpu if clock == "cpu" else wall,
+        "median_wall_s": wall,
+        "median_cpu_s": cpu,
+        "wall_s": ts["wall"],
+        "cpu_s": ts["cpu"],
     }
 
 
-def _data(n: int, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=n)
-    x[rng.integers(0, n, size=max(1, n // 10_000))] *= 25.0
-    return x
-
-
-def _peak_bytes(func) -> int:
+def traced_call(call, clock: str) -> tuple[int, float]:
+    """(tracemalloc's peak in bytes during one call, the call's duration in seconds)."""
+    gc.collect()
     tracemalloc.start()
-    tracemalloc.reset_peak()
-    func()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
+    try:
+        tracemalloc.reset_peak()
+        wall, cpu = _batch(call, 1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return peak, cpu if clock == "cpu" else wall
 
 
-def run(sizes, rounds: int) -> list[dict]:
-    idioms = _idioms()
-    rows = []
-    for n in sizes:
-        x = _data(n)
-        for method, idiom in idioms.items():
-            if method == "hampel" and n > 10**6:
-                idiom_x = x[: 10**6]  # the sliding-window idiom needs window*n memory
-            else:
-                idiom_x = x
-            ours = lambda m=method, v=idiom_x: ol.mask(v, m)  # noqa: E731
-            theirs = lambda f=idiom, v=idiom_x: f(v)  # noqa: E731
-            times = {"outliers": [], "numpy": []}
-            for _ in range(rounds):
-                for label, f in (("outliers", ours), ("numpy", theirs)):
-                    t0 = time.perf_counter()
-                    f()
-                    times[label].append(time.perf_counter() - t0)
-            t_ours = float(np.median(times["outliers"]))
-            t_np = float(np.median(times["numpy"]))
-            rows.append(
-                {
-                    "method": method,
-                    "n": int(idiom_x.size),
-                    "outliers_s": t_ours,
-                    "numpy_s": t_np,
-                    "ratio": t_ours / t_np,
-                    "outliers_peak_bytes": _peak_bytes(ours),
-                    "numpy_peak_bytes": _peak_bytes(theirs),
-                }
-            )
+def _error(e: BaseException) -> str:
+    return f"{type(e).__name__}: {e}".splitlines()[0][:300]
+
+
+# --- the 1-D benchmark --------------------------------------------------------------------
+
+
+def bench_size(
+    n: int, rounds: int, cands: list[Candidate], missing: dict[str, str], settings: Settings
+) -> list[dict]:
+    x = data(n)
+    rows: dict[str, dict] = {}
+    calls: dict[str, Timed] = {}
+    for c in cands:
+        if not c.runs_at(n):
+            continue
+        row = rows[c.name] = {"candidate": c.name, "task": c.task, "impl": c.impl, "n": n}
+        absent = [m for m in c.requires if m in missing]
+        if absent:
+            row["error"] = f"not installed: {', '.join(absent)}"
+            continue
+        try:
+            c.make(data(max(c.min_n, 128), seed=1))()  # lazy imports, first-call caches
+            call = c.make(x)
+            peak, first = traced_call(call, settings.clock)
+            calls[c.name] = timed(call, first, settings)
+        except Exception as e:  # noqa: BLE001  (one broken package must not stop the run)
+            row["error"] = _error(e)
+            continue
+        row["tracemalloc_peak_bytes"] = peak
+        row["number"] = calls[c.name].number
+    times = round_robin(calls, rounds, seed=n)
+    for name, ts in times.items():
+        rows[name].update(summary(ts, settings.clock), rss=None)
+    yardstick = rows.get("numpy.sum", {}).get("median_s", math.nan)
+    for name in times:
+        rows[name]["read_passes"] = rows[name]["median_s"] / yardstick
+    out = list(rows.values())
+    for row in out:
+        if "median_s" in row:
             print(
-                f"{method:9s} n={idiom_x.size:>9,d}  outliers {t_ours * 1e3:9.3f} ms  "
-                f"numpy {t_np * 1e3:9.3f} ms  ratio {t_ours / t_np:6.3f}",
+                f"n={n:>10,d}  {row['candidate']:34s} {row['median_s'] * 1e3:11.4f} ms  "
+                f"{row['read_passes']:9.1f} read passes  "
+                f"tracemalloc {row['tracemalloc_peak_bytes'] / 2**20:8.2f} MiB",
                 flush=True,
             )
-    return rows
+        else:
+            print(f"n={n:>10,d}  {row['candidate']:34s} skipped: {row['error']}", flush=True)
+    return out
 
 
-def run_frame(n_rows: int, n_cols: int, rounds: int) -> list[dict]:
-    """df.outliers.mask() over a frame with 1 and 2 threads, against a per-column pandas loop."""
+# --- peak RSS in a fresh process ----------------------------------------------------------
+
+
+def _reset_rss_peak() -> bool:
+    """Lower this process's RSS high-water mark to its current RSS (Linux >= 4.0)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _vm_hwm_kib() -> int | None:
+    """VmHWM of /proc/self/status: the same high-water mark, read apart as a cross-check."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def rss_child(name: str, n: int) -> dict:
+    """Run in a fresh process: the RSS high-water mark before and after one call, in KiB."""
+    ol.set_num_threads(1)
+    c = by_name()[name]
+    # Warm up on small data first: lazy imports and first-call set-up are not the call's memory.
+    c.make(data(max(c.min_n, 128), seed=1))()
+    x = data(n)  # written in full by the generator: the input is touched, its pages resident
+    call = c.make(x)
+    gc.collect()
+    # Without the reset, the peak of the imports would hide any call that needs less.
+    reset = _reset_rss_peak()
+    hwm_before = _vm_hwm_kib()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    call()
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    hwm_after = _vm_hwm_kib()
+    return {
+        "before_kib": before,
+        "after_kib": after,
+        "vmhwm_before_kib": hwm_before,
+        "vmhwm_after_kib": hwm_after,
+        "peak_reset": reset,
+    }
+
+
+def _child_command(row: dict) -> list[str]:
+    py = [sys.executable, str(Path(__file__).resolve()), "--rss-child", row["candidate"]]
+    py += ["--rss-n", str(row["n"])]
+    # Linux carries ru_maxrss across exec from the memory of the process that forked: a child
+    # forked by this (large) process would start with our high-water mark and hide its own.
+    # A small shell that forks the child (it does not exec it: a command follows) breaks that.
+    return ["/bin/sh", "-c", '"$@"; exit $?', "sh", *py]
+
+
+def _child_env() -> dict[str, str]:
+    env = os.environ.copy()
+    # A fixed glibc mmap threshold turns off its dynamic growth: every block of 128 KiB or more
+    # is mapped when allocated and returned when freed, so the high-water mark counts what the
+    # call holds at once, not what an earlier free happened to leave resident for it to reuse.
+    env["MALLOC_MMAP_THRESHOLD_"] = "131072"
+    return env
+
+
+def measure_rss(rows: list[dict], sizes: list[int], only: list[str] | None, workers: int) -> None:
+    """Fill row["rss"] for the rows whose size is in `sizes`: one fresh process each."""
+    todo = [
+        r
+        for r in rows
+        if "median_s" in r
+        and r["n"] in sizes
+        and (not only or any(s in r["candidate"] for s in only))
+    ]
+    env = _child_env()
+
+    def one(row):
+        p = subprocess.run(_child_command(row), capture_output=True, text=True, cwd=HERE, env=env)
+        if p.returncode != 0:
+            tail = (p.stderr.strip().splitlines() or ["(no output)"])[-1]
+            return row, {"error": f"exit {p.returncode}: {tail}"[:300]}
+        child = json.loads(p.stdout.strip().splitlines()[-1])
+        child["increase_bytes"] = (child["after_kib"] - child["before_kib"]) * 1024
+        return row, child
+
+    # Memory does not suffer from a busy neighbour the way time does: two at once is fine.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        for row, rss in pool.map(one, todo):
+            row["rss"] = rss
+            shown = (
+                f"{rss['increase_bytes'] / 2**20:8.2f} MiB" if "error" not in rss else rss["error"]
+            )
+            print(f"rss n={row['n']:>10,d}  {row['candidate']:34s} {shown}", flush=True)
+
+
+# --- DataFrame: 1 and 2 threads -----------------------------------------------------------
+
+
+def run_frame(n_rows: int, n_cols: int, rounds: int, settings: Settings) -> list[dict]:
+    """df.outliers.mask() over a frame with 1 and 2 threads, against the pandas idiom.
+
+    Wall time here: the point is the speed-up from a second thread.
+    """
     import pandas as pd
 
-    df = pd.DataFrame({f"c{j}": _data(n_rows, seed=j) for j in range(n_cols)})
+    settings = dataclasses.replace(settings, clock="wall")
+    df = pd.DataFrame({f"c{j}": data(n_rows, seed=j) for j in range(n_cols)})
     rows = []
     for method in ("zscore", "mad", "hampel"):
 
@@ -134,92 +348,301 @@ def run_frame(n_rows: int, n_cols: int, rounds: int) -> list[dict]:
             if method == "mad":
                 m = df.median()
                 d = (df - m).abs()
-                return d > 3.5 * 1.482602218505602 * d.median()
-            roll = df.rolling(7, center=True, min_periods=1)
-            med = roll.median()
-            mad = (df - med).abs().rolling(7, center=True, min_periods=1).median()
-            return (df - med).abs() > 3.0 * 1.482602218505602 * mad
+                return d > 3.5 * MAD_SCALE * d.median()
+            med = df.rolling(7, center=True, min_periods=1).median()
+            dev = (df - med).abs()
+            return dev > 3.0 * MAD_SCALE * dev.rolling(7, center=True, min_periods=1).median()
 
-        candidates = {
-            "1 thread": (1, lambda m=method: df.outliers.mask(m)),
-            "2 threads": (2, lambda m=method: df.outliers.mask(m)),
-            "pandas": (1, pandas_idiom),
-        }
-        times = {k: [] for k in candidates}
-        for _ in range(rounds):
-            for label, (threads, f) in candidates.items():
+        def with_threads(threads, method=method):
+            def masked():
                 ol.set_num_threads(threads)
-                t0 = time.perf_counter()
-                f()
-                times[label].append(time.perf_counter() - t0)
-        med = {k: float(np.median(v)) for k, v in times.items()}
-        rows.append({"method": method, "rows": n_rows, "columns": n_cols, **med})
+                try:
+                    return df.outliers.mask(method)
+                finally:
+                    ol.set_num_threads(1)
+
+            return masked
+
+        calls = {}
+        for label, call in (
+            ("1 thread", with_threads(1)),
+            ("2 threads", with_threads(2)),
+            ("pandas", pandas_idiom),
+        ):
+            calls[label] = timed(call, _batch(call, 1)[0], settings)  # also the warm-up
+        times = round_robin(calls, rounds, seed=n_rows + len(method))
+        row = {"method": method, "rows": n_rows, "columns": n_cols}
+        row |= {k: summary(v, "wall")["median_s"] for k, v in times.items()}
+        row["rounds"] = len(times["1 thread"]["wall"])
+        row["cpu_s"] = {k: summary(v, "cpu")["median_s"] for k, v in times.items()}
+        row["times"] = times
+        rows.append(row)
         print(
-            f"frame {method:7s} {n_cols}x{n_rows:,}: 1 thread {med['1 thread'] * 1e3:8.1f} ms, "
-            f"2 threads {med['2 threads'] * 1e3:8.1f} ms "
-            f"(speed-up {med['1 thread'] / med['2 threads']:.2f}), "
-            f"pandas idiom {med['pandas'] * 1e3:8.1f} ms",
+            f"frame {method:7s} {n_cols}x{n_rows:,}: 1 thread {row['1 thread'] * 1e3:8.1f} ms, "
+            f"2 threads {row['2 threads'] * 1e3:8.1f} ms "
+            f"(speed-up {row['1 thread'] / row['2 threads']:.2f}), "
+            f"pandas idiom {row['pandas'] * 1e3:8.1f} ms (wall)",
             flush=True,
         )
     return rows
 
 
-def markdown(rows: list[dict]) -> str:
-    lines = [
-        "| method | n | outliers (ms) | numpy idiom (ms) | time ratio "
-        "| peak extra MiB: outliers | numpy |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['method']} | {r['n']:,} | {r['outliers_s'] * 1e3:.2f} "
-            f"| {r['numpy_s'] * 1e3:.2f} "
-            f"| {r['ratio']:.2f} | {r['outliers_peak_bytes'] / 2**20:.1f} "
-            f"| {r['numpy_peak_bytes'] / 2**20:.1f} |"
-        )
-    return "\n".join(lines)
+# --- hampel: time against window ----------------------------------------------------------
 
 
-def frame_markdown(rows: list[dict]) -> str:
-    lines = [
-        "| method | frame | 1 thread (ms) | 2 threads (ms) | speed-up | pandas idiom (ms) |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['method']} | {r['columns']} x {r['rows']:,} | {r['1 thread'] * 1e3:.1f} "
-            f"| {r['2 threads'] * 1e3:.1f} | {r['1 thread'] / r['2 threads']:.2f} "
-            f"| {r['pandas'] * 1e3:.1f} |"
-        )
-    return "\n".join(lines)
+def run_sweep(
+    n: int, windows: list[int], rounds: int, missing: dict[str, str], settings: Settings
+) -> dict:
+    """Hampel at each window against one bottleneck.move_median call, round-robin."""
+    x = data(n, seed=2)
+    probe = x[: min(n, 20_000)]
+    makers = {"outliers": lambda v, w: lambda: ol.mask(v, "hampel", window=w)}
+    if "bottleneck" not in missing:
+        import bottleneck as bn
 
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10**5, 10**7])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--frame-rows", type=int, default=10**6)
-    parser.add_argument("--frame-columns", type=int, default=8)
-    parser.add_argument("--output", default="benchmarks/results.json")
-    args = parser.parse_args()
-    ol.set_num_threads(args.threads)
-    rows = run(args.sizes, args.rounds)
-    frame_rows = run_frame(args.frame_rows, args.frame_columns, args.rounds)
-    meta = {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "outliers": ol.__version__,
-        "threads": args.threads,
-        "machine": platform.machine(),
+        makers["bottleneck"] = lambda v, w: lambda: bn.move_median(v, w, min_count=1)[w // 2 :]
+    calls = {}
+    for impl, make in makers.items():
+        for w in windows:
+            if w > n:
+                continue
+            # Warm up on a slice and scale its time: a slow kernel at a wide window is not run
+            # in full once more just to learn that one call is long enough.
+            wall, cpu = _batch(make(probe, w), 1)
+            estimate = (cpu if settings.clock == "cpu" else wall) * n / probe.size
+            calls[f"{impl} {w}"] = timed(make(x, w), estimate, settings)
+    times = round_robin(calls, rounds, seed=n)
+    rows = []
+    for name, ts in times.items():
+        impl, w = name.split()
+        rows.append({"impl": impl, "window": int(w), **summary(ts, settings.clock)})
+        print(f"sweep n={n:,} {impl:10s} window {w:>5s}: {rows[-1]['median_s'] * 1e3:10.2f} ms")
+    return {
+        "n": n,
+        "rounds": rounds,
+        "windows": list(windows),
+        "missing": {k: v for k, v in missing.items() if k == "bottleneck"},
+        "rows": rows,
     }
-    with open(args.output, "w") as f:
-        json.dump({"meta": meta, "rows": rows, "frame": frame_rows}, f, indent=1)
-    print()
-    print(markdown(rows))
-    print()
-    print(frame_markdown(frame_rows))
+
+
+# --- metadata -----------------------------------------------------------------------------
+
+
+def _versions() -> dict[str, str | None]:
+    out = {}
+    for dist in DISTRIBUTIONS:
+        try:
+            out[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def _git(*args: str) -> str | None:
+    try:
+        p = subprocess.run(["git", *args], capture_output=True, text=True, cwd=HERE, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return p.stdout.strip() if p.returncode == 0 else None
+
+
+def _cpu() -> dict:
+    info = {"model": platform.processor() or None, "flags": []}
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return info
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "model name" and info["model"] in (None, "", platform.machine()):
+            info["model"] = value.strip()
+        if key.strip() == "flags":
+            flags = set(value.split())
+            info["flags"] = sorted(flags & {"avx2", "avx512f", "avx512bw", "avx512vl", "fma"})
+            break
+    return info
+
+
+def _memory_total() -> int | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def metadata(args, started: float, load_start) -> dict:
+    dirty = _git("status", "--porcelain", "--untracked-files=no")
+    outputs = {"benchmarks/results.json", "benchmarks/hampel_sweep.png", "README.md"}
+    return {
+        "command": shlex.join(getattr(sys, "orig_argv", [sys.executable, *sys.argv])),
+        "started_utc": datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        ),
+        "duration_s": round(time.time() - started, 1),
+        "quick": args.quick,
+        "sizes": args.sizes,
+        "rounds": dict(zip(map(str, args.sizes), args.rounds, strict=True)),
+        "clock": args.clock,
+        "min_batch_s": args.min_batch,
+        "long_call_s": args.long_call,
+        "rss_sizes": args.rss_sizes,
+        "rss_only": args.rss_only,
+        "threads": 1,
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu": _cpu(),
+        "cpu_count": os.cpu_count(),
+        "memory_total_bytes": _memory_total(),
+        "loadavg_start": load_start,
+        "loadavg_end": list(os.getloadavg()),
+        "outliers_cpu_level": ol._core._cpu_level(),
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_dirty": None
+        if dirty is None
+        else any(line[3:] not in outputs for line in dirty.splitlines()),
+        "versions": _versions(),
+        "env": {
+            k: os.environ.get(k)
+            for k in (
+                "OMP_NUM_THREADS",
+                "OPENBLAS_NUM_THREADS",
+                "MKL_NUM_THREADS",
+                "NUMBA_NUM_THREADS",
+                "OPENBLAS_CORETYPE",
+                "OPENBLAS_L2_SIZE",
+            )
+        },
+    }
+
+
+def bench_requirements() -> list[str]:
+    """The `bench` extra of the installed outliers, from its metadata (no TOML parser needed)."""
+    reqs = importlib.metadata.requires("outliers") or []
+    return [r.split(";")[0].strip() for r in reqs if 'extra == "bench"' in r]
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="a smoke run: small sizes, few rounds")
+    p.add_argument("--sizes", type=int, nargs="+", help=f"default {SIZES}")
+    p.add_argument("--rounds", type=int, nargs="+", help=f"one per size; default {ROUNDS}")
+    p.add_argument(
+        "--clock",
+        choices=("cpu", "wall"),
+        default="cpu",
+        help="the clock of the reported medians: the process's CPU time (default; a busy "
+        "neighbour on a shared machine does not inflate it) or wall time; both are recorded",
+    )
+    p.add_argument("--min-batch", type=float, help="seconds per timed batch (default 0.005)")
+    p.add_argument(
+        "--long-call",
+        type=float,
+        default=5.0,
+        help="seconds: a call longer than this is timed in the first round only (default 5)",
+    )
+    p.add_argument("--only", nargs="+", help="candidates whose name contains one of these")
+    p.add_argument("--rss-sizes", type=int, nargs="*", help="sizes measured in fresh processes")
+    p.add_argument("--rss-only", nargs="+", help="fresh processes only for these candidates")
+    p.add_argument("--rss-workers", type=int, default=2)
+    p.add_argument("--frame-rows", type=int)
+    p.add_argument("--frame-columns", type=int)
+    p.add_argument("--frame-rounds", type=int)
+    p.add_argument("--no-frame", action="store_true")
+    p.add_argument("--sweep-n", type=int, help="default 10^6")
+    p.add_argument("--sweep-windows", type=int, nargs="+", help=f"default {SWEEP_WINDOWS}")
+    p.add_argument("--sweep-rounds", type=int)
+    p.add_argument("--no-sweep", action="store_true")
+    p.add_argument("--output", default=str(HERE / "results.json"))
+    p.add_argument(
+        "--requirements", action="store_true", help="print the bench extra's requirements"
+    )
+    p.add_argument("--rss-child", help=argparse.SUPPRESS)
+    p.add_argument("--rss-n", type=int, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    quick = args.quick
+
+    def default(name, full, small):
+        if getattr(args, name) is None:
+            setattr(args, name, small if quick else full)
+
+    default("sizes", list(SIZES), [1000, 5000])
+    if args.rounds is None:
+        args.rounds = [3] * len(args.sizes) if quick else _default_rounds(args.sizes)
+    if len(args.rounds) == 1:
+        args.rounds = args.rounds * len(args.sizes)
+    if len(args.rounds) != len(args.sizes):
+        p.error("--rounds takes one count, or one per size")
+    default("min_batch", 0.005, 0.001)
+    default("rss_sizes", list(args.sizes), args.sizes[:1])
+    default("frame_rows", 10**6, 2000)
+    default("frame_columns", 8, 2)
+    default("frame_rounds", 5, 2)
+    default("sweep_n", 10**6, 5000)
+    default("sweep_windows", list(SWEEP_WINDOWS), [7, 21, 101])
+    default("sweep_rounds", 3, 1)
+    return args
+
+
+def _default_rounds(sizes):
+    return [ROUNDS[0] if n <= 10**4 else ROUNDS[1] if n <= 10**6 else ROUNDS[2] for n in sizes]
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.requirements:
+        print("\n".join(bench_requirements()))
+        return 0
+    if args.rss_child:
+        print(json.dumps(rss_child(args.rss_child, args.rss_n)))
+        return 0
+    started, load_start = time.time(), list(os.getloadavg())
+    ol.set_num_threads(1)
+    cands = all_candidates()
+    if args.only:
+        cands = [c for c in cands if c.name == "numpy.sum" or any(s in c.name for s in args.only)]
+    missing = missing_modules(cands)
+    for module, why in missing.items():
+        print(f"not installed, skipped: {module} ({why})", flush=True)
+    settings = Settings(args.clock, args.min_batch, args.long_call)
+    rows = []
+    for n, rounds in zip(args.sizes, args.rounds, strict=True):
+        rows += bench_size(n, rounds, cands, missing, settings)
+    frame = (
+        []
+        if args.no_frame
+        else run_frame(args.frame_rows, args.frame_columns, args.frame_rounds, settings)
+    )
+    sweep = (
+        None
+        if args.no_sweep
+        else run_sweep(args.sweep_n, args.sweep_windows, args.sweep_rounds, missing, settings)
+    )
+    measure_rss(rows, args.rss_sizes, args.rss_only, args.rss_workers)
+    result = {
+        "schema": SCHEMA,
+        "meta": metadata(args, started, load_start),
+        "missing": missing,
+        "candidates": {
+            c.name: {"task": c.task, "impl": c.impl, "label": c.label, "note": c.note}
+            for c in cands
+        },
+        "results": rows,
+        "frame": frame,
+        "sweep": sweep,
+    }
+    Path(args.output).write_text(json.dumps(result, indent=1) + "\n")
+    print(f"\nwrote {args.output} in {result['meta']['duration_s']:.0f} s", flush=True)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

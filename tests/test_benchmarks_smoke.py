@@ -1,0 +1,192 @@
+"""The benchmark suite runs end to end (--quick, tiny sizes) and report.py renders its JSON.
+
+Nothing here times anything or asserts a speed: the figures of a run this small mean nothing.
+Packages of the bench extra that are not installed must be skipped cleanly, and said so.
+"""
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+SIZES = [300, 1000]
+RSS_ONLY = ["outliers.zscore", "numpy.hampel w=101"]
+
+pytestmark = pytest.mark.skipif(
+    not (BENCH / "bench_methods.py").exists(), reason="benchmarks/ is not beside the tests"
+)
+
+
+def _run(script, *args, cwd):
+    p = subprocess.run(
+        [sys.executable, str(BENCH / script), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=os.environ.copy(),
+        timeout=600,
+    )
+    assert p.returncode == 0, f"{script} failed:\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}"
+    return p
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    _run(
+        "bench_methods.py",
+        "--quick",
+        "--sizes",
+        *SIZES,
+        "--rounds",
+        2,
+        "--min-batch",
+        0.0002,
+        "--rss-only",
+        *RSS_ONLY,
+        "--frame-rows",
+        400,
+        "--sweep-n",
+        600,
+        "--sweep-windows",
+        7,
+        21,
+        "--output",
+        out / "results.json",
+        cwd=out,
+    )
+    return out, json.loads((out / "results.json").read_text())
+
+
+def _report(doc, out, readme_text="intro\n<!-- bench:start -->\nold\n<!-- bench:end -->\nend\n"):
+    (out / "results.json").write_text(json.dumps(doc))
+    readme = out / "README.md"
+    readme.write_text(readme_text)
+    _run(
+        "report.py",
+        "--results",
+        out / "results.json",
+        "--readme",
+        readme,
+        "--plot",
+        out / "sweep.png",
+        cwd=out,
+    )
+    return readme.read_text()
+
+
+def test_bench_json_has_the_documented_shape(run):
+    _, doc = run
+    assert doc["schema"] == 1
+    meta = doc["meta"]
+    for key in ("command", "started_utc", "duration_s", "versions", "cpu", "python", "rounds"):
+        assert key in meta, key
+    assert meta["clock"] == "cpu"
+    assert meta["quick"] is True and meta["sizes"] == SIZES
+    assert "bench_methods.py" in meta["command"]
+    assert meta["versions"]["numpy"] and meta["versions"]["outliers"]
+
+    names = set(doc["candidates"])
+    assert {"numpy.sum", "outliers.zscore", "outliers.custom", "custom.direct"} <= names
+    for task in ("zscore", "mad", "iqr", "quantile", "hampel w=7", "hampel w=101", "esd r=10"):
+        assert f"outliers.{task}" in names, task
+    rows = {(r["candidate"], r["n"]): r for r in doc["results"]}
+    for (name, n), r in rows.items():
+        assert name in names and n in SIZES
+        c = doc["candidates"][name]
+        assert (r["task"], r["impl"]) == (c["task"], c["impl"])
+        if "error" in r:  # skipped: a package of the bench extra is missing or broken
+            assert "median_s" not in r
+            continue
+        assert len(r["wall_s"]) == len(r["cpu_s"]) == r["rounds"] in (1, 2)
+        assert r["median_s"] in (r["median_cpu_s"], r["median_wall_s"])
+        assert r["median_wall_s"] > 0 and r["read_passes"] >= 0 and r["number"] >= 1
+        assert isinstance(r["tracemalloc_peak_bytes"], int) and r["tracemalloc_peak_bytes"] >= 0
+        measured = n == SIZES[0] and any(s in name for s in RSS_ONLY)
+        if measured:
+            assert set(r["rss"]) >= {"before_kib", "after_kib", "increase_bytes"}, r["rss"]
+            assert r["rss"]["increase_bytes"] >= 0
+        else:
+            assert r["rss"] is None
+    for n in SIZES:
+        assert rows[("numpy.sum", n)]["read_passes"] == 1.0
+        assert "error" not in rows[("outliers.zscore", n)]
+
+    # Every module a candidate needs is either importable or named as missing, with a reason.
+    for name, module in (("bottleneck.hampel w=7", "bottleneck"), ("pyod.mad", "pyod")):
+        if module in doc["missing"]:
+            assert rows[(name, SIZES[0])]["error"].startswith("not installed")
+        else:
+            assert "error" not in rows[(name, SIZES[0])]
+
+    assert [f["method"] for f in doc["frame"]] == ["zscore", "mad", "hampel"]
+    for f in doc["frame"]:
+        assert f["1 thread"] > 0 and f["2 threads"] > 0 and f["pandas"] > 0
+    sweep = doc["sweep"]
+    assert sweep["n"] == 600 and sweep["windows"] == [7, 21]
+    assert {(s["impl"], s["window"]) for s in sweep["rows"]} >= {("outliers", 7), ("outliers", 21)}
+
+
+def test_report_renders_the_readme_section_and_the_plot(run, tmp_path):
+    _, doc = run
+    text = _report(doc, tmp_path)
+    assert text.startswith("intro\n<!-- bench:start -->\n") and text.endswith(
+        "<!-- bench:end -->\nend\n"
+    )
+    assert "\nold\n" not in text
+    for heading in (
+        "### The targets of issue 5",
+        "### Time: outliers against what a user would otherwise write",
+        "### Time per call, and read passes",
+        "### Peak extra memory (MiB)",
+        "### Threads",
+        "### Hampel: time against window",
+    ):
+        assert heading in text, heading
+    assert "](sweep.png)" in text
+    assert (tmp_path / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # Regenerating from the same JSON gives the same section.
+    assert _report(doc, tmp_path, text) == text
+
+
+def test_report_names_packages_that_could_not_be_installed(run, tmp_path):
+    _, doc = run
+    doc = copy.deepcopy(doc)
+    doc["missing"] = {"bottleneck": "ModuleNotFoundError: No module named 'bottleneck'"}
+    for r in doc["results"]:
+        if r["impl"] == "bottleneck":
+            for key in list(r):
+                if key not in ("candidate", "task", "impl", "n"):
+                    del r[key]
+            r["error"] = "not installed: bottleneck"
+    doc["sweep"]["rows"] = [s for s in doc["sweep"]["rows"] if s["impl"] != "bottleneck"]
+    text = _report(doc, tmp_path)
+    assert "Not installed, so not measured: `bottleneck`" in text
+    assert "### Hampel: time against window" in text
+
+
+def test_report_refuses_a_readme_without_the_markers(run, tmp_path):
+    _, doc = run
+    (tmp_path / "results.json").write_text(json.dumps(doc))
+    (tmp_path / "README.md").write_text("no markers here\n")
+    p = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "report.py"),
+            "--results",
+            str(tmp_path / "results.json"),
+            "--readme",
+            str(tmp_path / "README.md"),
+            "--plot",
+            str(tmp_path / "sweep.png"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert p.returncode != 0 and "bench:start" in p.stderr
+    assert (tmp_path / "README.md").read_text() == "no markers here\n"
