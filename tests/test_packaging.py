@@ -29,7 +29,8 @@ def _name(requirement: str) -> str:
 def test_packaging_environment_yml_lists_the_pyproject_dependencies():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     wanted = {_name(r) for r in project["project"]["dependencies"]}
-    wanted |= {_name(r) for r in project["project"]["optional-dependencies"]["test"]}
+    for extra in ("test", "bench"):
+        wanted |= {_name(r) for r in project["project"]["optional-dependencies"][extra]}
     wanted |= {_name(r) for r in project["build-system"]["requires"]}
     text = (ROOT / "environment.yml").read_text()
     dependencies = text.split("dependencies:", 1)[1]  # the channels come before
@@ -41,7 +42,7 @@ def test_packaging_environment_yml_lists_the_pyproject_dependencies():
     conda_names = {"build": "python-build"}  # where conda-forge spells a package otherwise
     wanted = {conda_names.get(n, n) for n in wanted}
     assert wanted <= listed, f"missing from environment.yml: {sorted(wanted - listed)}"
-    extra = listed - wanted - {"python", "cmake", "ninja", "cxx-compiler"}
+    extra = listed - wanted - {"python", "cmake", "ninja", "cxx-compiler", "pip", "pip:"}
     assert not extra, f"in environment.yml but not in pyproject.toml: {sorted(extra)}"
 
 
