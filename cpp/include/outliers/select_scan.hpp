@@ -45,6 +45,18 @@ inline double value_of(order_key k) noexcept {
     return x;
 }
 
+// The keys as unsigned integers in the same order (the sign bit flipped): their digits are what
+// radix selection histograms.
+inline std::uint64_t image_of(order_key k) noexcept {
+    return static_cast<std::uint64_t>(k) ^ (std::uint64_t{1} << 63);
+}
+inline order_key key_of_image(std::uint64_t u) noexcept {
+    const std::uint64_t b = u ^ (std::uint64_t{1} << 63);
+    order_key k;
+    std::memcpy(&k, &b, sizeof k);
+    return k;
+}
+
 inline constexpr order_key key_pos_inf = 0x7FF0000000000000;  // key_of(+inf)
 inline constexpr order_key key_highest = key_pos_inf - 1;     // key_of(DBL_MAX)
 inline constexpr order_key key_lowest = -key_pos_inf;         // key_of(-DBL_MAX)
