@@ -86,9 +86,10 @@ struct point_stats {
 // from c on are >= m, so the distances are two sorted sequences: A_t = m - s[c-1-t] (rising in t)
 // and B_t = s[c+t] - m. In round-to-nearest fl(m - w) = -fl(w - m), so these are exactly
 // fabs(w - m). The MAD's rank(s) then come from the k-th smallest of the union of two sorted
-// arrays (Frederickson & Johnson 1982): the K = c + 1 smallest distances are the first i of A and
-// the first K - i of B, for the smallest i in [lo, hi] with A_i >= B_{K-i-1} (the next value of A
-// is no smaller than the last of B taken), found in O(log n) instead of a second selection.
+// arrays (Cormen et al., Introduction to Algorithms, 3rd ed., exercise 9.3-8): the K = c + 1
+// smallest distances are the first i of A and the first K - i of B, for the smallest i in
+// [lo, hi] with A_i >= B_{K-i-1} (the next value of A is no smaller than the last of B taken),
+// found in O(log n) instead of a second selection.
 // `split` carries that i from one window to the next: a sliding window changes by one value, so
 // i moves by a step or two and a check around the previous i usually finds it at once.
 inline point_stats sorted_stats(const double* s, std::size_t n, std::size_t& split) noexcept {
@@ -207,6 +208,12 @@ struct sorting_network {
     }();
 };
 
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector)
+#define OUTLIERS_HAMPEL_SHUFFLE 1
+#endif
+#endif
+
 template <int L>
 struct lanes {
     typedef double vd __attribute__((vector_size(8 * L)));
@@ -262,10 +269,10 @@ template <int L, std::size_t W>
     for (std::size_t k = 0; k < net::size; ++k)
         compare_exchange(r[net::pairs[k].lo], r[net::pairs[k].hi]);
     const V m = r[h];
-    const V a0 = r[2 * h] - m, b0 = m - r[0];
-    V mad = a0 < b0 ? a0 : b0;
+    const V all_b = r[2 * h] - m, all_a = m - r[0];  // B_h and A_{h-1}: the splits i = 0, h
+    V mad = all_b < all_a ? all_b : all_a;
     for (std::size_t q = 1; q < h; ++q) {
-        const V a = m - r[h - q], b = r[2 * h - q] - m;
+        const V a = m - r[h - q], b = r[2 * h - q] - m;  // A_{q-1} and B_{h-q}
         const V split = a > b ? a : b;
         mad = split < mad ? split : mad;
     }
@@ -291,14 +298,12 @@ template <int L, std::size_t W>
     if (out.flags) {
         const auto flagged = d > ts;  // all bits set in the lanes flagged
         VB f;
-#if defined(__has_builtin)
-#if __has_builtin(__builtin_shufflevector)
+#ifdef OUTLIERS_HAMPEL_SHUFFLE
         if constexpr (L == 4) {  // AVX2 has no 64-to-8-bit narrowing: pick each lane's low byte
             typedef char v32c __attribute__((vector_size(32)));
-            const v32c bytes = reinterpret_cast<const v32c&>(flagged);
+            const auto bytes = reinterpret_cast<v32c>(flagged);
             f = reinterpret_cast<VB>(__builtin_shufflevector(bytes, bytes, 0, 8, 16, 24)) & 1;
         } else
-#endif
 #endif
             f = __builtin_convertvector(flagged, VB) & 1;
         std::memcpy(out.flags + i, &f, sizeof(VB));
@@ -310,7 +315,7 @@ template <int L, std::size_t W>
 // whose windows are all finite take the network, the others (array ends, NaN, inf) one by one.
 template <int L, std::size_t W>
 [[gnu::always_inline]] inline void network_block(const double* buf, std::size_t len,
-                                                 const std::size_t* bad, std::size_t nbad,
+                                                 const std::uint32_t* bad, std::size_t nbad,
                                                  std::size_t begin, const point_writer& pw) {
     std::size_t p = 0, g = 0;
     for (; g + L <= len; g += L) {
@@ -330,27 +335,27 @@ template <int L, std::size_t W>
 #define OUTLIERS_HAMPEL_X86 1
 template <std::size_t W>
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void network_avx512(
-    const double* buf, std::size_t len, const std::size_t* bad, std::size_t nbad, std::size_t begin,
-    const point_writer& pw) {
+    const double* buf, std::size_t len, const std::uint32_t* bad, std::size_t nbad,
+    std::size_t begin, const point_writer& pw) {
     network_block<8, W>(buf, len, bad, nbad, begin, pw);
 }
 template <std::size_t W>
 __attribute__((target("avx2"))) void network_avx2(const double* buf, std::size_t len,
-                                                  const std::size_t* bad, std::size_t nbad,
+                                                  const std::uint32_t* bad, std::size_t nbad,
                                                   std::size_t begin, const point_writer& pw) {
     network_block<4, W>(buf, len, bad, nbad, begin, pw);
 }
 #endif
 template <std::size_t W>
-void network_portable(const double* buf, std::size_t len, const std::size_t* bad, std::size_t nbad,
-                      std::size_t begin, const point_writer& pw) {
+void network_portable(const double* buf, std::size_t len, const std::uint32_t* bad,
+                      std::size_t nbad, std::size_t begin, const point_writer& pw) {
     network_block<2, W>(buf, len, bad, nbad, begin, pw);
 }
 
 // Compile-time window sizes 3, 5, ..., network_limit(level), each with its own unrolled network.
 template <std::size_t W = 3>
 void network_dispatch(cpu::level level, std::size_t w, const double* buf, std::size_t len,
-                      const std::size_t* bad, std::size_t nbad, std::size_t begin,
+                      const std::uint32_t* bad, std::size_t nbad, std::size_t begin,
                       const point_writer& pw) {
     if constexpr (W + 2 <= network_max) {
         if (w != W) return network_dispatch<W + 2>(level, w, buf, len, bad, nbad, begin, pw);
@@ -362,30 +367,56 @@ void network_dispatch(cpu::level level, std::size_t w, const double* buf, std::s
     if constexpr (W <= portable_network_max) network_portable<W>(buf, len, bad, nbad, begin, pw);
 }
 
+// Appends to `bad` the positions (plus offset) of buf's non-finite values; returns how many.
+// Eight values at a time are tested on their exponent bits alone, which vectorises: data with
+// no NaN or inf costs one cheap pass.
+inline std::size_t find_non_finite(const double* buf, std::size_t len, std::size_t offset,
+                                   std::vector<std::uint32_t>& bad) {
+    const std::size_t before = bad.size();
+    constexpr std::uint64_t exponent = 0x7ff0000000000000;
+    std::size_t k = 0;
+    for (; k + 8 <= len; k += 8) {
+        std::uint64_t bits[8];
+        std::memcpy(bits, buf + k, sizeof bits);
+        bool any = false;
+        for (int j = 0; j < 8; ++j) any |= (bits[j] & exponent) == exponent;
+        if (!any) continue;
+        for (std::size_t j = k; j < k + 8; ++j)
+            if (!is_finite(buf[j])) bad.push_back(static_cast<std::uint32_t>(offset + j));
+    }
+    for (; k < len; ++k)
+        if (!is_finite(buf[k])) bad.push_back(static_cast<std::uint32_t>(offset + k));
+    return bad.size() - before;
+}
+
+// One block in chunks small enough that a chunk's windows stay in L1 between the pass that reads
+// the input and the network that sorts them.
 template <bool Plain, class T>
 std::size_t network_path(const column<T>& c, std::size_t w, std::size_t begin, std::size_t end,
-                         cpu::level level, const point_writer& pw, std::vector<double>& buf,
-                         std::vector<std::size_t>& bad) {
-    const std::size_t h = w / 2, len = end - begin;
-    buf.resize(len + 2 * h);
-    load<Plain>(c, static_cast<std::ptrdiff_t>(begin) - static_cast<std::ptrdiff_t>(h), buf.size(),
-                buf.data());
-    bad.clear();
+                         cpu::level level, const point_writer& pw) {
+    constexpr std::size_t chunk = 2048;
+    const std::size_t h = w / 2;
+    std::vector<double> buf(std::min(chunk, end - begin) + 2 * h);
+    std::vector<std::uint32_t> bad;
     std::size_t used = 0;
-    for (std::size_t k = 0; k < buf.size(); ++k) {
-        const bool fin = is_finite(buf[k]);
-        if (!fin) bad.push_back(k);
-        used += fin && k >= h && k < h + len;
+    for (std::size_t first = begin; first < end; first += chunk) {
+        const std::size_t len = std::min(chunk, end - first);
+        load<Plain>(c, static_cast<std::ptrdiff_t>(first) - static_cast<std::ptrdiff_t>(h),
+                    len + 2 * h, buf.data());
+        bad.clear();
+        find_non_finite(buf.data(), h, 0, bad);
+        used += len - find_non_finite(buf.data() + h, len, h, bad);
+        find_non_finite(buf.data() + h + len, h, h + len, bad);
+        network_dispatch(level, w, buf.data(), len, bad.data(), bad.size(), first, pw);
     }
-    network_dispatch(level, w, buf.data(), len, bad.data(), bad.size(), begin, pw);
     return used;
 }
 
 // ------------------------------------------------------------------ long windows: sorted window
-// The window's finite values kept sorted as it slides: one removal and one insertion per step,
-// found by binary search, the values between them shifted by one (the sorted-array running
-// median, e.g. Press et al., Numerical Recipes, or Hardle & Steiger 1995), here with the MAD read
-// from the same array by sorted_stats.
+// The window's finite values kept sorted as it slides: per step one removal and one insertion,
+// each placed by binary search and made by shifting the values between them by one (the step of
+// binary insertion sort, Knuth TAOCP vol. 3 §5.2.1). Median and MAD are then read from the array
+// by sorted_stats in O(log w).
 class sorted_window {
   public:
     explicit sorted_window(std::size_t capacity) : v_(capacity) {}
@@ -505,9 +536,7 @@ summary run(const column<T>& c, const hampel_params& p, const outputs& out) {
         for_each_block(
             n,
             [&](std::size_t b, std::size_t begin, std::size_t end) {
-                std::vector<double> buf;
-                std::vector<std::size_t> bad;
-                used_per_block[b] = network_path<Plain>(c, w, begin, end, level, pw, buf, bad);
+                used_per_block[b] = network_path<Plain>(c, w, begin, end, level, pw);
             },
             block);
     } else {
