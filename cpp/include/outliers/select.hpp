@@ -204,10 +204,10 @@ inline bool select_group_bracketed(const order_key* a, std::size_t len, const st
     };
     const long long lo = sample_rank(ranks[0], -1.0), hi = sample_rank(ranks[r - 1], 1.0);
     const auto tl = static_cast<long long>(t);
-    std::size_t wanted[2], count = 0;
+    std::size_t wanted[2]{}, count = 0;
     if (lo >= 0) wanted[count++] = static_cast<std::size_t>(lo);
     if (hi < tl) wanted[count++] = static_cast<std::size_t>(hi);
-    order_key found[2];
+    order_key found[2]{};
     select_ranks_in_place(sub.data(), t, wanted, count, found);
     const order_key lower = lo >= 0 ? found[0] : std::numeric_limits<order_key>::min();
     const order_key upper = hi < tl ? found[count - 1] : std::numeric_limits<order_key>::max();
@@ -317,16 +317,21 @@ struct value_map {
     }
 };
 
-// Calls f(key) for every value of the selection, block by block, single-threaded.
+// Calls f(key) for every value of the selection, in order, single-threaded. Contiguous
+// float64 is read in place, the rest through a small buffer of doubles.
 template <class T, class F>
 void for_each_key(const source<T>& s, const value_map& map, F&& f) {
+    const auto each = [&](const double* x, std::size_t count) {
+        for (std::size_t i = 0; i < count; ++i)
+            if (std::isfinite(x[i])) f(map.key(x[i]));
+    };
+    if constexpr (std::is_same_v<T, double>) {
+        if (s.direct) return each(s.c.values.data, s.size());
+    }
     constexpr std::size_t chunk = 1024;
     double buf[chunk];
-    for (std::size_t begin = 0; begin < s.size(); begin += chunk) {
-        const std::size_t count = s.read(begin, std::min(s.size(), begin + chunk), buf);
-        for (std::size_t i = 0; i < count; ++i)
-            if (std::isfinite(buf[i])) f(map.key(buf[i]));
-    }
+    for (std::size_t begin = 0; begin < s.size(); begin += chunk)
+        each(buf, s.read(begin, std::min(s.size(), begin + chunk), buf));
 }
 
 // splitmix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators", 2014):
@@ -423,102 +428,6 @@ struct rank_set {
     }
 };
 
-// Exact selection by most-significant-digit radix on the keys' unsigned image (radix select,
-// e.g. Alabi et al., "Fast k-selection algorithms for graphics processing units", 2012):
-// each pass histograms the next 11 (then 10) bits of the keys that share the prefix found so
-// far; once a prefix holds few enough keys, the next pass gathers them and nth_element ends
-// the search. Memory: a 2048-bin histogram per wanted rank and at most `budget` keys.
-template <class T>
-std::size_t radix_select(const source<T>& s, const value_map& map, const order_request* req,
-                         std::size_t m, rank_set& ranks, std::size_t budget) {
-    struct task {
-        std::uint64_t prefix = 0;  // the top `bits` bits shared by the keys followed
-        int bits = 0;
-        std::uint64_t base = 0;   // keys below the prefix
-        std::uint64_t count = 0;  // keys with the prefix
-        std::vector<std::size_t> wanted;  // indexes into ranks
-        bool gather = false;
-        std::vector<std::uint64_t> hist;
-        std::vector<order_key> keys;
-        int width() const { return bits < 44 ? 11 : 10; }
-    };
-    constexpr std::uint64_t sign = std::uint64_t{1} << 63;
-    const auto unsigned_of = [](order_key k) { return static_cast<std::uint64_t>(k) ^ sign; };
-    const auto key_from = [](std::uint64_t u) {
-        const std::uint64_t b = u ^ sign;
-        order_key k;
-        std::memcpy(&k, &b, sizeof k);
-        return k;
-    };
-
-    std::vector<task> tasks(1);
-    tasks[0].hist.assign(std::size_t{1} << tasks[0].width(), 0);
-    bool first = true;
-    std::size_t n = 0;
-    while (!tasks.empty()) {
-        for_each_key(s, map, [&](order_key k) {
-            const std::uint64_t u = unsigned_of(k);
-            for (task& t : tasks) {
-                if (t.bits != 0 && (u >> (64 - t.bits)) != t.prefix) continue;
-                if (t.gather) {
-                    t.keys.push_back(k);
-                } else {
-                    const int shift = 64 - t.bits - t.width();
-                    ++t.hist[(u >> shift) & ((std::uint64_t{1} << t.width()) - 1)];
-                }
-            }
-        });
-        if (first) {
-            first = false;
-            for (std::uint64_t h : tasks[0].hist) n += static_cast<std::size_t>(h);
-            if (n == 0) return 0;
-            ranks.plan(req, m, n);
-            tasks[0].count = n;
-            for (std::size_t i = 0; i < ranks.count; ++i) tasks[0].wanted.push_back(i);
-        }
-        std::vector<task> next;
-        for (task& t : tasks) {
-            if (t.gather) {
-                std::vector<std::size_t> local(t.wanted.size());
-                std::vector<order_key> found(t.wanted.size());
-                for (std::size_t i = 0; i < t.wanted.size(); ++i)
-                    local[i] = ranks.rank[t.wanted[i]] - static_cast<std::size_t>(t.base);
-                select_ranks(t.keys.data(), t.keys.size(), local.data(), local.size(),
-                             found.data());
-                for (std::size_t i = 0; i < t.wanted.size(); ++i) ranks.key[t.wanted[i]] = found[i];
-                continue;
-            }
-            std::uint64_t below = t.base;
-            std::size_t w = 0;
-            for (std::size_t bin = 0; bin < t.hist.size() && w < t.wanted.size(); ++bin) {
-                const std::uint64_t in_bin = t.hist[bin];
-                task child;
-                child.prefix = (t.prefix << t.width()) | bin;
-                child.bits = t.bits + t.width();
-                child.base = below;
-                child.count = in_bin;
-                while (w < t.wanted.size() && ranks.rank[t.wanted[w]] < below + in_bin)
-                    child.wanted.push_back(t.wanted[w++]);
-                below += in_bin;
-                if (child.wanted.empty()) continue;
-                if (child.bits == 64) {  // every key with this prefix is this one key
-                    for (std::size_t i : child.wanted) ranks.key[i] = key_from(child.prefix);
-                    continue;
-                }
-                next.push_back(std::move(child));
-            }
-        }
-        const std::size_t limit = budget / std::max<std::size_t>(1, next.size());
-        for (task& t : next) {
-            t.gather = t.count <= limit;
-            if (t.gather) t.keys.reserve(static_cast<std::size_t>(t.count));
-            else t.hist.assign(std::size_t{1} << t.width(), 0);
-        }
-        tasks = std::move(next);
-    }
-    return n;
-}
-
 }  // namespace select_detail
 
 // Exact order statistics of a column's finite values (or of their absolute deviations from
@@ -555,7 +464,7 @@ public:
                 return n == 0 ? order_result{} : ranks.assemble(req, m, n);
         }
         radix_runs().fetch_add(1);
-        const std::size_t n = radix_select(src_, map, req, m, ranks, budget);
+        const std::size_t n = radix(map, req, m, ranks, budget);
         return n == 0 ? order_result{} : ranks.assemble(req, m, n);
     }
 
@@ -745,6 +654,123 @@ private:
             for (std::size_t i = 0; i < local_count[j]; ++i) ranks.key[slot[j][i]] = found[i];
         }
         return true;
+    }
+
+    // Exact selection by most-significant-digit radix on the keys' unsigned image (radix
+    // select; e.g. Alabi et al., "Fast k-selection algorithms for graphics processing units",
+    // 2012). A pass histograms the next 16 bits (8 on small columns) of the keys sharing each
+    // wanted rank's prefix (the first: sign, exponent and 4 mantissa bits); once a prefix holds few
+    // enough keys, one vectorised scan gathers them by their key range, which cannot miss, and
+    // selection among them ends the search. On smooth data that is one histogram pass and one
+    // scan. Memory: a 65536-bin histogram per followed prefix and at most `budget` keys.
+    std::size_t radix(const select_detail::value_map& map, const order_request* req,
+                      std::size_t m, select_detail::rank_set& ranks, std::size_t budget) {
+        using namespace select_detail;
+        // 16-bit digits on large columns; on small ones a 65536-bin histogram would cost more
+        // to clear than the pass itself.
+        const int digit = src_.size() >= (std::size_t{1} << 20) ? 16 : 8;
+        const std::size_t bins = std::size_t{1} << digit;
+        struct prefix_group {
+            std::uint64_t prefix = 0;  // the top `bits` bits of the image of its keys
+            int bits = 0;
+            std::uint64_t below = 0, count = 0;  // keys before the group's range, and in it
+            std::vector<std::size_t> wanted;     // indexes into ranks
+            std::vector<std::uint64_t> hist;
+            order_key lo() const { return key_of_image(prefix << (64 - bits)); }
+            order_key hi() const {
+                return key_of_image((prefix << (64 - bits)) | (~std::uint64_t{0} >> bits));
+            }
+        };
+        // Splits a histogrammed group into the bins holding wanted ranks.
+        const auto split = [&](const prefix_group& g, std::vector<prefix_group>& out) {
+            std::uint64_t below = g.below;
+            std::size_t w = 0;
+            for (std::size_t bin = 0; bin < bins && w < g.wanted.size(); ++bin) {
+                prefix_group child;
+                child.prefix = (g.prefix << digit) | bin;
+                child.bits = g.bits + digit;
+                child.below = below;
+                child.count = g.hist[bin];
+                below += g.hist[bin];
+                while (w < g.wanted.size() && ranks.rank[g.wanted[w]] < below)
+                    child.wanted.push_back(g.wanted[w++]);
+                if (child.wanted.empty()) continue;
+                if (child.bits == 64)  // all its keys are one key
+                    for (std::size_t i : child.wanted) ranks.key[i] = key_of_image(child.prefix);
+                else
+                    out.push_back(std::move(child));
+            }
+        };
+
+        // First pass: every key. Overflowed deviations (+inf) sit above all others.
+        prefix_group all;
+        all.hist.assign(bins, 0);
+        std::uint64_t overflow = 0;
+        for_each_key(src_, map, [&](order_key k) {
+            if (k == key_pos_inf) ++overflow;
+            else ++all.hist[image_of(k) >> (64 - digit)];
+        });
+        std::uint64_t finite = 0;
+        for (std::uint64_t h : all.hist) finite += h;
+        const auto n = static_cast<std::size_t>(finite + overflow);
+        if (n == 0) return 0;
+        ranks.plan(req, m, n);
+        for (std::size_t i = 0; i < ranks.count; ++i) {
+            if (ranks.rank[i] < finite) all.wanted.push_back(i);
+            else ranks.key[i] = key_pos_inf;
+        }
+        std::vector<prefix_group> groups;
+        split(all, groups);
+        all.hist = {};
+
+        while (!groups.empty()) {
+            const std::size_t limit = budget / groups.size();
+            std::vector<prefix_group> gather, deeper;
+            for (prefix_group& g : groups) (g.count <= limit ? gather : deeper).push_back(std::move(g));
+            // Gather by key range, up to max_intervals groups a scan (they are in key order).
+            for (std::size_t first = 0; first < gather.size(); first += max_intervals) {
+                const std::size_t count = std::min<std::size_t>(max_intervals, gather.size() - first);
+                scan_plan plan;
+                plan.intervals = static_cast<int>(count);
+                plan.strict = false;
+                plan.deviations = map.deviations;
+                plan.center = map.center;
+                gather_regions regions;
+                std::size_t total = 0;
+                for (std::size_t j = 0; j < count; ++j) {
+                    const prefix_group& g = gather[first + j];
+                    plan.lo[j] = std::max(g.lo(), key_lowest);
+                    plan.hi[j] = std::min(g.hi(), key_highest);
+                    regions.capacity[j] = static_cast<std::size_t>(g.count);
+                    total += regions.capacity[j];
+                }
+                std::unique_ptr<order_key[]> store(new order_key[std::max<std::size_t>(1, total)]);
+                for (std::size_t j = 0, offset = 0; j < count; offset += regions.capacity[j++])
+                    regions.data[j] = store.get() + offset;
+                scan_all(plan, regions);
+                for (std::size_t j = 0; j < count; ++j) {
+                    const prefix_group& g = gather[first + j];
+                    std::size_t local[2 * max_requests];
+                    order_key found[2 * max_requests];
+                    for (std::size_t i = 0; i < g.wanted.size(); ++i)
+                        local[i] = ranks.rank[g.wanted[i]] - static_cast<std::size_t>(g.below);
+                    select_ranks(regions.data[j], regions.capacity[j], local, g.wanted.size(), found);
+                    for (std::size_t i = 0; i < g.wanted.size(); ++i) ranks.key[g.wanted[i]] = found[i];
+                }
+            }
+            if (deeper.empty()) break;
+            // Histogram the next digit of every group still too large, in one pass.
+            for (prefix_group& g : deeper) g.hist.assign(bins, 0);
+            for_each_key(src_, map, [&](order_key k) {
+                const std::uint64_t u = image_of(k);
+                for (prefix_group& g : deeper)
+                    if ((u >> (64 - g.bits)) == g.prefix)
+                        ++g.hist[(u >> (64 - g.bits - digit)) & (bins - 1)];
+            });
+            groups.clear();
+            for (const prefix_group& g : deeper) split(g, groups);
+        }
+        return n;
     }
 
     // One pass over the column, in fixed blocks (threads optional): counts summed per block.

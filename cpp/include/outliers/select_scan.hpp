@@ -45,6 +45,18 @@ inline double value_of(order_key k) noexcept {
     return x;
 }
 
+// The keys as unsigned integers in the same order (the sign bit flipped): their digits are what
+// radix selection histograms.
+inline std::uint64_t image_of(order_key k) noexcept {
+    return static_cast<std::uint64_t>(k) ^ (std::uint64_t{1} << 63);
+}
+inline order_key key_of_image(std::uint64_t u) noexcept {
+    const std::uint64_t b = u ^ (std::uint64_t{1} << 63);
+    order_key k;
+    std::memcpy(&k, &b, sizeof k);
+    return k;
+}
+
 inline constexpr order_key key_pos_inf = 0x7FF0000000000000;  // key_of(+inf)
 inline constexpr order_key key_highest = key_pos_inf - 1;     // key_of(DBL_MAX)
 inline constexpr order_key key_lowest = -key_pos_inf;         // key_of(-DBL_MAX)
@@ -134,9 +146,21 @@ inline std::uint64_t as_count(Count c) noexcept {
     return static_cast<std::uint64_t>(c);
 }
 
+// The bounds as scan_one reads them: a local copy, so that storing a gathered key (an int64,
+// which may alias a plan's keys) does not force them to be read again.
+template <int M>
+struct bounds {
+    order_key lo[M], hi[M];
+    double center;
+    explicit bounds(const scan_plan& p) : center(p.center) {
+        std::copy(p.lo, p.lo + M, lo);
+        std::copy(p.hi, p.hi + M, hi);
+    }
+};
+
 // One value, portable: the reference the vectorised loops must agree with.
 template <int M, bool Dev, bool Strict>
-inline void scan_one(double x, const scan_plan& p, scan_counts& c,
+inline void scan_one(double x, const bounds<M>& p, scan_counts& c,
                      order_key (*keys)[scan_stage::capacity], std::size_t* fill) noexcept {
     order_key k;
     if constexpr (Dev) {
@@ -164,14 +188,19 @@ inline void scan_one(double x, const scan_plan& p, scan_counts& c,
 template <int M, bool Dev, bool Strict>
 void scan_portable(const double* x, std::size_t len, const scan_plan& p, scan_counts& c,
                    scan_stage& st) {
+    // Local counts, fills and bounds: through c, st and p, every stored key (an int64, which
+    // may alias them) would send them back to memory.
+    const bounds<M> b(p);
+    scan_counts local;
+    std::size_t fill[M];
+    std::copy(st.fill, st.fill + M, fill);
     for (std::size_t i = 0; i < len;) {
         const std::size_t end = std::min(len, i + scan_stage::piece);
-        std::size_t fill[M];  // local copies, as in scan_avx2
-        std::copy(st.fill, st.fill + M, fill);
-        for (; i < end; ++i) scan_one<M, Dev, Strict>(x[i], p, c, st.keys, fill);
+        for (; i < end; ++i) scan_one<M, Dev, Strict>(x[i], b, local, st.keys, fill);
         st.flush_if_needed(fill, M);
-        std::copy(fill, fill + M, st.fill);
     }
+    std::copy(fill, fill + M, st.fill);
+    c.add(local);
 }
 
 // The vector kernels' counters, lane totals in this order: -inf side, below +inf, overflow,
@@ -191,7 +220,8 @@ void finish_scan(const std::uint64_t* sums, const double* x, std::size_t i, std:
         c.lt_hi[j] += sums[5 + 4 * j];
         c.le_hi[j] += sums[6 + 4 * j];
     }
-    for (; i < len; ++i) scan_one<M, Dev, Strict>(x[i], p, c, st.keys, fill);
+    const bounds<M> b(p);
+    for (; i < len; ++i) scan_one<M, Dev, Strict>(x[i], b, c, st.keys, fill);
     std::copy(fill, fill + M, st.fill);
 }
 
