@@ -6,6 +6,7 @@
 namespace outliers::testing {
 
 inline int failures = 0;
+inline int checks = 0;
 
 // True when f() throws an E, false when it throws something else or nothing.
 template <class E, class F>
@@ -22,8 +23,8 @@ bool throws(F f) {
 
 // The program's exit status: 0 when every check passed.
 inline int report(const char* name) {
-    if (failures) std::printf("%s: %d check(s) failed\n", name, failures);
-    else std::printf("%s: all checks passed\n", name);
+    if (failures) std::printf("%s: %d of %d checks failed\n", name, failures, checks);
+    else std::printf("%s: all %d checks passed\n", name, checks);
     return failures ? 1 : 0;
 }
 
@@ -31,6 +32,7 @@ inline int report(const char* name) {
 
 #define CHECK(cond)                                                               \
     do {                                                                          \
+        ++outliers::testing::checks;                                              \
         if (!(cond)) {                                                            \
             std::printf("%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
             ++outliers::testing::failures;                                        \

@@ -1,4 +1,5 @@
 // The hampel kernel against a brute-force window loop, bit for bit, on every path and CPU level.
+#include "check.hpp"
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -11,15 +12,6 @@
 
 namespace {
 
-int failures = 0;
-
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            std::printf("%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-            ++failures;                                                          \
-        }                                                                        \
-    } while (0)
 
 using outliers::column;
 using outliers::make_strided;
@@ -318,9 +310,5 @@ int main() {
     test_hampel_ties_extremes_and_zeros();
     test_hampel_masked_and_strided();
     test_hampel_only_some_outputs();
-    if (failures)
-        std::printf("%d check(s) failed\n", failures);
-    else
-        std::printf("all hampel checks passed\n");
-    return failures ? 1 : 0;
+    return outliers::testing::report("test_hampel");
 }

@@ -1,6 +1,7 @@
 // The lane loops (lanes.hpp) and the one-read zscore and esd kernels, without Python: every CPU
 // level gives the scalar twins' bits, and the kernels match naive references at every level and
 // thread count, on data chosen to hit every fallback.
+#include "check.hpp"
 #include <outliers/kernels/esd.hpp>
 #include <outliers/kernels/zscore.hpp>
 
@@ -16,16 +17,6 @@
 
 namespace {
 
-int failures = 0;
-
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
-            std::printf("%s:%d: CHECK failed: %s [%s]\n", __FILE__, __LINE__, #cond,  \
-                        context.c_str());                                             \
-            ++failures;                                                               \
-        }                                                                             \
-    } while (0)
 
 std::string context;
 
@@ -457,10 +448,5 @@ int main() {
     test_zscore_fallbacks();
     test_zscore_converted_columns();
     test_esd_large_inputs();
-    if (failures) {
-        std::printf("%d failure(s)\n", failures);
-        return 1;
-    }
-    std::printf("test_lanes: all passed\n");
-    return 0;
+    return outliers::testing::report("test_lanes");
 }

@@ -1,5 +1,6 @@
 // select.hpp against a sort-based reference, bit for bit: every path (gather-all, sample
 // bracket, radix fallback), every CPU level, every dtype, adversarial data.
+#include "check.hpp"
 #include <outliers/cpu.hpp>
 #include <outliers/kernels/iqr.hpp>
 #include <outliers/kernels/mad.hpp>
@@ -20,17 +21,6 @@
 
 namespace {
 
-int failures = 0;
-int checks = 0;
-
-#define CHECK(cond)                                                               \
-    do {                                                                          \
-        ++checks;                                                                 \
-        if (!(cond)) {                                                            \
-            std::printf("%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-            ++failures;                                                           \
-        }                                                                         \
-    } while (0)
 
 using outliers::column;
 using outliers::make_strided;
@@ -644,6 +634,5 @@ int main() {
     timed("bracket miss", test_bracket_miss_detected);
     timed("fast flags", test_fast_flags);
     timed("10^6 values", test_large);
-    std::printf("%d checks, %d failures\n", checks, failures);
-    return failures ? 1 : 0;
+    return outliers::testing::report("test_select");
 }
