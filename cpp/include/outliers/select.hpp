@@ -138,9 +138,9 @@ inline void floyd_rivest_select(order_key* a, std::ptrdiff_t left, std::ptrdiff_
             const double s = 0.5 * std::exp(2.0 * z / 3.0);
             const double sd = 0.5 * std::sqrt(z * s * (n - s) / n) * (i < n / 2 ? -1.0 : 1.0);
             const double kd = static_cast<double>(k);
-            floyd_rivest_select(a, std::max(left, static_cast<std::ptrdiff_t>(kd - i * s / n + sd)),
-                                std::min(right, static_cast<std::ptrdiff_t>(kd + (n - i) * s / n + sd)),
-                                k);
+            floyd_rivest_select(
+                a, std::max(left, static_cast<std::ptrdiff_t>(kd - i * s / n + sd)),
+                std::min(right, static_cast<std::ptrdiff_t>(kd + (n - i) * s / n + sd)), k);
         }
         const order_key t = a[k];
         std::ptrdiff_t i = left, j = right;
@@ -176,7 +176,8 @@ inline void select_ranks_in_place(order_key* a, std::size_t len, const std::size
             std::iter_swap(a + k, std::min_element(a + k, a + len));
         else
             floyd_rivest_select(a, static_cast<std::ptrdiff_t>(from),
-                                static_cast<std::ptrdiff_t>(len) - 1, static_cast<std::ptrdiff_t>(k));
+                                static_cast<std::ptrdiff_t>(len) - 1,
+                                static_cast<std::ptrdiff_t>(k));
         out[i] = a[k];
         from = k + 1;
     }
@@ -357,7 +358,7 @@ inline std::size_t sample_count(std::size_t n, const tuning& t) {
 // Deterministic and spread over the whole column, so neither sorted nor periodic data can
 // hide from it as they could from a fixed stride. Strata bounds are stepped without division.
 class sample_positions {
-public:
+  public:
     sample_positions(std::size_t s, std::size_t n) : s_(s), width_(n / s), extra_(n % s) {}
 
     std::size_t next() noexcept {
@@ -375,7 +376,7 @@ public:
         return at;
     }
 
-private:
+  private:
     std::size_t s_, width_, extra_;
     std::size_t begin_ = 0, carry_ = 0;
     std::uint64_t j_ = 0;
@@ -435,14 +436,16 @@ struct rank_set {
 //
 // The bracket path is Floyd & Rivest's selection ("Expected time bounds for selection", CACM
 // 18(3), 1975) turned into a streaming pass: a fixed-seed stratified sample gives, for each
-// wanted rank, two bounds that almost surely bracket it; one pass (select_scan.hpp) counts the
-// values below and at each bound and gathers the few strictly between; nth_element on those
-// gives the answer. Whether the bracket held is known exactly from the counts; if it did not
-// (or too many values fell inside), the radix path finds the same answer. The sample, the
-// bounds and that decision depend on the data only: never on the thread count or CPU level.
+// wanted rank, two bounds that almost surely bracket it; one vectorised pass (select_scan.hpp)
+// counts the values below each bracket and gathers the few inside it (about 1.5 % of the
+// values; ties at a bound are counted instead of gathered when the sample shows them), and
+// selection among those gives the answer. Whether the bracket held is known exactly from the
+// counts; if it did not (or too many values fell inside), the radix path finds the same answer.
+// Small columns are simply gathered whole. The sample, the bounds and every decision depend on
+// the data only: never on the thread count or the CPU level.
 template <class T>
 class column_selector {
-public:
+  public:
     explicit column_selector(const column<T>& c, select_detail::tuning t = {})
         : src_(c), tune_(t) {}
 
@@ -468,11 +471,11 @@ public:
         return n == 0 ? order_result{} : ranks.assemble(req, m, n);
     }
 
-private:
+  private:
     select_detail::source<T> src_;
     select_detail::tuning tune_;
     std::vector<select_detail::order_key> sample_;  // keys of finite values at fixed positions
-    std::size_t drawn_ = 0;     // positions sampled (finite or not)
+    std::size_t drawn_ = 0;                         // positions sampled (finite or not)
     bool sample_ready_ = false;  // sample_ holds the values' own keys (not deviations)
 
     order_result direct(const select_detail::value_map& map, const order_request* req,
@@ -551,13 +554,15 @@ private:
         select_ranks(keys.data(), s, wanted.data(), wanted.size(), at.data());
         const auto sample_key = [&](long long rank, order_key beyond) {
             if (rank < 0 || rank >= static_cast<long long>(s)) return beyond;
-            const auto i = std::lower_bound(wanted.begin(), wanted.end(),
-                                            static_cast<std::size_t>(rank)) - wanted.begin();
+            const auto i =
+                std::lower_bound(wanted.begin(), wanted.end(), static_cast<std::size_t>(rank)) -
+                wanted.begin();
             return std::clamp(at[static_cast<std::size_t>(i)], key_lowest, key_highest);
         };
 
         // Intervals in increasing order, overlapping ones merged.
-        std::size_t order[max_requests];  // insertion sort (std::sort trips GCC 12's -Warray-bounds)
+        std::size_t
+            order[max_requests];  // insertion sort (std::sort trips GCC 12's -Warray-bounds)
         for (std::size_t j = 0; j < m; ++j) {
             std::size_t i = j;
             for (; i > 0 && br[order[i - 1]].q > br[j].q; --i) order[i] = order[i - 1];
@@ -591,7 +596,8 @@ private:
             }
         plan.strict = false;
         for (int j = 0; j < plan.intervals; ++j)
-            if (within[j] - strictly[j] > std::max<std::size_t>(4, strictly[j] / 16)) plan.strict = true;
+            if (within[j] - strictly[j] > std::max<std::size_t>(4, strictly[j] / 16))
+                plan.strict = true;
         gather_regions regions;
         std::size_t total = 0;
         const double scale = static_cast<double>(src_.size()) / static_cast<double>(drawn_);
@@ -620,7 +626,8 @@ private:
         // `first` to `end`: the keys at the bounds are among them unless the plan is strict.
         std::size_t local[max_intervals][2 * max_requests], slot[max_intervals][2 * max_requests];
         std::size_t local_count[max_intervals] = {};
-        std::size_t lt_lo[max_intervals], le_hi[max_intervals], first[max_intervals], end[max_intervals];
+        std::size_t lt_lo[max_intervals], le_hi[max_intervals], first[max_intervals],
+            end[max_intervals];
         for (int j = 0; j < plan.intervals; ++j) {
             lt_lo[j] = static_cast<std::size_t>(counts.lt_lo[j] - low);
             le_hi[j] = static_cast<std::size_t>(counts.le_hi[j] - low);
@@ -648,7 +655,8 @@ private:
         for (int j = 0; j < plan.intervals; ++j) {
             if (local_count[j] == 0) continue;
             const std::size_t kept = end[j] - first[j];
-            if (kept > regions.capacity[j]) return false;  // more fell inside than there was room for
+            if (kept > regions.capacity[j])
+                return false;  // more fell inside than there was room for
             order_key found[2 * max_requests];
             select_ranks(regions.data[j], kept, local[j], local_count[j], found);
             for (std::size_t i = 0; i < local_count[j]; ++i) ranks.key[slot[j][i]] = found[i];
@@ -663,8 +671,8 @@ private:
     // enough keys, one vectorised scan gathers them by their key range, which cannot miss, and
     // selection among them ends the search. On smooth data that is one histogram pass and one
     // scan. Memory: a 65536-bin histogram per followed prefix and at most `budget` keys.
-    std::size_t radix(const select_detail::value_map& map, const order_request* req,
-                      std::size_t m, select_detail::rank_set& ranks, std::size_t budget) {
+    std::size_t radix(const select_detail::value_map& map, const order_request* req, std::size_t m,
+                      select_detail::rank_set& ranks, std::size_t budget) {
         using namespace select_detail;
         // 16-bit digits on large columns; on small ones a 65536-bin histogram would cost more
         // to clear than the pass itself.
@@ -707,8 +715,10 @@ private:
         all.hist.assign(bins, 0);
         std::uint64_t overflow = 0;
         for_each_key(src_, map, [&](order_key k) {
-            if (k == key_pos_inf) ++overflow;
-            else ++all.hist[image_of(k) >> (64 - digit)];
+            if (k == key_pos_inf)
+                ++overflow;
+            else
+                ++all.hist[image_of(k) >> (64 - digit)];
         });
         std::uint64_t finite = 0;
         for (std::uint64_t h : all.hist) finite += h;
@@ -716,8 +726,10 @@ private:
         if (n == 0) return 0;
         ranks.plan(req, m, n);
         for (std::size_t i = 0; i < ranks.count; ++i) {
-            if (ranks.rank[i] < finite) all.wanted.push_back(i);
-            else ranks.key[i] = key_pos_inf;
+            if (ranks.rank[i] < finite)
+                all.wanted.push_back(i);
+            else
+                ranks.key[i] = key_pos_inf;
         }
         std::vector<prefix_group> groups;
         split(all, groups);
@@ -726,10 +738,12 @@ private:
         while (!groups.empty()) {
             const std::size_t limit = budget / groups.size();
             std::vector<prefix_group> gather, deeper;
-            for (prefix_group& g : groups) (g.count <= limit ? gather : deeper).push_back(std::move(g));
+            for (prefix_group& g : groups)
+                (g.count <= limit ? gather : deeper).push_back(std::move(g));
             // Gather by key range, up to max_intervals groups a scan (they are in key order).
             for (std::size_t first = 0; first < gather.size(); first += max_intervals) {
-                const std::size_t count = std::min<std::size_t>(max_intervals, gather.size() - first);
+                const std::size_t count =
+                    std::min<std::size_t>(max_intervals, gather.size() - first);
                 scan_plan plan;
                 plan.intervals = static_cast<int>(count);
                 plan.strict = false;
@@ -754,8 +768,10 @@ private:
                     order_key found[2 * max_requests];
                     for (std::size_t i = 0; i < g.wanted.size(); ++i)
                         local[i] = ranks.rank[g.wanted[i]] - static_cast<std::size_t>(g.below);
-                    select_ranks(regions.data[j], regions.capacity[j], local, g.wanted.size(), found);
-                    for (std::size_t i = 0; i < g.wanted.size(); ++i) ranks.key[g.wanted[i]] = found[i];
+                    select_ranks(regions.data[j], regions.capacity[j], local, g.wanted.size(),
+                                 found);
+                    for (std::size_t i = 0; i < g.wanted.size(); ++i)
+                        ranks.key[g.wanted[i]] = found[i];
                 }
             }
             if (deeper.empty()) break;
@@ -790,7 +806,8 @@ private:
             } else {
                 double buf[scan_stage::piece];
                 for (std::size_t i = begin; i < end; i += scan_stage::piece) {
-                    const std::size_t count = src_.read(i, std::min(end, i + scan_stage::piece), buf);
+                    const std::size_t count =
+                        src_.read(i, std::min(end, i + scan_stage::piece), buf);
                     scan(buf, count, plan, local, *stage, level);
                 }
             }
