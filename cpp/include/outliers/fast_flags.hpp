@@ -1,5 +1,6 @@
-// Vectorised flags for the common call (a mask of a plain contiguous float64 column) of the
-// methods whose rule is a fixed band (iqr, quantile) or a scaled deviation (mad).
+// Vectorised flags for the common call (a mask, no scores, of a column without mask, bitmap,
+// sentinels or NaT) of the methods whose rule is a fixed band (iqr, quantile) or a scaled
+// deviation (mad).
 #pragma once
 
 #include <algorithm>
