@@ -121,7 +121,7 @@ struct tuning {
     std::size_t direct_limit = 32768;  // up to this many values: gather all keys, select
     std::size_t sample_size = 65536;   // at most; stratified, one value per stratum
     double z = 4.0;                    // bracket half-width, in sample standard deviations
-    std::size_t budget = 0;            // most keys held at once; 0: n / 16, at least 65536
+    std::size_t budget = 0;            // most keys held at once; 0: n / 12, at least 131072 (1 MiB)
 };
 
 // Floyd & Rivest's SELECT, Algorithm 489 (CACM 18(3), 1975), in place on a[left..right]
@@ -345,11 +345,15 @@ inline std::uint64_t splitmix64(std::uint64_t x) noexcept {
 }
 
 // How many positions to sample among n. Floyd & Rivest's sample size grows as n^(2/3):
-// (z n / 2)^(2/3) balances selecting in the sample against selecting among the gathered values.
+// (z n / 2)^(2/3) balances selecting in the sample against selecting among the gathered
+// values. Below a few million values that would leave brackets wide enough (about 2z / sqrt(s)
+// of the values each) to strain the memory budget with three of them: at least n / 16, up to
+// 32768, then.
 inline std::size_t sample_count(std::size_t n, const tuning& t) {
     const double optimal = std::pow(t.z * static_cast<double>(n) / 2.0, 2.0 / 3.0);
-    return std::max<std::size_t>(
-        1, std::min({t.sample_size, n / 4, static_cast<std::size_t>(optimal) + 64}));
+    const std::size_t wanted =
+        std::max(static_cast<std::size_t>(optimal) + 64, std::min<std::size_t>(n / 16, 32768));
+    return std::max<std::size_t>(1, std::min({t.sample_size, n / 4, wanted}));
 }
 
 // The s sample positions in [0, n), in increasing order: position j is in stratum
@@ -459,7 +463,7 @@ class column_selector {
         if (n_all == 0) return {};
         if (n_all <= tune_.direct_limit && !forced) return direct(map, req, m);
         const std::size_t budget =
-            tune_.budget ? tune_.budget : std::max<std::size_t>(65536, n_all / 16);
+            tune_.budget ? tune_.budget : std::max<std::size_t>(131072, n_all / 12);
         rank_set ranks;
         if (!forced) {
             std::size_t n = 0;
@@ -585,9 +589,11 @@ class column_selector {
         }
 
         // Room for the keys each interval gathers: the sample's count, scaled to the column,
-        // with a wide margin. Strict gathering (ties at the bounds counted, not kept) is chosen
-        // when the sample shows such ties matter; the lighter inclusive pass otherwise. If even
-        // the estimate exceeds the budget, the bracket is hopeless: go radix at once.
+        // with a margin of five standard deviations (a count k has a relative standard deviation
+        // of about 1/sqrt(k): 5 % for a typical 400). Strict gathering (ties at the bounds counted,
+        // not kept) is chosen when the sample shows such ties matter; the lighter inclusive pass
+        // otherwise. If even the estimate exceeds the budget, the bracket is hopeless: go radix at
+        // once.
         std::size_t within[max_intervals] = {}, strictly[max_intervals] = {};
         for (order_key k : keys)
             for (int j = 0; j < plan.intervals; ++j) {
@@ -603,7 +609,8 @@ class column_selector {
         const double scale = static_cast<double>(src_.size()) / static_cast<double>(drawn_);
         for (int j = 0; j < plan.intervals; ++j) {
             const double kept = static_cast<double>(plan.strict ? strictly[j] : within[j]);
-            regions.capacity[j] = static_cast<std::size_t>(1.5 * kept * scale) + 4096;
+            const double margin = 1.0 + 5.0 / std::sqrt(kept + 1.0);
+            regions.capacity[j] = static_cast<std::size_t>(margin * kept * scale) + 1024;
             total += regions.capacity[j];
         }
         if (total > budget) return false;
@@ -676,7 +683,7 @@ class column_selector {
         using namespace select_detail;
         // 16-bit digits on large columns; on small ones a 65536-bin histogram would cost more
         // to clear than the pass itself.
-        const int digit = src_.size() >= (std::size_t{1} << 20) ? 16 : 8;
+        const int digit = src_.size() >= (std::size_t{1} << 18) ? 16 : 8;
         const std::size_t bins = std::size_t{1} << digit;
         struct prefix_group {
             std::uint64_t prefix = 0;  // the top `bits` bits of the image of its keys
