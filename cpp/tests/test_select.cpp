@@ -448,6 +448,39 @@ void test_bracket_miss_detected() {
     CHECK(sd::radix_runs().load() >= before + 3);
 }
 
+// Friendly data never needs the fallback: the bracket must hold (and fit its budget) for the
+// requests the kernels make, at every size from the gather-all limit up (a needless fallback
+// would be correct, only several times slower).
+void test_no_needless_fallback() {
+    const std::vector<std::vector<order_request>> kernel_requests = {
+        {{true, 0.5}},
+        {{false, 0.25}, {false, 0.75}},
+        {{false, 0.25}, {false, 0.75}, {true, 0.5}},
+        {{false, 0.01}, {false, 0.99}, {true, 0.5}},
+    };
+    for (std::size_t n : {40000u, 100000u, 300000u, 1000000u, 2000000u}) {
+        for (int kind = 0; kind < 3; ++kind) {
+            std::vector<double> v = normal(n, 31, 25.0);
+            for (std::size_t i = 0; kind > 0 && i < n; ++i)
+                if (kind == 1 ? i % 3 != 0 : i % 100 == 0) v[i] = std::round(v[i] * 4.0) / 4.0;
+            const column<double> c{view(v.data(), n), {}, false};
+            for (const auto& req : kernel_requests) {
+                const unsigned long before = sd::radix_runs().load();
+                outliers::column_selector<double> sel(c);
+                const order_result r = sel.run(req.data(), req.size());
+                if (req.size() == 1) {
+                    const order_request median;
+                    sel.run(&median, 1, true, r.value[0]);
+                }
+                if (sd::radix_runs().load() != before)
+                    std::printf("  needless fallback: n=%zu kind=%d requests=%zu\n", n, kind,
+                                req.size());
+                CHECK(sd::radix_runs().load() == before);
+            }
+        }
+    }
+}
+
 // The kernels' vectorised flags equal write_pointwise's, level by level, for a column of any
 // dtype and stride.
 template <class T>
@@ -672,6 +705,7 @@ int main() {
     timed("missing values and strides", test_missing_and_strides);
     timed("bracket miss", test_bracket_miss_detected);
     timed("fast flags", test_fast_flags);
+    timed("no needless fallback", test_no_needless_fallback);
     timed("10^6 values", test_large);
     std::printf("%d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;
