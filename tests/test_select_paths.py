@@ -101,7 +101,8 @@ def sample_hostile(n):
     sample_positions, default tuning): the bracket lands far from the true ranks and the core
     must fall back."""
     x = _normal(n, 6)
-    s = max(1, min(65536, n // 4, int((4.0 * n / 2.0) ** (2.0 / 3.0)) + 64))
+    optimal = int((4.0 * n / 2.0) ** (2.0 / 3.0)) + 64
+    s = max(1, min(65536, n // 4, max(optimal, min(n // 16, 32768))))
     width, extra = divmod(n, s)
     for j in range(s):
         begin = j * width + (j * extra) // s

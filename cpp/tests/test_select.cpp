@@ -97,11 +97,11 @@ struct path {
 
 const path paths[] = {
     {"default", {}, false},
-    {"bracket", {0, 64, 4.0, 0}, false},           // the sample bracket even on tiny data
-    {"narrow", {0, 16, 0.0, 0}, false},            // zero-width brackets: most miss
-    {"tight-budget", {0, 64, 4.0, 24}, false},     // gathers overflow; radix in small steps
-    {"radix", {0, 64, 4.0, 0}, true},              // the fallback alone
-    {"radix-tight", {0, 64, 4.0, 3}, true},        // the fallback to its last digit
+    {"bracket", {0, 64, 4.0, 0}, false},        // the sample bracket even on tiny data
+    {"narrow", {0, 16, 0.0, 0}, false},         // zero-width brackets: most miss
+    {"tight-budget", {0, 64, 4.0, 24}, false},  // gathers overflow; radix in small steps
+    {"radix", {0, 64, 4.0, 0}, true},           // the fallback alone
+    {"radix-tight", {0, 64, 4.0, 3}, true},     // the fallback to its last digit
 };
 
 const cpu::level levels[] = {cpu::level::portable, cpu::level::avx2, cpu::level::avx512};
@@ -153,8 +153,8 @@ void check_column(const column<T>& c, const std::vector<double>& finite, bool li
                     const order_request median;
                     const order_result d = sel.run(&median, 1, true, r.value[0]);
                     if (!same_bits(d.value[0], mad))
-                        std::printf("  %s: path %s, level %d: MAD %.17g vs %.17g\n",
-                                    label.c_str(), p.name, static_cast<int>(level), d.value[0], mad);
+                        std::printf("  %s: path %s, level %d: MAD %.17g vs %.17g\n", label.c_str(),
+                                    p.name, static_cast<int>(level), d.value[0], mad);
                     CHECK(same_bits(d.value[0], mad) && d.n == s.size());
                 }
             }
@@ -218,7 +218,8 @@ std::vector<std::pair<std::string, std::vector<double>>> adversarial(std::size_t
     }
     {
         std::vector<double> w(n);
-        for (std::size_t i = 0; i < n; ++i) w[i] = i % 4 == 0 ? 0.0 : i % 4 == 1 ? -0.0 : i % 4 == 2 ? 1.0 : -1.0;
+        for (std::size_t i = 0; i < n; ++i)
+            w[i] = i % 4 == 0 ? 0.0 : i % 4 == 1 ? -0.0 : i % 4 == 2 ? 1.0 : -1.0;
         add("signed-zeros", w);
         for (double& x : w) x = -0.0;
         add("negative-zeros", w);
@@ -251,7 +252,8 @@ std::vector<std::pair<std::string, std::vector<double>>> adversarial(std::size_t
     {
         // A period equal to a sampling stride: a fixed-stride sample would see one value.
         std::vector<double> w(n);
-        for (std::size_t i = 0; i < n; ++i) w[i] = i % 64 == 0 ? 100.0 + static_cast<double>(i) : -static_cast<double>(i % 64);
+        for (std::size_t i = 0; i < n; ++i)
+            w[i] = i % 64 == 0 ? 100.0 + static_cast<double>(i) : -static_cast<double>(i % 64);
         add("periodic", w);
     }
     return sets;
@@ -260,15 +262,24 @@ std::vector<std::pair<std::string, std::vector<double>>> adversarial(std::size_t
 // Values v cast to T (as integers where T is one), checked as a T column.
 template <class T>
 const char* dtype_name() {
-    if constexpr (std::is_same_v<T, float>) return "float32";
-    else if constexpr (std::is_same_v<T, std::int8_t>) return "int8";
-    else if constexpr (std::is_same_v<T, std::uint8_t>) return "uint8";
-    else if constexpr (std::is_same_v<T, std::int16_t>) return "int16";
-    else if constexpr (std::is_same_v<T, std::uint16_t>) return "uint16";
-    else if constexpr (std::is_same_v<T, std::int32_t>) return "int32";
-    else if constexpr (std::is_same_v<T, std::uint32_t>) return "uint32";
-    else if constexpr (std::is_same_v<T, std::int64_t>) return "int64";
-    else return "uint64";
+    if constexpr (std::is_same_v<T, float>)
+        return "float32";
+    else if constexpr (std::is_same_v<T, std::int8_t>)
+        return "int8";
+    else if constexpr (std::is_same_v<T, std::uint8_t>)
+        return "uint8";
+    else if constexpr (std::is_same_v<T, std::int16_t>)
+        return "int16";
+    else if constexpr (std::is_same_v<T, std::uint16_t>)
+        return "uint16";
+    else if constexpr (std::is_same_v<T, std::int32_t>)
+        return "int32";
+    else if constexpr (std::is_same_v<T, std::uint32_t>)
+        return "uint32";
+    else if constexpr (std::is_same_v<T, std::int64_t>)
+        return "int64";
+    else
+        return "uint64";
 }
 
 template <class T>
@@ -312,7 +323,8 @@ void test_dtypes() {
     for (std::int64_t i = 0; i < 300; ++i) {
         big.push_back(std::numeric_limits<std::int64_t>::max() - i * 37);
         big.push_back(std::numeric_limits<std::int64_t>::min() + i * 1001);
-        ubig.push_back(std::numeric_limits<std::uint64_t>::max() - static_cast<std::uint64_t>(i) * 3);
+        ubig.push_back(std::numeric_limits<std::uint64_t>::max() -
+                       static_cast<std::uint64_t>(i) * 3);
         ubig.push_back((std::uint64_t{1} << 53) + static_cast<std::uint64_t>(i));
     }
     check("int64 extremes", big);
@@ -326,7 +338,9 @@ void test_missing_and_strides() {
     std::vector<std::uint8_t> mask(2 * n), bits((2 * n + 7) / 8 + 1);
     for (std::size_t i = 0; i < 2 * n; ++i) {
         mask[i] = i % 5 == 0;
-        if (i % 3) bits[(i + 3) / 8] = static_cast<std::uint8_t>(bits[(i + 3) / 8] | (1u << ((i + 3) % 8)));
+        if (i % 3)
+            bits[(i + 3) / 8] =
+                static_cast<std::uint8_t>(bits[(i + 3) / 8] | (1u << ((i + 3) % 8)));
     }
     const double sentinels[] = {v[10], v[20], -9999.0};
 
@@ -378,11 +392,14 @@ void test_large() {
             for (cpu::level level : levels) {
                 cpu::limit(level);
                 outliers::set_num_threads(level == cpu::level::avx2 ? 3 : 1);
-                const order_result r = outliers::column_selector<double>(c).run(req.data(), req.size());
+                const order_result r =
+                    outliers::column_selector<double>(c).run(req.data(), req.size());
                 bool ok = r.n == s.size();
                 for (std::size_t j = 0; j < req.size(); ++j)
                     ok = ok && same_bits(r.value[j], ref_request(s, req[j]));
-                if (!ok) std::printf("  %s: force %d level %d\n", name.c_str(), force, static_cast<int>(level));
+                if (!ok)
+                    std::printf("  %s: force %d level %d\n", name.c_str(), force,
+                                static_cast<int>(level));
                 CHECK(ok);
             }
         }
@@ -415,10 +432,44 @@ void test_bracket_miss_detected() {
         cpu::limit(level);
         const std::vector<order_request> req = {{false, 0.25}, {false, 0.75}, {true, 0.5}};
         const order_result r = outliers::column_selector<double>(c, tune).run(req.data(), 3);
-        for (std::size_t j = 0; j < 3; ++j) CHECK(same_bits(r.value[j], ref_request(sorted, req[j])));
+        for (std::size_t j = 0; j < 3; ++j)
+            CHECK(same_bits(r.value[j], ref_request(sorted, req[j])));
     }
     cpu::limit(cpu::level::avx512);
     CHECK(sd::radix_runs().load() >= before + 3);
+}
+
+// Friendly data never needs the fallback: the bracket must hold (and fit its budget) for the
+// requests the kernels make, at every size from the gather-all limit up (a needless fallback
+// would be correct, only several times slower).
+void test_no_needless_fallback() {
+    const std::vector<std::vector<order_request>> kernel_requests = {
+        {{true, 0.5}},
+        {{false, 0.25}, {false, 0.75}},
+        {{false, 0.25}, {false, 0.75}, {true, 0.5}},
+        {{false, 0.01}, {false, 0.99}, {true, 0.5}},
+    };
+    for (std::size_t n : {40000u, 100000u, 300000u, 1000000u, 2000000u}) {
+        for (int kind = 0; kind < 3; ++kind) {
+            std::vector<double> v = normal(n, 31, 25.0);
+            for (std::size_t i = 0; kind > 0 && i < n; ++i)
+                if (kind == 1 ? i % 3 != 0 : i % 100 == 0) v[i] = std::round(v[i] * 4.0) / 4.0;
+            const column<double> c{view(v.data(), n), {}, false};
+            for (const auto& req : kernel_requests) {
+                const unsigned long before = sd::radix_runs().load();
+                outliers::column_selector<double> sel(c);
+                const order_result r = sel.run(req.data(), req.size());
+                if (req.size() == 1) {
+                    const order_request median;
+                    sel.run(&median, 1, true, r.value[0]);
+                }
+                if (sd::radix_runs().load() != before)
+                    std::printf("  needless fallback: n=%zu kind=%d requests=%zu\n", n, kind,
+                                req.size());
+                CHECK(sd::radix_runs().load() == before);
+            }
+        }
+    }
 }
 
 // The kernels' vectorised flags equal write_pointwise's, level by level, for a column of any
@@ -465,7 +516,8 @@ void test_fast_flags() {
     for (double x : v) i32.push_back(std::isfinite(x) ? static_cast<std::int32_t>(x * 100) : 0);
     check_fast_flags(column<std::int32_t>{view(i32.data(), i32.size()), {}, false});
     std::vector<std::uint8_t> u8(1000);
-    for (std::size_t i = 0; i < u8.size(); ++i) u8[i] = static_cast<std::uint8_t>(i % 7 == 0 ? 250 : i % 5);
+    for (std::size_t i = 0; i < u8.size(); ++i)
+        u8[i] = static_cast<std::uint8_t>(i % 7 == 0 ? 250 : i % 5);
     check_fast_flags(column<std::uint8_t>{view(u8.data(), u8.size()), {}, false});
 
     // Infinite values are flagged and NaN never, on the vectorised path too.
@@ -502,7 +554,8 @@ void test_scan_counts() {
                 for (int b = 0; b < 2 * intervals; ++b) {
                     const double x = n ? v[rng() % n] : 0.0;
                     const double y = dev ? std::fabs(x - plan.center) : x;
-                    bounds.push_back(std::clamp(sd::key_of(std::isnan(y) ? 0.5 : y), sd::key_lowest, sd::key_highest));
+                    bounds.push_back(std::clamp(sd::key_of(std::isnan(y) ? 0.5 : y), sd::key_lowest,
+                                                sd::key_highest));
                 }
                 std::sort(bounds.begin(), bounds.end());
                 for (int j = 0; j < intervals; ++j) {
@@ -521,7 +574,8 @@ void test_scan_counts() {
                         want.le_lo[j] += strict && k <= plan.lo[j];
                         want.lt_hi[j] += strict && k < plan.hi[j];
                         want.le_hi[j] += k <= plan.hi[j];
-                        if (strict ? k > plan.lo[j] && k < plan.hi[j] : k >= plan.lo[j] && k <= plan.hi[j])
+                        if (strict ? k > plan.lo[j] && k < plan.hi[j]
+                                   : k >= plan.lo[j] && k <= plan.hi[j])
                             inside[static_cast<std::size_t>(j)].push_back(k);
                     }
                 }
@@ -538,12 +592,14 @@ void test_scan_counts() {
                     sd::scan(v.data(), n, plan, got, *stage, level);
                     stage->flush(intervals);
                     bool ok = got.at_or_below_neg_inf == want.at_or_below_neg_inf &&
-                              got.below_pos_inf == want.below_pos_inf && got.overflow == want.overflow;
+                              got.below_pos_inf == want.below_pos_inf &&
+                              got.overflow == want.overflow;
                     for (int j = 0; j < intervals; ++j) {
                         ok = ok && got.lt_lo[j] == want.lt_lo[j] && got.le_lo[j] == want.le_lo[j] &&
                              got.lt_hi[j] == want.lt_hi[j] && got.le_hi[j] == want.le_hi[j];
                         const auto jj = static_cast<std::size_t>(j);
-                        std::vector<sd::order_key> kept(regions.data[j], regions.data[j] + regions.used[j].load());
+                        std::vector<sd::order_key> kept(regions.data[j],
+                                                        regions.data[j] + regions.used[j].load());
                         std::sort(kept.begin(), kept.end());
                         std::sort(inside[jj].begin(), inside[jj].end());
                         ok = ok && kept == inside[jj];
@@ -567,12 +623,12 @@ void test_select_ranks() {
             std::vector<sd::order_key> a(len);
             for (std::size_t i = 0; i < len; ++i) {
                 const auto r = static_cast<sd::order_key>(rng() >> 4);
-                a[i] = kind == 0 ? r
-                     : kind == 1 ? 42
-                     : kind == 2 ? static_cast<sd::order_key>(i)
-                     : kind == 3 ? r % 5
-                     : kind == 4 ? -static_cast<sd::order_key>(i % 1000)
-                                 : r % 1000000;
+                a[i] = kind == 0   ? r
+                       : kind == 1 ? 42
+                       : kind == 2 ? static_cast<sd::order_key>(i)
+                       : kind == 3 ? r % 5
+                       : kind == 4 ? -static_cast<sd::order_key>(i % 1000)
+                                   : r % 1000000;
             }
             if (kind == 5) {  // every subsample position (as select_group_bracketed takes it)
                 const auto t = static_cast<std::size_t>(
@@ -582,13 +638,19 @@ void test_select_ranks() {
             std::vector<sd::order_key> sorted = a;
             std::sort(sorted.begin(), sorted.end());
             const std::vector<std::vector<std::size_t>> rank_sets = {
-                {0}, {len - 1}, {len / 2}, {len / 2 - 1, len / 2}, {len / 4, len / 4 + 1, len * 3 / 4, len * 3 / 4 + 1},
-                {len / 100, len / 100 + 1, len / 2, len - len / 100, len - len / 100 + 1}, {0, 1, len - 2, len - 1}};
+                {0},
+                {len - 1},
+                {len / 2},
+                {len / 2 - 1, len / 2},
+                {len / 4, len / 4 + 1, len * 3 / 4, len * 3 / 4 + 1},
+                {len / 100, len / 100 + 1, len / 2, len - len / 100, len - len / 100 + 1},
+                {0, 1, len - 2, len - 1}};
             for (const auto& ranks : rank_sets) {
                 std::vector<sd::order_key> work = a, out(ranks.size());
                 sd::select_ranks(work.data(), len, ranks.data(), ranks.size(), out.data());
                 bool ok = true;
-                for (std::size_t i = 0; i < ranks.size(); ++i) ok = ok && out[i] == sorted[ranks[i]];
+                for (std::size_t i = 0; i < ranks.size(); ++i)
+                    ok = ok && out[i] == sorted[ranks[i]];
                 if (!ok) std::printf("  select_ranks len=%zu kind=%d\n", len, kind);
                 CHECK(ok);
             }
@@ -599,7 +661,8 @@ void test_select_ranks() {
 void test_helpers() {
     // Keys order doubles totally and invert exactly.
     const double xs[] = {-inf, -1e308, -1.0, -4.9e-324, -0.0, 0.0, 4.9e-324, 1.0, 1e308, inf};
-    for (std::size_t i = 0; i + 1 < std::size(xs); ++i) CHECK(sd::key_of(xs[i]) < sd::key_of(xs[i + 1]));
+    for (std::size_t i = 0; i + 1 < std::size(xs); ++i)
+        CHECK(sd::key_of(xs[i]) < sd::key_of(xs[i + 1]));
     for (double x : xs) CHECK(same_bits(sd::value_of(sd::key_of(x)), x));
     CHECK(sd::key_of(inf) == sd::key_pos_inf && sd::key_of(-inf) == sd::key_neg_inf);
     CHECK(sd::key_of(1.7976931348623157e308) == sd::key_highest);
@@ -633,6 +696,7 @@ int main() {
     timed("missing values and strides", test_missing_and_strides);
     timed("bracket miss", test_bracket_miss_detected);
     timed("fast flags", test_fast_flags);
+    timed("no needless fallback", test_no_needless_fallback);
     timed("10^6 values", test_large);
     return outliers::testing::report("test_select");
 }

@@ -1,5 +1,6 @@
-// Vectorised flags for the common call (a mask of a plain contiguous float64 column) of the
-// methods whose rule is a fixed band (iqr, quantile) or a scaled deviation (mad).
+// Vectorised flags for the common call (a mask, no scores, of a column without mask, bitmap,
+// sentinels or NaT) of the methods whose rule is a fixed band (iqr, quantile) or a scaled
+// deviation (mad).
 #pragma once
 
 #include <algorithm>
@@ -89,18 +90,19 @@ OUTLIERS_TARGET_AVX2 inline __m256d infinite_avx2(__m256d v) {
 }
 
 OUTLIERS_TARGET_AVX2 inline unsigned lanes_avx2(__m256d v, const outside& r) {
-    const __m256d hit = _mm256_or_pd(
-        _mm256_or_pd(_mm256_cmp_pd(v, _mm256_set1_pd(r.lower), _CMP_LT_OQ),
-                     _mm256_cmp_pd(v, _mm256_set1_pd(r.upper), _CMP_GT_OQ)),
-        infinite_avx2(v));
+    const __m256d hit =
+        _mm256_or_pd(_mm256_or_pd(_mm256_cmp_pd(v, _mm256_set1_pd(r.lower), _CMP_LT_OQ),
+                                  _mm256_cmp_pd(v, _mm256_set1_pd(r.upper), _CMP_GT_OQ)),
+                     infinite_avx2(v));
     return static_cast<unsigned>(_mm256_movemask_pd(hit));
 }
 
 OUTLIERS_TARGET_AVX2 inline unsigned lanes_avx2(__m256d v, const deviation& r) {
-    const __m256d d = _mm256_andnot_pd(_mm256_set1_pd(-0.0), _mm256_sub_pd(v, _mm256_set1_pd(r.center)));
+    const __m256d d =
+        _mm256_andnot_pd(_mm256_set1_pd(-0.0), _mm256_sub_pd(v, _mm256_set1_pd(r.center)));
     const __m256d score = _mm256_div_pd(d, _mm256_set1_pd(r.scale));
-    const __m256d hit =
-        _mm256_or_pd(_mm256_cmp_pd(score, _mm256_set1_pd(r.threshold), _CMP_GT_OQ), infinite_avx2(v));
+    const __m256d hit = _mm256_or_pd(_mm256_cmp_pd(score, _mm256_set1_pd(r.threshold), _CMP_GT_OQ),
+                                     infinite_avx2(v));
     return static_cast<unsigned>(_mm256_movemask_pd(hit));
 }
 
@@ -108,14 +110,15 @@ template <class Rule>
 OUTLIERS_TARGET_AVX2 void flag_avx2(const double* x, std::size_t n, const Rule& rule,
                                     std::uint8_t* flags) {
     // 32 flag bits to 32 bytes of 0/1: byte j takes bit j of the word.
-    const __m256i spread = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2,
-                                            2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+    const __m256i spread = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2,
+                                            2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
     const __m256i bit = _mm256_set1_epi64x(static_cast<long long>(0x8040201008040201ull));
     const __m256i one = _mm256_set1_epi8(1);
     std::size_t i = 0;
     for (; i + 32 <= n; i += 32) {
         unsigned bits = 0;
-        for (unsigned u = 0; u < 8; ++u) bits |= lanes_avx2(_mm256_loadu_pd(x + i + 4 * u), rule) << (4 * u);
+        for (unsigned u = 0; u < 8; ++u)
+            bits |= lanes_avx2(_mm256_loadu_pd(x + i + 4 * u), rule) << (4 * u);
         __m256i b = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)), spread);
         b = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(b, bit), bit), one);
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(flags + i), b);

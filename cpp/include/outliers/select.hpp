@@ -121,7 +121,7 @@ struct tuning {
     std::size_t direct_limit = 32768;  // up to this many values: gather all keys, select
     std::size_t sample_size = 65536;   // at most; stratified, one value per stratum
     double z = 4.0;                    // bracket half-width, in sample standard deviations
-    std::size_t budget = 0;            // most keys held at once; 0: n / 16, at least 65536
+    std::size_t budget = 0;            // most keys held at once; 0: n / 12, at least 131072 (1 MiB)
 };
 
 // Floyd & Rivest's SELECT, Algorithm 489 (CACM 18(3), 1975), in place on a[left..right]
@@ -138,9 +138,9 @@ inline void floyd_rivest_select(order_key* a, std::ptrdiff_t left, std::ptrdiff_
             const double s = 0.5 * std::exp(2.0 * z / 3.0);
             const double sd = 0.5 * std::sqrt(z * s * (n - s) / n) * (i < n / 2 ? -1.0 : 1.0);
             const double kd = static_cast<double>(k);
-            floyd_rivest_select(a, std::max(left, static_cast<std::ptrdiff_t>(kd - i * s / n + sd)),
-                                std::min(right, static_cast<std::ptrdiff_t>(kd + (n - i) * s / n + sd)),
-                                k);
+            floyd_rivest_select(
+                a, std::max(left, static_cast<std::ptrdiff_t>(kd - i * s / n + sd)),
+                std::min(right, static_cast<std::ptrdiff_t>(kd + (n - i) * s / n + sd)), k);
         }
         const order_key t = a[k];
         std::ptrdiff_t i = left, j = right;
@@ -176,7 +176,8 @@ inline void select_ranks_in_place(order_key* a, std::size_t len, const std::size
             std::iter_swap(a + k, std::min_element(a + k, a + len));
         else
             floyd_rivest_select(a, static_cast<std::ptrdiff_t>(from),
-                                static_cast<std::ptrdiff_t>(len) - 1, static_cast<std::ptrdiff_t>(k));
+                                static_cast<std::ptrdiff_t>(len) - 1,
+                                static_cast<std::ptrdiff_t>(k));
         out[i] = a[k];
         from = k + 1;
     }
@@ -344,11 +345,15 @@ inline std::uint64_t splitmix64(std::uint64_t x) noexcept {
 }
 
 // How many positions to sample among n. Floyd & Rivest's sample size grows as n^(2/3):
-// (z n / 2)^(2/3) balances selecting in the sample against selecting among the gathered values.
+// (z n / 2)^(2/3) balances selecting in the sample against selecting among the gathered
+// values. Below a few million values that would leave brackets wide enough (about 2z / sqrt(s)
+// of the values each) to strain the memory budget with three of them: at least n / 16, up to
+// 32768, then.
 inline std::size_t sample_count(std::size_t n, const tuning& t) {
     const double optimal = std::pow(t.z * static_cast<double>(n) / 2.0, 2.0 / 3.0);
-    return std::max<std::size_t>(
-        1, std::min({t.sample_size, n / 4, static_cast<std::size_t>(optimal) + 64}));
+    const std::size_t wanted =
+        std::max(static_cast<std::size_t>(optimal) + 64, std::min<std::size_t>(n / 16, 32768));
+    return std::max<std::size_t>(1, std::min({t.sample_size, n / 4, wanted}));
 }
 
 // The s sample positions in [0, n), in increasing order: position j is in stratum
@@ -357,7 +362,7 @@ inline std::size_t sample_count(std::size_t n, const tuning& t) {
 // Deterministic and spread over the whole column, so neither sorted nor periodic data can
 // hide from it as they could from a fixed stride. Strata bounds are stepped without division.
 class sample_positions {
-public:
+  public:
     sample_positions(std::size_t s, std::size_t n) : s_(s), width_(n / s), extra_(n % s) {}
 
     std::size_t next() noexcept {
@@ -375,7 +380,7 @@ public:
         return at;
     }
 
-private:
+  private:
     std::size_t s_, width_, extra_;
     std::size_t begin_ = 0, carry_ = 0;
     std::uint64_t j_ = 0;
@@ -435,14 +440,16 @@ struct rank_set {
 //
 // The bracket path is Floyd & Rivest's selection ("Expected time bounds for selection", CACM
 // 18(3), 1975) turned into a streaming pass: a fixed-seed stratified sample gives, for each
-// wanted rank, two bounds that almost surely bracket it; one pass (select_scan.hpp) counts the
-// values below and at each bound and gathers the few strictly between; nth_element on those
-// gives the answer. Whether the bracket held is known exactly from the counts; if it did not
-// (or too many values fell inside), the radix path finds the same answer. The sample, the
-// bounds and that decision depend on the data only: never on the thread count or CPU level.
+// wanted rank, two bounds that almost surely bracket it; one vectorised pass (select_scan.hpp)
+// counts the values below each bracket and gathers the few inside it (about 1.5 % of the
+// values; ties at a bound are counted instead of gathered when the sample shows them), and
+// selection among those gives the answer. Whether the bracket held is known exactly from the
+// counts; if it did not (or too many values fell inside), the radix path finds the same answer.
+// Small columns are simply gathered whole. The sample, the bounds and every decision depend on
+// the data only: never on the thread count or the CPU level.
 template <class T>
 class column_selector {
-public:
+  public:
     explicit column_selector(const column<T>& c, select_detail::tuning t = {})
         : src_(c), tune_(t) {}
 
@@ -456,7 +463,7 @@ public:
         if (n_all == 0) return {};
         if (n_all <= tune_.direct_limit && !forced) return direct(map, req, m);
         const std::size_t budget =
-            tune_.budget ? tune_.budget : std::max<std::size_t>(65536, n_all / 16);
+            tune_.budget ? tune_.budget : std::max<std::size_t>(131072, n_all / 12);
         rank_set ranks;
         if (!forced) {
             std::size_t n = 0;
@@ -468,11 +475,11 @@ public:
         return n == 0 ? order_result{} : ranks.assemble(req, m, n);
     }
 
-private:
+  private:
     select_detail::source<T> src_;
     select_detail::tuning tune_;
     std::vector<select_detail::order_key> sample_;  // keys of finite values at fixed positions
-    std::size_t drawn_ = 0;     // positions sampled (finite or not)
+    std::size_t drawn_ = 0;                         // positions sampled (finite or not)
     bool sample_ready_ = false;  // sample_ holds the values' own keys (not deviations)
 
     order_result direct(const select_detail::value_map& map, const order_request* req,
@@ -551,13 +558,15 @@ private:
         select_ranks(keys.data(), s, wanted.data(), wanted.size(), at.data());
         const auto sample_key = [&](long long rank, order_key beyond) {
             if (rank < 0 || rank >= static_cast<long long>(s)) return beyond;
-            const auto i = std::lower_bound(wanted.begin(), wanted.end(),
-                                            static_cast<std::size_t>(rank)) - wanted.begin();
+            const auto i =
+                std::lower_bound(wanted.begin(), wanted.end(), static_cast<std::size_t>(rank)) -
+                wanted.begin();
             return std::clamp(at[static_cast<std::size_t>(i)], key_lowest, key_highest);
         };
 
         // Intervals in increasing order, overlapping ones merged.
-        std::size_t order[max_requests];  // insertion sort (std::sort trips GCC 12's -Warray-bounds)
+        std::size_t
+            order[max_requests];  // insertion sort (std::sort trips GCC 12's -Warray-bounds)
         for (std::size_t j = 0; j < m; ++j) {
             std::size_t i = j;
             for (; i > 0 && br[order[i - 1]].q > br[j].q; --i) order[i] = order[i - 1];
@@ -580,9 +589,11 @@ private:
         }
 
         // Room for the keys each interval gathers: the sample's count, scaled to the column,
-        // with a wide margin. Strict gathering (ties at the bounds counted, not kept) is chosen
-        // when the sample shows such ties matter; the lighter inclusive pass otherwise. If even
-        // the estimate exceeds the budget, the bracket is hopeless: go radix at once.
+        // with a margin of five standard deviations (a count k has a relative standard deviation
+        // of about 1/sqrt(k): 5 % for a typical 400). Strict gathering (ties at the bounds counted,
+        // not kept) is chosen when the sample shows such ties matter; the lighter inclusive pass
+        // otherwise. If even the estimate exceeds the budget, the bracket is hopeless: go radix at
+        // once.
         std::size_t within[max_intervals] = {}, strictly[max_intervals] = {};
         for (order_key k : keys)
             for (int j = 0; j < plan.intervals; ++j) {
@@ -591,13 +602,15 @@ private:
             }
         plan.strict = false;
         for (int j = 0; j < plan.intervals; ++j)
-            if (within[j] - strictly[j] > std::max<std::size_t>(4, strictly[j] / 16)) plan.strict = true;
+            if (within[j] - strictly[j] > std::max<std::size_t>(4, strictly[j] / 16))
+                plan.strict = true;
         gather_regions regions;
         std::size_t total = 0;
         const double scale = static_cast<double>(src_.size()) / static_cast<double>(drawn_);
         for (int j = 0; j < plan.intervals; ++j) {
             const double kept = static_cast<double>(plan.strict ? strictly[j] : within[j]);
-            regions.capacity[j] = static_cast<std::size_t>(1.5 * kept * scale) + 4096;
+            const double margin = 1.0 + 5.0 / std::sqrt(kept + 1.0);
+            regions.capacity[j] = static_cast<std::size_t>(margin * kept * scale) + 1024;
             total += regions.capacity[j];
         }
         if (total > budget) return false;
@@ -620,7 +633,8 @@ private:
         // `first` to `end`: the keys at the bounds are among them unless the plan is strict.
         std::size_t local[max_intervals][2 * max_requests], slot[max_intervals][2 * max_requests];
         std::size_t local_count[max_intervals] = {};
-        std::size_t lt_lo[max_intervals], le_hi[max_intervals], first[max_intervals], end[max_intervals];
+        std::size_t lt_lo[max_intervals], le_hi[max_intervals], first[max_intervals],
+            end[max_intervals];
         for (int j = 0; j < plan.intervals; ++j) {
             lt_lo[j] = static_cast<std::size_t>(counts.lt_lo[j] - low);
             le_hi[j] = static_cast<std::size_t>(counts.le_hi[j] - low);
@@ -648,7 +662,8 @@ private:
         for (int j = 0; j < plan.intervals; ++j) {
             if (local_count[j] == 0) continue;
             const std::size_t kept = end[j] - first[j];
-            if (kept > regions.capacity[j]) return false;  // more fell inside than there was room for
+            if (kept > regions.capacity[j])
+                return false;  // more fell inside than there was room for
             order_key found[2 * max_requests];
             select_ranks(regions.data[j], kept, local[j], local_count[j], found);
             for (std::size_t i = 0; i < local_count[j]; ++i) ranks.key[slot[j][i]] = found[i];
@@ -663,12 +678,12 @@ private:
     // enough keys, one vectorised scan gathers them by their key range, which cannot miss, and
     // selection among them ends the search. On smooth data that is one histogram pass and one
     // scan. Memory: a 65536-bin histogram per followed prefix and at most `budget` keys.
-    std::size_t radix(const select_detail::value_map& map, const order_request* req,
-                      std::size_t m, select_detail::rank_set& ranks, std::size_t budget) {
+    std::size_t radix(const select_detail::value_map& map, const order_request* req, std::size_t m,
+                      select_detail::rank_set& ranks, std::size_t budget) {
         using namespace select_detail;
         // 16-bit digits on large columns; on small ones a 65536-bin histogram would cost more
         // to clear than the pass itself.
-        const int digit = src_.size() >= (std::size_t{1} << 20) ? 16 : 8;
+        const int digit = src_.size() >= (std::size_t{1} << 18) ? 16 : 8;
         const std::size_t bins = std::size_t{1} << digit;
         struct prefix_group {
             std::uint64_t prefix = 0;  // the top `bits` bits of the image of its keys
@@ -707,8 +722,10 @@ private:
         all.hist.assign(bins, 0);
         std::uint64_t overflow = 0;
         for_each_key(src_, map, [&](order_key k) {
-            if (k == key_pos_inf) ++overflow;
-            else ++all.hist[image_of(k) >> (64 - digit)];
+            if (k == key_pos_inf)
+                ++overflow;
+            else
+                ++all.hist[image_of(k) >> (64 - digit)];
         });
         std::uint64_t finite = 0;
         for (std::uint64_t h : all.hist) finite += h;
@@ -716,8 +733,10 @@ private:
         if (n == 0) return 0;
         ranks.plan(req, m, n);
         for (std::size_t i = 0; i < ranks.count; ++i) {
-            if (ranks.rank[i] < finite) all.wanted.push_back(i);
-            else ranks.key[i] = key_pos_inf;
+            if (ranks.rank[i] < finite)
+                all.wanted.push_back(i);
+            else
+                ranks.key[i] = key_pos_inf;
         }
         std::vector<prefix_group> groups;
         split(all, groups);
@@ -726,10 +745,12 @@ private:
         while (!groups.empty()) {
             const std::size_t limit = budget / groups.size();
             std::vector<prefix_group> gather, deeper;
-            for (prefix_group& g : groups) (g.count <= limit ? gather : deeper).push_back(std::move(g));
+            for (prefix_group& g : groups)
+                (g.count <= limit ? gather : deeper).push_back(std::move(g));
             // Gather by key range, up to max_intervals groups a scan (they are in key order).
             for (std::size_t first = 0; first < gather.size(); first += max_intervals) {
-                const std::size_t count = std::min<std::size_t>(max_intervals, gather.size() - first);
+                const std::size_t count =
+                    std::min<std::size_t>(max_intervals, gather.size() - first);
                 scan_plan plan;
                 plan.intervals = static_cast<int>(count);
                 plan.strict = false;
@@ -754,8 +775,10 @@ private:
                     order_key found[2 * max_requests];
                     for (std::size_t i = 0; i < g.wanted.size(); ++i)
                         local[i] = ranks.rank[g.wanted[i]] - static_cast<std::size_t>(g.below);
-                    select_ranks(regions.data[j], regions.capacity[j], local, g.wanted.size(), found);
-                    for (std::size_t i = 0; i < g.wanted.size(); ++i) ranks.key[g.wanted[i]] = found[i];
+                    select_ranks(regions.data[j], regions.capacity[j], local, g.wanted.size(),
+                                 found);
+                    for (std::size_t i = 0; i < g.wanted.size(); ++i)
+                        ranks.key[g.wanted[i]] = found[i];
                 }
             }
             if (deeper.empty()) break;
@@ -790,7 +813,8 @@ private:
             } else {
                 double buf[scan_stage::piece];
                 for (std::size_t i = begin; i < end; i += scan_stage::piece) {
-                    const std::size_t count = src_.read(i, std::min(end, i + scan_stage::piece), buf);
+                    const std::size_t count =
+                        src_.read(i, std::min(end, i + scan_stage::piece), buf);
                     scan(buf, count, plan, local, *stage, level);
                 }
             }

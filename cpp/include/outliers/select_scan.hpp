@@ -319,8 +319,8 @@ OUTLIERS_TARGET_AVX2 void scan_avx2(const double* x, std::size_t len, const scan
                 }
                 const auto mask =
                     static_cast<unsigned>(_mm256_movemask_pd(_mm256_castsi256_pd(inside)));
-                const __m256i perm = _mm256_load_si256(
-                    reinterpret_cast<const __m256i*>(compress4.index[mask]));
+                const __m256i perm =
+                    _mm256_load_si256(reinterpret_cast<const __m256i*>(compress4.index[mask]));
                 _mm256_storeu_si256(reinterpret_cast<__m256i*>(st.keys[j] + fill[j]),
                                     _mm256_permutevar8x32_epi32(k, perm));
                 fill[j] += static_cast<std::size_t>(__builtin_popcount(mask));
@@ -414,12 +414,15 @@ void scan_level(const double* x, std::size_t len, const scan_plan& p, scan_count
 }
 
 template <bool Dev, bool Strict>
-void scan_mode(const double* x, std::size_t len, const scan_plan& p, scan_counts& c,
-               scan_stage& st, cpu::level level) {
+void scan_mode(const double* x, std::size_t len, const scan_plan& p, scan_counts& c, scan_stage& st,
+               cpu::level level) {
     switch (p.intervals) {
-        case 1: return scan_level<1, Dev, Strict>(x, len, p, c, st, level);
-        case 2: return scan_level<2, Dev, Strict>(x, len, p, c, st, level);
-        default: return scan_level<3, Dev, Strict>(x, len, p, c, st, level);
+        case 1:
+            return scan_level<1, Dev, Strict>(x, len, p, c, st, level);
+        case 2:
+            return scan_level<2, Dev, Strict>(x, len, p, c, st, level);
+        default:
+            return scan_level<3, Dev, Strict>(x, len, p, c, st, level);
     }
 }
 
@@ -428,11 +431,15 @@ void scan_mode(const double* x, std::size_t len, const scan_plan& p, scan_counts
 inline void scan(const double* x, std::size_t len, const scan_plan& p, scan_counts& c,
                  scan_stage& st, cpu::level level) {
     if (p.deviations) {
-        if (p.strict) scan_mode<true, true>(x, len, p, c, st, level);
-        else scan_mode<true, false>(x, len, p, c, st, level);
+        if (p.strict)
+            scan_mode<true, true>(x, len, p, c, st, level);
+        else
+            scan_mode<true, false>(x, len, p, c, st, level);
     } else {
-        if (p.strict) scan_mode<false, true>(x, len, p, c, st, level);
-        else scan_mode<false, false>(x, len, p, c, st, level);
+        if (p.strict)
+            scan_mode<false, true>(x, len, p, c, st, level);
+        else
+            scan_mode<false, false>(x, len, p, c, st, level);
     }
 }
 
