@@ -1,17 +1,19 @@
 // The hampel kernel against a brute-force window loop, bit for bit, on every path and CPU level.
-#include "check.hpp"
+#include <outliers/kernels/hampel.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <outliers/kernels/hampel.hpp>
 #include <random>
 #include <string>
 #include <vector>
 
-namespace {
+#include "check.hpp"
+#include "outputs_buffer.hpp"
 
+namespace {
 
 using outliers::column;
 using outliers::make_strided;
@@ -22,18 +24,10 @@ namespace cpu = outliers::cpu;
 const double nan = std::nan("");
 const double inf = INFINITY;
 
-struct result {
-    std::vector<std::uint8_t> flags;
-    std::vector<double> scores, lower, upper, center;
+// Every output, and the count of finite values the kernel reports.
+struct result : outliers::testing::outputs_buffer {
+    using outputs_buffer::outputs_buffer;
     std::size_t n_used = 0;
-    outputs out;
-    explicit result(std::size_t n) : flags(n), scores(n), lower(n), upper(n), center(n) {
-        out.flags = flags.data();
-        out.scores = scores.data();
-        out.lower = lower.data();
-        out.upper = upper.data();
-        out.center = center.data();
-    }
 };
 
 double median_of(std::vector<double> v) {
