@@ -1,11 +1,10 @@
 // The hampel kernel against a brute-force window loop, bit for bit, on every path and CPU level.
-#include <outliers/kernels/hampel.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <outliers/kernels/hampel.hpp>
 #include <random>
 #include <string>
 #include <vector>
@@ -133,7 +132,7 @@ column<T> col(const std::vector<T>& v) {
     return c;
 }
 
-enum class kind { normal, ints, plateaus, nan_runs, infs, trend };
+enum class kind { normal, ints, plateaus, nan_runs, infs, trend, sorted, reversed, long_gaps };
 
 std::vector<double> series(kind what, std::size_t n, std::uint64_t seed) {
     std::mt19937_64 rng(seed);
@@ -151,6 +150,12 @@ std::vector<double> series(kind what, std::size_t n, std::uint64_t seed) {
             case kind::trend:
                 x[i] = 10 * std::sin(static_cast<double>(i) / 15) + 0.3 * normal(rng);
                 break;
+            case kind::sorted:  // every step, the smallest value leaves and a largest enters
+                x[i] = static_cast<double>(i / 3);
+                break;
+            case kind::reversed:
+                x[i] = -static_cast<double>(i / 3);
+                break;
             default:
                 x[i] = normal(rng);
         }
@@ -163,6 +168,10 @@ std::vector<double> series(kind what, std::size_t n, std::uint64_t seed) {
             for (std::size_t j = at; j < std::min(n, at + len); ++j) x[j] = nan;
         }
         for (std::size_t s = 0; s < n / 50; ++s) x[pos(rng)] = nan;
+    }
+    if (what == kind::long_gaps) {  // the window's count falls far and rises again
+        for (std::size_t at = n / 7; at < n; at += n / 3)
+            for (std::size_t j = at; j < std::min(n, at + pos(rng) % 3000); ++j) x[j] = nan;
     }
     if (what == kind::infs) {
         for (std::size_t s = 0; s < n / 50; ++s) x[pos(rng)] = (s % 2 ? inf : -inf);
@@ -182,9 +191,12 @@ void test_hampel_windows_3_to_41_every_kind() {
 }
 
 void test_hampel_long_windows() {
-    for (std::size_t w : {101u, 501u, 2001u})
-        for (kind what : {kind::normal, kind::ints, kind::nan_runs, kind::infs}) {
-            const auto x = series(what, w == 2001 ? 12000 : 6000, w + 7);
+    // Flat sorted windows up to 800 values, blocked ones beyond (kernels/hampel.hpp).
+    const kind kinds[] = {kind::normal, kind::ints,     kind::nan_runs, kind::infs,
+                          kind::sorted, kind::reversed, kind::long_gaps};
+    for (std::size_t w : {101u, 501u, 799u, 801u, 2001u, 4097u})
+        for (kind what : kinds) {
+            const auto x = series(what, 3 * w + 2000, w + static_cast<std::uint64_t>(what));
             check_all(col(x), w, 2.5, "long kind=" + std::to_string(static_cast<int>(what)));
         }
 }
