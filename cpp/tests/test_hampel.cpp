@@ -185,7 +185,7 @@ void test_hampel_windows_3_to_41_every_kind() {
                           kind::nan_runs, kind::infs, kind::trend};
     for (std::size_t w = 3; w <= 41; w += 2)
         for (kind what : kinds) {
-            const auto x = series(what, 3001, 100 * w + static_cast<std::uint64_t>(what));
+            const auto x = series(what, 1501, 100 * w + static_cast<std::uint64_t>(what));
             check_all(col(x), w, 3.0, "kind=" + std::to_string(static_cast<int>(what)));
         }
 }
@@ -194,9 +194,9 @@ void test_hampel_long_windows() {
     // Flat sorted windows up to 800 values, blocked ones beyond (kernels/hampel.hpp).
     const kind kinds[] = {kind::normal, kind::ints,     kind::nan_runs, kind::infs,
                           kind::sorted, kind::reversed, kind::long_gaps};
-    for (std::size_t w : {101u, 501u, 799u, 801u, 2001u, 4097u})
+    for (std::size_t w : {101u, 501u, 799u, 801u, 2001u})  // 2001: 32 blocks, some searched
         for (kind what : kinds) {
-            const auto x = series(what, 3 * w + 2000, w + static_cast<std::uint64_t>(what));
+            const auto x = series(what, 2 * w + 1500, w + static_cast<std::uint64_t>(what));
             check_all(col(x), w, 2.5, "long kind=" + std::to_string(static_cast<int>(what)));
         }
 }

@@ -417,8 +417,9 @@ std::size_t network_path(const column<T>& c, std::size_t w, std::size_t begin, s
 // ------------------------------------------------------------------ long windows: sorted window
 // The window's finite values kept sorted as it slides: per step one value leaves and one enters,
 // and the values between their ranks move by one (the step of binary insertion sort, Knuth TAOCP
-// vol. 3 §5.2.1). So that few of them move, the sorted sequence is cut into blocks of 64, block j
-// holding ranks [64 j, 64 j + 64) (a tiered vector: Goodrich & Kloss 1999, "Tiered vectors:
+// vol. 3 §5.2.1). Up to flat_window_max values, one flat array (flat_window). Beyond, so that few
+// values move, the sorted sequence is cut into blocks of 64, block j holding ranks
+// [64 j, 64 j + 64) (blocked_window, a tiered vector: Goodrich & Kloss 1999, "Tiered vectors:
 // efficient dynamic arrays for rank-based sequences"): the value of rank r is found in O(1),
 // values move inside at most two blocks, and each block between them passes one value on to its
 // neighbour. A block lies in a slot twice its size (a gap buffer), so passing a value on moves
@@ -533,21 +534,18 @@ inline rank_pair blocked_ranks_portable(const double* slots, const std::uint32_t
     return blocked_ranks<2>(slots, start, firsts, blocks, x, y);
 }
 
-inline flat_ranks_fn flat_ranks_for(cpu::level level) noexcept {
+// The rank searches of the CPU level.
+struct rank_searches {
+    flat_ranks_fn flat = flat_ranks_portable;
+    blocked_ranks_fn blocked = blocked_ranks_portable;
+};
+inline rank_searches ranks_for(cpu::level level) noexcept {
 #ifdef OUTLIERS_HAMPEL_X86
-    if (level >= cpu::level::avx512) return flat_ranks_avx512;
-    if (level >= cpu::level::avx2) return flat_ranks_avx2;
+    if (level >= cpu::level::avx512) return {flat_ranks_avx512, blocked_ranks_avx512};
+    if (level >= cpu::level::avx2) return {flat_ranks_avx2, blocked_ranks_avx2};
 #endif
     (void)level;
-    return flat_ranks_portable;
-}
-inline blocked_ranks_fn blocked_ranks_for(cpu::level level) noexcept {
-#ifdef OUTLIERS_HAMPEL_X86
-    if (level >= cpu::level::avx512) return blocked_ranks_avx512;
-    if (level >= cpu::level::avx2) return blocked_ranks_avx2;
-#endif
-    (void)level;
-    return blocked_ranks_portable;
+    return {};
 }
 
 // Windows up to this many values stay one flat sorted array: the values between the leaving
@@ -558,7 +556,7 @@ inline constexpr std::size_t flat_window_max = 800;
 class flat_window {
   public:
     flat_window(std::size_t capacity, cpu::level level)
-        : v_(capacity + rank_padding, inf), ranks_(flat_ranks_for(level)) {}
+        : v_(capacity + rank_padding, inf), ranks_(ranks_for(level).flat) {}
 
     const double* values() const noexcept { return v_.data(); }
     std::size_t size() const noexcept { return n_; }
@@ -618,7 +616,7 @@ class blocked_window {
           slots_(blocks_ * block_slot, inf),
           start_(blocks_, block_centre),
           firsts_(blocks_ + rank_padding, inf),
-          ranks_(blocked_ranks_for(level)) {}
+          ranks_(ranks_for(level).blocked) {}
 
     view values() const noexcept { return {slots_.data(), start_.data()}; }
     std::size_t size() const noexcept { return n_; }
