@@ -31,14 +31,6 @@ BIG = 300_000  # above zscore's one-read threshold (4 blocks of 65,536)
 SMALL = 5_000
 
 
-@pytest.fixture
-def restore():
-    threads = ol.get_num_threads()
-    yield
-    _core._limit_cpu("avx512")
-    ol.set_num_threads(threads)
-
-
 def _sample_runs(n):
     """Where zscore's fixed sample reads (kernels/zscore.hpp, sample())."""
     runs = min(2048, n // 128)
@@ -141,7 +133,7 @@ def _check_oracle(ctx, x, method, params, got):
 @pytest.mark.parametrize("method,params", CASES, ids=[f"{m}-{p}" for m, p in CASES])
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_fast_paths_every_level_and_thread_count_match_the_oracle(
-    variant, method, params, size, restore
+    variant, method, params, size, restore_cpu_and_threads
 ):
     x = make(variant, size)
     results = {}
@@ -163,7 +155,9 @@ def test_fast_paths_every_level_and_thread_count_match_the_oracle(
 @pytest.mark.parametrize("size", [SMALL, BIG])
 @pytest.mark.parametrize("dtype", ["float32", "int32", "uint8", "int64"])
 @pytest.mark.parametrize("method", ["zscore", "esd"])
-def test_fast_paths_other_dtypes_and_layouts_match_the_oracle(dtype, method, size, restore):
+def test_fast_paths_other_dtypes_and_layouts_match_the_oracle(
+    dtype, method, size, restore_cpu_and_threads
+):
     x = make("spikes", size) * (30.0 if dtype != "uint8" else 10.0)
     if dtype == "uint8":
         x = np.clip(x + 128, 0, 255)
@@ -177,7 +171,7 @@ def test_fast_paths_other_dtypes_and_layouts_match_the_oracle(dtype, method, siz
 
 @pytest.mark.parametrize("size", [SMALL, BIG])
 @pytest.mark.parametrize("variant", ["spikes", "nonfinite", "ties"])
-def test_fast_paths_zscore_mask_agrees_with_scores(variant, size, restore):
+def test_fast_paths_zscore_mask_agrees_with_scores(variant, size, restore_cpu_and_threads):
     x = make(variant, size)
     for threshold in (1.0, 2.0, 3.0):
         mask = ol.mask(x, threshold=threshold)

@@ -20,14 +20,6 @@ SWEEP = [7, 21, 51, 101, 501, 2001]
 LEVELS = ["portable", "avx2", "avx512"]
 
 
-@pytest.fixture
-def restore_cpu_and_threads():
-    threads = ol.get_num_threads()
-    yield
-    _core._limit_cpu("avx512")
-    ol.set_num_threads(threads)
-
-
 def adversarial(n: int = 100_000, seed: int = 0) -> np.ndarray:
     """Normal noise with spikes, rounded stretches (ties), plateaus, NaN runs and +-inf."""
     rng = np.random.default_rng(seed)

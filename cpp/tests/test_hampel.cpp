@@ -1,5 +1,4 @@
 // The hampel kernel against a brute-force window loop, bit for bit, on every path and CPU level.
-#include "check.hpp"
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -10,8 +9,10 @@
 #include <string>
 #include <vector>
 
-namespace {
+#include "check.hpp"
+#include "outputs_buffer.hpp"
 
+namespace {
 
 using outliers::column;
 using outliers::make_strided;
@@ -22,18 +23,10 @@ namespace cpu = outliers::cpu;
 const double nan = std::nan("");
 const double inf = INFINITY;
 
-struct result {
-    std::vector<std::uint8_t> flags;
-    std::vector<double> scores, lower, upper, center;
+// Every output, and the count of finite values the kernel reports.
+struct result : outliers::testing::outputs_buffer {
+    using outputs_buffer::outputs_buffer;
     std::size_t n_used = 0;
-    outputs out;
-    explicit result(std::size_t n) : flags(n), scores(n), lower(n), upper(n), center(n) {
-        out.flags = flags.data();
-        out.scores = scores.data();
-        out.lower = lower.data();
-        out.upper = upper.data();
-        out.center = center.data();
-    }
 };
 
 double median_of(std::vector<double> v) {
@@ -139,7 +132,7 @@ column<T> col(const std::vector<T>& v) {
     return c;
 }
 
-enum class kind { normal, ints, plateaus, nan_runs, infs, trend };
+enum class kind { normal, ints, plateaus, nan_runs, infs, trend, sorted, reversed, long_gaps };
 
 std::vector<double> series(kind what, std::size_t n, std::uint64_t seed) {
     std::mt19937_64 rng(seed);
@@ -157,6 +150,12 @@ std::vector<double> series(kind what, std::size_t n, std::uint64_t seed) {
             case kind::trend:
                 x[i] = 10 * std::sin(static_cast<double>(i) / 15) + 0.3 * normal(rng);
                 break;
+            case kind::sorted:  // every step, the smallest value leaves and a largest enters
+                x[i] = static_cast<double>(i / 3);
+                break;
+            case kind::reversed:
+                x[i] = -static_cast<double>(i / 3);
+                break;
             default:
                 x[i] = normal(rng);
         }
@@ -170,6 +169,10 @@ std::vector<double> series(kind what, std::size_t n, std::uint64_t seed) {
         }
         for (std::size_t s = 0; s < n / 50; ++s) x[pos(rng)] = nan;
     }
+    if (what == kind::long_gaps) {  // the window's count falls far and rises again
+        for (std::size_t at = n / 7; at < n; at += n / 3)
+            for (std::size_t j = at; j < std::min(n, at + pos(rng) % 3000); ++j) x[j] = nan;
+    }
     if (what == kind::infs) {
         for (std::size_t s = 0; s < n / 50; ++s) x[pos(rng)] = (s % 2 ? inf : -inf);
         for (std::size_t s = 0; s < n / 100; ++s) x[pos(rng)] = nan;
@@ -182,15 +185,18 @@ void test_hampel_windows_3_to_41_every_kind() {
                           kind::nan_runs, kind::infs, kind::trend};
     for (std::size_t w = 3; w <= 41; w += 2)
         for (kind what : kinds) {
-            const auto x = series(what, 3001, 100 * w + static_cast<std::uint64_t>(what));
+            const auto x = series(what, 1501, 100 * w + static_cast<std::uint64_t>(what));
             check_all(col(x), w, 3.0, "kind=" + std::to_string(static_cast<int>(what)));
         }
 }
 
 void test_hampel_long_windows() {
-    for (std::size_t w : {101u, 501u, 2001u})
-        for (kind what : {kind::normal, kind::ints, kind::nan_runs, kind::infs}) {
-            const auto x = series(what, w == 2001 ? 12000 : 6000, w + 7);
+    // Flat sorted windows up to 800 values, blocked ones beyond (kernels/hampel.hpp).
+    const kind kinds[] = {kind::normal, kind::ints,     kind::nan_runs, kind::infs,
+                          kind::sorted, kind::reversed, kind::long_gaps};
+    for (std::size_t w : {101u, 501u, 799u, 801u, 2001u})  // 2001: 32 blocks, some searched
+        for (kind what : kinds) {
+            const auto x = series(what, 2 * w + 1500, w + static_cast<std::uint64_t>(what));
             check_all(col(x), w, 2.5, "long kind=" + std::to_string(static_cast<int>(what)));
         }
 }

@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "check.hpp"
+#include "outputs_buffer.hpp"
 #include <cstring>
 #include <limits>
 #include <random>
@@ -33,19 +34,7 @@ column<T> col(const std::vector<T>& v) {
     return column<T>{make_strided(v.data(), v.size()), {}, false};
 }
 
-struct result {
-    std::vector<std::uint8_t> flags;
-    std::vector<double> scores, lower, upper, center;
-    outputs out;
-    explicit result(std::size_t n) : flags(n), scores(n), lower(n), upper(n), center(n) {
-        out.flags = flags.data();
-        out.scores = scores.data();
-        out.lower = lower.data();
-        out.upper = upper.data();
-        out.center = center.data();
-        out.want_center = true;
-    }
-};
+using result = outliers::testing::outputs_buffer;
 
 bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
