@@ -21,7 +21,6 @@
 
 namespace {
 
-
 using outliers::column;
 using outliers::make_strided;
 using outliers::order_request;
