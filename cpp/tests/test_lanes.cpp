@@ -79,7 +79,8 @@ void test_loops_give_the_scalar_twins_bits() {
         lanes::lane_sums want_plain, want_comp;
         lanes::lane_spread want_spread;
         lanes::shifted_sums want_shifted;
-        std::vector<std::uint8_t> want_codes(n), want_beyond(n), want_flags(n);
+        std::vector<std::uint8_t> want_codes(n), want_beyond(n), want_flags(n), want_outside(n),
+            want_deviation(n);
         std::vector<double> want_ratio(n), want_scores(n);
         std::vector<std::uint16_t> want_undecided, want_hits;
         for (std::size_t i = 0; i < n; ++i) {
@@ -91,6 +92,8 @@ void test_loops_give_the_scalar_twins_bits() {
             want_codes[i] = lanes::detail::band_code(x[i], bands);
             if (want_codes[i] == 2) want_undecided.push_back(static_cast<std::uint16_t>(i));
             want_beyond[i] = lanes::detail::beyond_one(x[i], 0.1, 1.2);
+            want_outside[i] = lanes::detail::outside_rule(x[i], -0.5, 0.75);
+            want_deviation[i] = lanes::detail::deviation_rule(x[i], 0.1, 0.7, 1.3);
             want_ratio[i] = lanes::detail::ratio_one(x[i], 0.1, 0.7);
             lanes::detail::special_one(x[i], &want_flags[i], &want_scores[i]);
             if (lanes::detail::outside_one(x[i], -0.5, 0.5))
@@ -113,6 +116,11 @@ void test_loops_give_the_scalar_twins_bits() {
             std::vector<std::uint8_t> beyond(n, 9), flags(n, 9);
             lanes::beyond(l, x.data(), n, 0.1, 1.2, beyond.data());
             CHECK(beyond == want_beyond);
+            std::vector<std::uint8_t> outside(n, 9), deviation(n, 9);
+            lanes::outside_flags(l, x.data(), n, -0.5, 0.75, outside.data());
+            CHECK(outside == want_outside);
+            lanes::deviation_flags(l, x.data(), n, 0.1, 0.7, 1.3, deviation.data());
+            CHECK(deviation == want_deviation);
             std::vector<double> ratio(n), scores(n);
             lanes::ratio(l, x.data(), n, 0.1, 0.7, ratio.data());
             CHECK(same_bits(ratio, want_ratio));

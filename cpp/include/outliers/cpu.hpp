@@ -4,17 +4,27 @@
 #include <algorithm>
 #include <atomic>
 
+// Vectorised code is compiled for a CPU level with these function attributes (or, for the
+// loops of lanes_loops.inc, the same sets in a target pragma) and only called when active()
+// reaches that level: the rest of the build stays at the baseline instruction set.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define OUTLIERS_X86 1
+#define OUTLIERS_TARGET_AVX2 __attribute__((target("avx2,popcnt")))
+#define OUTLIERS_TARGET_AVX512 \
+    __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,popcnt")))
+#endif
+
 namespace outliers::cpu {
 
 // Ordered: a kernel takes the best path whose level <= active().
 enum class level : int { portable = 0, avx2 = 1, avx512 = 2 };
 
 inline level detected() noexcept {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(OUTLIERS_X86)
     static const level best = [] {
         __builtin_cpu_init();
         if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-            __builtin_cpu_supports("avx512vl"))
+            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
             return level::avx512;
         if (__builtin_cpu_supports("avx2")) return level::avx2;
         return level::portable;

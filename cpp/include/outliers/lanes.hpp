@@ -111,6 +111,16 @@ inline std::uint8_t beyond_one(double x, double center, double limit) noexcept {
     return std::fabs(x - center) > limit ? 1 : 0;
 }
 
+// The rules of fast_flags.hpp: a finite x is flagged by the method's test, ±inf always, NaN
+// never (comparisons with NaN are false).
+inline std::uint8_t outside_rule(double x, double lower, double upper) noexcept {
+    return x < lower || x > upper || std::fabs(x) == inf;
+}
+inline std::uint8_t deviation_rule(double x, double center, double scale,
+                                   double threshold) noexcept {
+    return std::fabs(x - center) / scale > threshold || std::fabs(x) == inf;
+}
+
 inline double ratio_one(double x, double center, double scale) noexcept {
     return std::fabs(x - center) / scale;
 }
@@ -138,8 +148,7 @@ inline void special_one(double x, std::uint8_t* flag, double* score) noexcept {
 #undef OUTLIERS_LANES_NS
 #undef OUTLIERS_LANES_W
 
-#if defined(__x86_64__)
-#define OUTLIERS_LANES_X86 1
+#ifdef OUTLIERS_X86
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
 #else
@@ -173,7 +182,7 @@ inline void special_one(double x, std::uint8_t* flag, double* score) noexcept {
 #endif
 
 // Calls detail::<level>::fn(args...) for the level asked for.
-#if defined(OUTLIERS_LANES_X86)
+#if defined(OUTLIERS_X86)
 #define OUTLIERS_LANES_CALL(level, fn, ...)                                          \
     switch (level) {                                                                 \
         case cpu::level::avx512: return detail::avx512::fn(__VA_ARGS__);            \
@@ -214,6 +223,18 @@ inline shifted_sums shifted(cpu::level level, const double* p, std::size_t len, 
 inline void beyond(cpu::level level, const double* p, std::size_t len, double center,
                    double limit, std::uint8_t* flags) noexcept {
     OUTLIERS_LANES_CALL(level, beyond, p, len, center, limit, flags)
+}
+
+// flags[i] = detail::outside_rule(p[i], lower, upper).
+inline void outside_flags(cpu::level level, const double* p, std::size_t len, double lower,
+                          double upper, std::uint8_t* flags) noexcept {
+    OUTLIERS_LANES_CALL(level, outside_flags, p, len, lower, upper, flags)
+}
+
+// flags[i] = detail::deviation_rule(p[i], center, scale, threshold).
+inline void deviation_flags(cpu::level level, const double* p, std::size_t len, double center,
+                            double scale, double threshold, std::uint8_t* flags) noexcept {
+    OUTLIERS_LANES_CALL(level, deviation_flags, p, len, center, scale, threshold, flags)
 }
 
 // scores[i] = |p[i] - center| / scale (center finite, scale finite and > 0).

@@ -11,9 +11,8 @@
 
 #include "cpu.hpp"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(OUTLIERS_X86)
 #include <immintrin.h>
-#define OUTLIERS_SELECT_X86 1
 #endif
 
 namespace outliers::select_detail {
@@ -225,10 +224,7 @@ void finish_scan(const std::uint64_t* sums, const double* x, std::size_t i, std:
     std::copy(fill, fill + M, st.fill);
 }
 
-#ifdef OUTLIERS_SELECT_X86
-
-#define OUTLIERS_TARGET_AVX2 __attribute__((target("avx2,popcnt")))
-#define OUTLIERS_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx2,popcnt")))
+#ifdef OUTLIERS_X86
 
 // For a 4-bit lane mask, the 32-bit lane indices that move the selected 64-bit lanes to the
 // front (AVX2 has no compress instruction).
@@ -399,12 +395,12 @@ OUTLIERS_TARGET_AVX512 void scan_avx512(const double* x, std::size_t len, const 
     finish_scan<M, Dev, Strict>(sums, x, i, len, p, c, st, fill);
 }
 
-#endif  // OUTLIERS_SELECT_X86
+#endif  // OUTLIERS_X86
 
 template <int M, bool Dev, bool Strict>
 void scan_level(const double* x, std::size_t len, const scan_plan& p, scan_counts& c,
                 scan_stage& st, cpu::level level) {
-#ifdef OUTLIERS_SELECT_X86
+#ifdef OUTLIERS_X86
     if (level == cpu::level::avx512) return scan_avx512<M, Dev, Strict>(x, len, p, c, st);
     if (level == cpu::level::avx2) return scan_avx2<M, Dev, Strict>(x, len, p, c, st);
 #else

@@ -333,16 +333,15 @@ template <int L, std::size_t W>
 
 // One function per window size and CPU level: the same template compiled for wider lanes. (One
 // function per size, not one for all: the compiler's time grows faster than a function's size.)
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define OUTLIERS_HAMPEL_X86 1
+#ifdef OUTLIERS_X86
 template <std::size_t W>
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void network_avx512(
+OUTLIERS_TARGET_AVX512 void network_avx512(
     const double* buf, std::size_t len, const std::uint32_t* bad, std::size_t nbad,
     std::size_t begin, const point_writer& pw) {
     network_block<8, W>(buf, len, bad, nbad, begin, pw);
 }
 template <std::size_t W>
-__attribute__((target("avx2"))) void network_avx2(const double* buf, std::size_t len,
+OUTLIERS_TARGET_AVX2 void network_avx2(const double* buf, std::size_t len,
                                                   const std::uint32_t* bad, std::size_t nbad,
                                                   std::size_t begin, const point_writer& pw) {
     network_block<4, W>(buf, len, bad, nbad, begin, pw);
@@ -362,7 +361,7 @@ void network_dispatch(cpu::level level, std::size_t w, const double* buf, std::s
     if constexpr (W + 2 <= network_max) {
         if (w != W) return network_dispatch<W + 2>(level, w, buf, len, bad, nbad, begin, pw);
     }
-#ifdef OUTLIERS_HAMPEL_X86
+#ifdef OUTLIERS_X86
     if (level >= cpu::level::avx512) return network_avx512<W>(buf, len, bad, nbad, begin, pw);
     if (level >= cpu::level::avx2) return network_avx2<W>(buf, len, bad, nbad, begin, pw);
 #endif
@@ -503,21 +502,21 @@ template <int L>
     return {blocked_rank<L>(slots, start, firsts, blocks, x),
             blocked_rank<L>(slots, start, firsts, blocks, y)};
 }
-#ifdef OUTLIERS_HAMPEL_X86
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) inline rank_pair flat_ranks_avx512(
+#ifdef OUTLIERS_X86
+OUTLIERS_TARGET_AVX512 inline rank_pair flat_ranks_avx512(
     const double* s, std::size_t n, double x, double y) noexcept {
     return flat_ranks<8>(s, n, x, y);
 }
-__attribute__((target("avx2"))) inline rank_pair flat_ranks_avx2(const double* s, std::size_t n,
+OUTLIERS_TARGET_AVX2 inline rank_pair flat_ranks_avx2(const double* s, std::size_t n,
                                                                  double x, double y) noexcept {
     return flat_ranks<4>(s, n, x, y);
 }
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) inline rank_pair blocked_ranks_avx512(
+OUTLIERS_TARGET_AVX512 inline rank_pair blocked_ranks_avx512(
     const double* slots, const std::uint32_t* start, const double* firsts, std::size_t blocks,
     double x, double y) noexcept {
     return blocked_ranks<8>(slots, start, firsts, blocks, x, y);
 }
-__attribute__((target("avx2"))) inline rank_pair blocked_ranks_avx2(const double* slots,
+OUTLIERS_TARGET_AVX2 inline rank_pair blocked_ranks_avx2(const double* slots,
                                                                     const std::uint32_t* start,
                                                                     const double* firsts,
                                                                     std::size_t blocks, double x,
@@ -540,7 +539,7 @@ struct rank_searches {
     blocked_ranks_fn blocked = blocked_ranks_portable;
 };
 inline rank_searches ranks_for(cpu::level level) noexcept {
-#ifdef OUTLIERS_HAMPEL_X86
+#ifdef OUTLIERS_X86
     if (level >= cpu::level::avx512) return {flat_ranks_avx512, blocked_ranks_avx512};
     if (level >= cpu::level::avx2) return {flat_ranks_avx2, blocked_ranks_avx2};
 #endif
