@@ -74,6 +74,10 @@ def parse_params(items: list[str]) -> dict:
     return params
 
 
+# Reading a file for longer than this (seconds) is said on a terminal.
+PROGRESS_AFTER = 1.0
+
+
 @contextlib.contextmanager
 def _progress(path: str) -> Iterator[None]:
     """Say on stderr what is being read when it takes over a second (only on a terminal)."""
@@ -83,7 +87,8 @@ def _progress(path: str) -> Iterator[None]:
     start = time.perf_counter()
     size = os.path.getsize(path) / 2**20
     timer = threading.Timer(
-        1.0, lambda: print(f"reading {path} ({size:,.0f} MiB)...", file=sys.stderr, flush=True)
+        PROGRESS_AFTER,
+        lambda: print(f"reading {path} ({size:,.0f} MiB)...", file=sys.stderr, flush=True),
     )
     timer.start()
     try:
@@ -91,7 +96,7 @@ def _progress(path: str) -> Iterator[None]:
     finally:
         timer.cancel()
         elapsed = time.perf_counter() - start
-        if elapsed > 1.0:
+        if elapsed > PROGRESS_AFTER:
             print(f"read {path} in {elapsed:.1f} s", file=sys.stderr, flush=True)
 
 

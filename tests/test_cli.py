@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -148,6 +150,29 @@ def test_cli_detect_parquet_by_extension(tmp_path, csv_file):
 def test_cli_progress_is_silent_when_stderr_is_not_a_terminal(csv_file):
     proc = run("detect", str(csv_file))
     assert proc.returncode == 0 and proc.stderr == ""
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_cli_progress_on_a_terminal_says_what_is_read_when_slow(csv_file, monkeypatch):
+    monkeypatch.setattr(cli, "PROGRESS_AFTER", 0.05)
+    monkeypatch.setattr(cli.pd, "read_csv", lambda path: (time.sleep(0.3), pd.DataFrame())[1])
+    err = _Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    cli.read_table(str(csv_file), None)
+    lines = err.getvalue().splitlines()
+    assert lines[0] == f"reading {csv_file} (0 MiB)..."
+    assert re.fullmatch(rf"read {re.escape(str(csv_file))} in 0\.\d s", lines[1])
+
+
+def test_cli_progress_on_a_terminal_is_silent_when_fast(csv_file, monkeypatch):
+    err = _Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert len(cli.read_table(str(csv_file), None)) == 200
+    assert err.getvalue() == ""
 
 
 def test_cli_detect_plot_writes_an_image(csv_file, tmp_path):
