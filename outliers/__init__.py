@@ -17,8 +17,8 @@ except ImportError as e:  # pragma: no cover - only a broken install gets here
         "package: run from another directory."
     ) from e
 
+from . import _dask, datasets
 from . import accessors as _accessors  # noqa: F401  (registers s.outliers, df.outliers)
-from . import datasets
 from ._api import bounds, detect, mask, methods, scores
 from ._detector import Detector
 from ._threads import apply_environment as _apply_environment
@@ -40,3 +40,4 @@ __all__ = [
 ]
 
 _apply_environment()
+_dask.register_when_imported()  # dd.Series.outliers, dd.DataFrame.outliers

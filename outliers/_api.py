@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _core
+from . import _core, _dask
 from ._inputs import prepare, to_time
 from ._params import METHODS, resolve
 
@@ -171,6 +171,8 @@ def detect(data, method: str = "zscore", **params) -> np.ndarray:
     out = _run_plain(data, method, params, _POSITIONS)
     if out is not None:
         return out
+    if _dask.is_dask(data):
+        return _dask.run(data, method, params, "positions")
     return run_builtin(data, method, params, positions=True)["positions"]
 
 
@@ -186,6 +188,8 @@ def mask(data, method: str = "zscore", **params) -> np.ndarray:
     out = _run_plain(data, method, params, _MASK)
     if out is not None:
         return out
+    if _dask.is_dask(data):
+        return _dask.run(data, method, params, "mask")
     return run_builtin(data, method, params, mask=True)["mask"]
 
 
@@ -201,6 +205,8 @@ def scores(data, method: str = "zscore", **params) -> np.ndarray:
     out = _run_plain(data, method, params, _SCORES)
     if out is not None:
         return out
+    if _dask.is_dask(data):
+        return _dask.run(data, method, params, "scores")
     return run_builtin(data, method, params, scores=True)["scores"]
 
 
@@ -218,6 +224,8 @@ def bounds(data, method: str = "zscore", **params):
     (np.float64(0.25), np.float64(4.75))
     """
     out = _run_plain(data, method, params, _BOUNDS)
+    if out is None and _dask.is_dask(data):
+        return _dask.run(data, method, params, "bounds")
     if out is None:
         result = run_builtin(data, method, params, bounds=True)
         return result["lower"], result["upper"]

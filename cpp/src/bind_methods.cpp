@@ -84,17 +84,9 @@ struct request {
     bool positions, mask, scores, bounds, center;
 };
 
-// One column: its buffers (kept alive by the Python objects), its outputs, its result.
+// One column: its buffers, its outputs, its result.
 struct column_job {
-    py::array values;
-    py::object mask_owner, bits_owner;
-    dtype_code dtype{};
-    const void* data = nullptr;     // the values' memory, element stride and length, read
-    std::ptrdiff_t stride = 0;      // with the GIL: no pybind11 call happens without it
-    strided<const std::uint8_t> mask{};
-    const std::uint8_t* bits = nullptr;
-    std::size_t bit_offset = 0;
-    bool int_min_is_missing = false;
+    column_source src;
     std::size_t n = 0;
 
     py::array_t<bool> mask_out;
@@ -104,25 +96,12 @@ struct column_job {
     summary result;
 };
 
-// Reads one (values, mask, validity bitmap, bit offset, NaT-is-missing) tuple and allocates
-// the outputs asked for. Everything that touches Python happens here, with the GIL.
+// Reads one column spec (column_source) and allocates the outputs asked for. Everything that
+// touches Python happens here, with the GIL.
 column_job prepare(const py::handle& spec, const request& want, bool per_point) {
-    const auto t = py::reinterpret_borrow<py::tuple>(spec);
-    if (t.size() != 5) throw py::value_error("a column is (values, mask, bits, offset, nat)");
-    if (!py::isinstance<py::array>(t[0])) throw py::type_error("values must be a numpy array");
     column_job job;
-    job.values = py::reinterpret_borrow<py::array>(t[0]);
-    require_viewable(job.values, "values");
-    job.dtype = numeric_dtype(job.values.dtype());
-    job.n = static_cast<std::size_t>(job.values.shape(0));
-    job.data = job.values.data();
-    job.stride = static_cast<std::ptrdiff_t>(job.values.strides(0) / job.values.itemsize());
-    job.mask_owner = py::reinterpret_borrow<py::object>(t[1]);
-    job.mask = as_mask(job.mask_owner, job.n);
-    job.bits_owner = py::reinterpret_borrow<py::object>(t[2]);
-    job.bit_offset = t[3].cast<std::size_t>();
-    job.bits = as_bitmap(job.bits_owner, job.bit_offset, job.n);
-    job.int_min_is_missing = t[4].cast<bool>();
+    job.src = column_source(spec);
+    job.n = job.src.n;
 
     const auto n = static_cast<py::ssize_t>(job.n);
     if (want.mask) {
@@ -192,18 +171,7 @@ py::list run_columns(const std::string& method, const py::sequence& columns,
         py::gil_scoped_release nogil;
         for_each_task(jobs.size(), [&](std::size_t k) {
             column_job& job = jobs[k];
-            job.result = dispatch_dtype(job.dtype, [&](auto tag_value) {
-                using T = typename decltype(tag_value)::type;
-                column<T> c;
-                c.values = make_strided(static_cast<const T*>(job.data), job.n, job.stride);
-                c.mask = job.mask;
-                c.int_min_is_missing = job.int_min_is_missing;
-                c.valid_bits = job.bits;
-                c.bit_offset = job.bit_offset;
-                c.sentinels = missing.data();
-                c.sentinel_count = missing.size();
-                return run_kernel(m, c, job.out);
-            });
+            job.result = job.src.visit(missing, [&](const auto& c) { return run_kernel(m, c, job.out); });
         });
     }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "outliers/missing.hpp"
 
@@ -99,5 +100,58 @@ decltype(auto) dispatch_dtype(dtype_code code, F&& f) {
             return f(tag<std::uint8_t>{});
     }
 }
+
+// One column as the Python layer hands it over: a (values, mask, validity bitmap, bit offset,
+// NaT-is-missing) tuple (outliers/_inputs.py). Reading it needs the GIL; the raw pointers it
+// keeps are then read without it, while the Python objects keep the memory alive.
+struct column_source {
+    py::array values;
+    py::object mask_owner, bits_owner;
+    dtype_code dtype{};
+    const void* data = nullptr;
+    std::ptrdiff_t stride = 0;
+    strided<const std::uint8_t> mask{};
+    const std::uint8_t* bits = nullptr;
+    std::size_t bit_offset = 0;
+    bool int_min_is_missing = false;
+    std::size_t n = 0;
+
+    column_source() = default;
+    explicit column_source(const py::handle& spec) {
+        const auto t = py::reinterpret_borrow<py::tuple>(spec);
+        if (t.size() != 5) throw py::value_error("a column is (values, mask, bits, offset, nat)");
+        if (!py::isinstance<py::array>(t[0])) throw py::type_error("values must be a numpy array");
+        values = py::reinterpret_borrow<py::array>(t[0]);
+        require_viewable(values, "values");
+        dtype = numeric_dtype(values.dtype());
+        n = static_cast<std::size_t>(values.shape(0));
+        data = values.data();
+        stride = static_cast<std::ptrdiff_t>(values.strides(0) / values.itemsize());
+        mask_owner = py::reinterpret_borrow<py::object>(t[1]);
+        mask = as_mask(mask_owner, n);
+        bits_owner = py::reinterpret_borrow<py::object>(t[2]);
+        bit_offset = t[3].cast<std::size_t>();
+        bits = as_bitmap(bits_owner, bit_offset, n);
+        int_min_is_missing = t[4].cast<bool>();
+    }
+
+    // f(column<T>) with T the values' C++ type; `missing` (declared sentinels) must outlive the
+    // call. Touches no Python object: may run without the GIL.
+    template <class F>
+    decltype(auto) visit(const std::vector<double>& missing, F&& f) const {
+        return dispatch_dtype(dtype, [&](auto tag_value) {
+            using T = typename decltype(tag_value)::type;
+            column<T> c;
+            c.values = make_strided(static_cast<const T*>(data), n, stride);
+            c.mask = mask;
+            c.int_min_is_missing = int_min_is_missing;
+            c.valid_bits = bits;
+            c.bit_offset = bit_offset;
+            c.sentinels = missing.data();
+            c.sentinel_count = missing.size();
+            return f(c);
+        });
+    }
+};
 
 }  // namespace outliers::bindings

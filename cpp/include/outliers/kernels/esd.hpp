@@ -64,6 +64,26 @@ void keep_first(std::vector<point>& heap, std::size_t cap, const point& p, First
     }
 }
 
+// The first r points under `first` (there are at least r), in that order.
+template <class First>
+void keep_first_r(std::vector<point>& v, std::size_t r, First first) {
+    std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(r), v.end(), first);
+    v.resize(r);
+}
+
+// The points of a and b by position, each once (the two ends overlap when n < 2r or when many
+// values tie).
+inline std::vector<point> union_by_position(const std::vector<point>& a,
+                                            const std::vector<point>& b) {
+    std::vector<point> u(a);
+    u.insert(u.end(), b.begin(), b.end());
+    std::sort(u.begin(), u.end(), [](const point& p, const point& q) { return p.pos < q.pos; });
+    u.erase(std::unique(u.begin(), u.end(),
+                        [](const point& p, const point& q) { return p.pos == q.pos; }),
+            u.end());
+    return u;
+}
+
 // Compensated summation (the rounding error of every addition, exact by TwoSum, summed apart:
 // Neumaier 1974), for the total of what is left at each step: the core's compensated sum
 // (moments.hpp) plus the remaining candidates.
@@ -105,6 +125,113 @@ inline double critical_value(std::size_t n, std::size_t i, double alpha) {
     const double df = m - 1.0;
     const double t = p < 1.0 ? student_t_quantile(p, df) : -student_t_quantile(q, df);
     return m * t / std::sqrt((m - 1.0 + t * t) * (m + 1.0));
+}
+
+// What the test finds from the candidates and the moments of every other finite value.
+struct esd_outcome {
+    summary result;                        // center and bounds (n_used: the finite values)
+    std::vector<std::size_t> removed_pos;  // the r tested values, in removal order
+    std::vector<double> r_stats, lambdas;  // R_i and λ_i, i = 1..r
+    std::size_t n_outliers = 0;            // k: the first k removed values are outliers
+};
+
+// Steps 3 and 4 of esd() below, for n finite values of which `core` holds all but the
+// candidates `cand` (sorted by position, distinct); `low` and `high` are the r first
+// candidates from each end in removal order (r = min(max_outliers, n − 2), n >= 3).
+inline esd_outcome esd_iterate(const moments& core, const std::vector<point>& cand,
+                               const std::vector<point>& low, const std::vector<point>& high,
+                               std::size_t n, std::size_t r, double alpha) {
+    std::vector<std::size_t> cand_pos(cand.size());
+    for (std::size_t j = 0; j < cand.size(); ++j) cand_pos[j] = cand[j].pos;
+    const auto index_of = [&](std::size_t pos) {
+        return static_cast<std::size_t>(std::lower_bound(cand_pos.begin(), cand_pos.end(), pos) -
+                                        cand_pos.begin());
+    };
+    std::vector<std::size_t> low_order(r), high_order(r);
+    for (std::size_t j = 0; j < r; ++j) {
+        low_order[j] = index_of(low[j].pos);
+        high_order[j] = index_of(high[j].pos);
+    }
+
+    const compensated_sum core_sum{core.sum, core.sum_err};
+    const spread_of core_m{core.count, core.count > 0.0 ? core.mean : 0.0, core.m2};
+
+    // Step 3. Step i (1-based) sees the values left after i − 1 removals; step r + 1 only
+    // provides the moments for the bounds when all r removals are flagged.
+    std::vector<char> removed(cand.size(), 0);
+    std::size_t low_head = 0, high_head = 0;  // first not-yet-removed entry of each order
+    std::vector<double> means(r + 2, nan), sds(r + 2, nan), r_stats(r, 0.0), lambdas(r, nan);
+    std::vector<std::size_t> removed_pos(r, 0);
+    std::vector<double> rest;
+    rest.reserve(cand.size());
+    for (std::size_t i = 1; i <= r + 1; ++i) {
+        while (low_head < r && removed[low_order[low_head]]) ++low_head;
+        while (high_head < r && removed[high_order[high_head]]) ++high_head;
+
+        rest.clear();
+        for (std::size_t j = 0; j < cand.size(); ++j)
+            if (!removed[j]) rest.push_back(cand[j].x);
+        spread_of cm;
+        compensated_sum total = core_sum;
+        // Constant: the core is (empty or) all one value and every remaining candidate equals it.
+        double common = core.count > 0.0 ? core.first : rest.empty() ? nan : rest.front();
+        bool constant = core.count == 0.0 || core.constant;
+        if (!rest.empty()) {
+            compensated_sum s;
+            for (double x : rest) s.add(x);
+            total.add(s);
+            cm.count = static_cast<double>(rest.size());
+            cm.mean = s.value() / cm.count;
+            for (double x : rest) {
+                const double d = x - cm.mean;
+                cm.m2 += d * d;
+                constant = constant && x == common;
+            }
+        }
+        const spread_of all = combine(core_m, cm);
+        // The mean from the compensated total of what is left (core and remaining candidates,
+        // never a difference): correctly rounded in practice, as numpy's is whenever its sum is
+        // exact, so exact ties in |x − mean| (integer data) resolve as the reference's do.
+        means[i] = constant ? common : total.value() / all.count;
+        sds[i] = constant ? 0.0 : std::sqrt(all.m2 / (all.count - 1.0));
+        if (i > r) break;
+
+        // The value farthest from the mean is the lowest or the highest remaining candidate.
+        const point& lo = cand[low_order[low_head]];
+        const point& hi = cand[high_order[high_head]];
+        const double d_lo = std::fabs(lo.x - means[i]), d_hi = std::fabs(hi.x - means[i]);
+        const bool take_low = d_lo > d_hi || (d_lo == d_hi && lo.pos < hi.pos);
+        const std::size_t j = take_low ? low_order[low_head] : high_order[high_head];
+        removed[j] = 1;
+        removed_pos[i - 1] = cand[j].pos;
+        r_stats[i - 1] = sds[i] > 0.0 ? std::max(d_lo, d_hi) / sds[i] : 0.0;
+        lambdas[i - 1] = critical_value(n, i, alpha);
+    }
+
+    // The number of outliers is the largest i with R_i > λ_i, not the first failure.
+    std::size_t k = 0;
+    for (std::size_t i = r; i >= 1; --i)
+        if (r_stats[i - 1] > lambdas[i - 1]) {
+            k = i;
+            break;
+        }
+
+    // Bounds from the values left after the k flagged ones: mean_k ± λ_{k+1} s_k.
+    esd_outcome o;
+    o.result.center = means[k + 1];
+    // λ_{k+1} needs n − k − 2 > 0 degrees of freedom; with k = n − 2 there are none left.
+    const double lambda_next = k < r            ? lambdas[k]
+                               : n - k - 2 > 0 ? critical_value(n, k + 1, alpha)
+                                               : nan;
+    o.result.lower = o.result.center - lambda_next * sds[k + 1];
+    o.result.upper = o.result.center + lambda_next * sds[k + 1];
+
+    o.result.n_used = n;
+    o.removed_pos = std::move(removed_pos);
+    o.r_stats = std::move(r_stats);
+    o.lambdas = std::move(lambdas);
+    o.n_outliers = k;
+    return o;
 }
 
 }  // namespace outliers::detail::esd_impl
@@ -220,127 +347,36 @@ summary esd(const column<T>& c, const esd_params& p, const outputs& out,
         high.insert(high.end(), w.high.begin(), w.high.end());
     }
     workers.clear();
-    const auto first_r = static_cast<std::ptrdiff_t>(r);
-    std::partial_sort(low.begin(), low.begin() + first_r, low.end(), low_first);
-    std::partial_sort(high.begin(), high.begin() + first_r, high.end(), high_first);
-    low.resize(r);
-    high.resize(r);
-
-    // Their union, by position (the two ends overlap when n < 2r or when many values tie).
-    std::vector<point> cand(low);
-    cand.insert(cand.end(), high.begin(), high.end());
-    std::sort(cand.begin(), cand.end(), [](const point& a, const point& b) { return a.pos < b.pos; });
-    cand.erase(std::unique(cand.begin(), cand.end(),
-                           [](const point& a, const point& b) { return a.pos == b.pos; }),
-               cand.end());
-    std::vector<std::size_t> cand_pos(cand.size());
-    for (std::size_t j = 0; j < cand.size(); ++j) cand_pos[j] = cand[j].pos;
-    const auto index_of = [&](std::size_t pos) {
-        return static_cast<std::size_t>(std::lower_bound(cand_pos.begin(), cand_pos.end(), pos) -
-                                        cand_pos.begin());
-    };
-    std::vector<std::size_t> low_order(r), high_order(r);
-    for (std::size_t j = 0; j < r; ++j) {
-        low_order[j] = index_of(low[j].pos);
-        high_order[j] = index_of(high[j].pos);
-    }
+    keep_first_r(low, r, low_first);
+    keep_first_r(high, r, high_first);
+    const std::vector<point> cand = union_by_position(low, high);
 
     // The core: the sub-blocks holding candidates measured again with the candidates as NaN.
     for (std::size_t j = 0; j < cand.size();) {
-        const std::size_t sub = cand_pos[j] / lanes::sub_block;
+        const std::size_t sub = cand[j].pos / lanes::sub_block;
         const std::size_t start = sub * lanes::sub_block;
         const std::size_t len = std::min(lanes::sub_block, size - start);
         double buf[lanes::sub_block];
         const double* x = reader.read(start, len, buf);
         if (x != buf) std::copy(x, x + len, buf);
-        for (; j < cand.size() && cand_pos[j] < start + len; ++j) buf[cand_pos[j] - start] = nan;
+        for (; j < cand.size() && cand[j].pos < start + len; ++j) buf[cand[j].pos - start] = nan;
         subs[sub] = measure(level, buf, len, true);
     }
     const moments core = pool(subs.data(), subs.size());
-    const compensated_sum core_sum{core.sum, core.sum_err};
-    const spread_of core_m{core.count, core.count > 0.0 ? core.mean : 0.0, core.m2};
-
-    // Step 3. Step i (1-based) sees the values left after i − 1 removals; step r + 1 only
-    // provides the moments for the bounds when all r removals are flagged.
-    std::vector<char> removed(cand.size(), 0);
-    std::size_t low_head = 0, high_head = 0;  // first not-yet-removed entry of each order
-    std::vector<double> means(r + 2, nan), sds(r + 2, nan), r_stats(r, 0.0), lambdas(r, nan);
-    std::vector<std::size_t> removed_pos(r, 0);
-    std::vector<double> rest;
-    rest.reserve(cand.size());
-    for (std::size_t i = 1; i <= r + 1; ++i) {
-        while (low_head < r && removed[low_order[low_head]]) ++low_head;
-        while (high_head < r && removed[high_order[high_head]]) ++high_head;
-
-        rest.clear();
-        for (std::size_t j = 0; j < cand.size(); ++j)
-            if (!removed[j]) rest.push_back(cand[j].x);
-        spread_of cm;
-        compensated_sum total = core_sum;
-        // Constant: the core is (empty or) all one value and every remaining candidate equals it.
-        double common = core.count > 0.0 ? core.first : rest.empty() ? nan : rest.front();
-        bool constant = core.count == 0.0 || core.constant;
-        if (!rest.empty()) {
-            compensated_sum s;
-            for (double x : rest) s.add(x);
-            total.add(s);
-            cm.count = static_cast<double>(rest.size());
-            cm.mean = s.value() / cm.count;
-            for (double x : rest) {
-                const double d = x - cm.mean;
-                cm.m2 += d * d;
-                constant = constant && x == common;
-            }
-        }
-        const spread_of all = combine(core_m, cm);
-        // The mean from the compensated total of what is left (core and remaining candidates,
-        // never a difference): correctly rounded in practice, as numpy's is whenever its sum is
-        // exact, so exact ties in |x − mean| (integer data) resolve as the reference's do.
-        means[i] = constant ? common : total.value() / all.count;
-        sds[i] = constant ? 0.0 : std::sqrt(all.m2 / (all.count - 1.0));
-        if (i > r) break;
-
-        // The value farthest from the mean is the lowest or the highest remaining candidate.
-        const point& lo = cand[low_order[low_head]];
-        const point& hi = cand[high_order[high_head]];
-        const double d_lo = std::fabs(lo.x - means[i]), d_hi = std::fabs(hi.x - means[i]);
-        const bool take_low = d_lo > d_hi || (d_lo == d_hi && lo.pos < hi.pos);
-        const std::size_t j = take_low ? low_order[low_head] : high_order[high_head];
-        removed[j] = 1;
-        removed_pos[i - 1] = cand[j].pos;
-        r_stats[i - 1] = sds[i] > 0.0 ? std::max(d_lo, d_hi) / sds[i] : 0.0;
-        lambdas[i - 1] = critical_value(n, i, p.alpha);
-    }
-
-    // The number of outliers is the largest i with R_i > λ_i, not the first failure.
-    std::size_t k = 0;
-    for (std::size_t i = r; i >= 1; --i)
-        if (r_stats[i - 1] > lambdas[i - 1]) {
-            k = i;
-            break;
-        }
-
-    // Bounds from the values left after the k flagged ones: mean_k ± λ_{k+1} s_k.
-    result.center = means[k + 1];
-    // λ_{k+1} needs n − k − 2 > 0 degrees of freedom; with k = n − 2 there are none left.
-    const double lambda_next = k < r            ? lambdas[k]
-                               : n - k - 2 > 0 ? critical_value(n, k + 1, p.alpha)
-                                               : nan;
-    result.lower = result.center - lambda_next * sds[k + 1];
-    result.upper = result.center + lambda_next * sds[k + 1];
+    esd_outcome o = esd_iterate(core, cand, low, high, n, r, p.alpha);
 
     // Step 4: every tested (removed) value gets its R_i; the first k are flagged.
     for (std::size_t i = 0; i < r; ++i) {
-        if (out.scores) out.scores[removed_pos[i]] = r_stats[i];
-        if (out.flags) out.flags[removed_pos[i]] = i < k ? 1 : 0;
+        if (out.scores) out.scores[o.removed_pos[i]] = o.r_stats[i];
+        if (out.flags) out.flags[o.removed_pos[i]] = i < o.n_outliers ? 1 : 0;
     }
 
     if (detail) {
-        detail->r_stats = std::move(r_stats);
-        detail->lambdas = std::move(lambdas);
-        detail->n_outliers = k;
+        detail->r_stats = std::move(o.r_stats);
+        detail->lambdas = std::move(o.lambdas);
+        detail->n_outliers = o.n_outliers;
     }
-    return result;
+    return o.result;
 }
 
 }  // namespace outliers::kernels

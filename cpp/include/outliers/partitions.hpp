@@ -1,0 +1,205 @@
+// The pieces of a method that one partition of a larger data set contributes (SPEC §10, dask):
+// partial moments, radix histograms and gathers for exact order statistics, the ESD test's
+// candidates, and flags and scores from statistics computed over all partitions. Each reads one
+// partition's own buffer in place; combining the pieces is the caller's (outliers/_dask.py).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "kernels/esd.hpp"
+#include "kernels/iqr.hpp"
+#include "kernels/zscore.hpp"
+#include "moments.hpp"
+#include "outputs.hpp"
+#include "select.hpp"
+
+namespace outliers::partitions {
+
+// ---------------------------------------------------------------- exact order statistics
+//
+// Radix selection across partitions (the MSD radix select of select.hpp's fallback, one
+// digit per round, each round one reduction): a value is followed through the order-preserving
+// 64-bit image of its key (select_scan.hpp); a "group" is the set of images that share their
+// top `bits` bits with `prefix`; a round counts the group's values by their next 16 bits, so
+// four rounds pin any rank, and the few values of a small group can be gathered instead.
+
+inline constexpr int digit_bits = 16;
+inline constexpr std::size_t digit_bins = std::size_t{1} << digit_bits;
+
+struct group {
+    std::uint64_t prefix = 0;  // the top `bits` bits of the images it holds
+    int bits = 0;              // 0: every value; at most 64 - digit_bits for a histogram
+
+    bool holds(std::uint64_t image) const noexcept {
+        return bits == 0 || (image >> (64 - bits)) == prefix;
+    }
+};
+
+// counts[g * digit_bins + d]: values of group g whose next digit is d. Returns the number of
+// finite values (of the partition, whichever groups hold them).
+template <class T>
+std::uint64_t histogram(const column<T>& c, const select_detail::value_map& map,
+                        const std::vector<group>& groups, std::uint64_t* counts) {
+    std::fill(counts, counts + groups.size() * digit_bins, std::uint64_t{0});
+    std::uint64_t n = 0;
+    const select_detail::source<T> src(c);
+    select_detail::for_each_key(src, map, [&](select_detail::order_key k) {
+        ++n;
+        const std::uint64_t u = select_detail::image_of(k);
+        for (std::size_t g = 0; g < groups.size(); ++g)
+            if (groups[g].holds(u))
+                ++counts[g * digit_bins + ((u << groups[g].bits) >> (64 - digit_bits))];
+    });
+    return n;
+}
+
+// The (mapped) values of each group, in the partition's order.
+template <class T>
+std::vector<std::vector<double>> gather(const column<T>& c, const select_detail::value_map& map,
+                                        const std::vector<group>& groups) {
+    std::vector<std::vector<double>> out(groups.size());
+    const select_detail::source<T> src(c);
+    select_detail::for_each_key(src, map, [&](select_detail::order_key k) {
+        const std::uint64_t u = select_detail::image_of(k);
+        for (std::size_t g = 0; g < groups.size(); ++g)
+            if (groups[g].holds(u)) out[g].push_back(select_detail::value_of(k));
+    });
+    return out;
+}
+
+// The ranks (0-based, ascending, distinct) that the requests read among n sorted values, and
+// the statistics from the values at those ranks, with numpy's formulas (select.hpp).
+inline std::vector<std::size_t> ranks_for(const std::vector<order_request>& req, std::size_t n) {
+    select_detail::rank_set ranks;
+    ranks.plan(req.data(), req.size(), n);
+    return {ranks.rank, ranks.rank + ranks.count};
+}
+
+inline std::vector<double> assemble(const std::vector<order_request>& req, std::size_t n,
+                                    const std::vector<double>& values_at_ranks) {
+    select_detail::rank_set ranks;
+    ranks.plan(req.data(), req.size(), n);
+    for (std::size_t i = 0; i < ranks.count; ++i)
+        ranks.key[i] = select_detail::key_of(values_at_ranks.at(i));
+    const order_result r = ranks.assemble(req.data(), req.size(), n);
+    return {r.value, r.value + req.size()};
+}
+
+// ---------------------------------------------------------------- moments
+
+// Count, compensated sum, mean and M2 of the finite values, two-pass per sub-block and pooled
+// in order (moments.hpp), as the zscore kernel's exact path takes them.
+template <class T>
+moments partial_moments(const column<T>& c) {
+    return detail::zscore_impl::exact_moments(double_reader<T>(c), cpu::active(), c.size());
+}
+
+// ---------------------------------------------------------------- the ESD test
+
+// One partition's share: its `cap` first candidates from each end (in removal order, with
+// positions in the partition) and the moments of its other finite values.
+struct esd_share {
+    moments core;
+    std::vector<detail::esd_impl::point> low, high;
+};
+
+template <class T>
+esd_share esd_candidates(const column<T>& c, std::size_t cap) {
+    using namespace detail::esd_impl;
+    esd_share share;
+    const double_reader<T> reader(c);
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        const double x = reader.at(i);
+        if (!(std::fabs(x) < inf)) continue;
+        keep_first(share.low, cap, {x, i}, low_first);
+        keep_first(share.high, cap, {x, i}, high_first);
+    }
+    std::sort(share.low.begin(), share.low.end(), low_first);
+    std::sort(share.high.begin(), share.high.end(), high_first);
+    // The moments of the rest: the candidates read as missing.
+    std::vector<std::size_t> taken;
+    for (const auto* side : {&share.low, &share.high})
+        for (const point& p : *side) taken.push_back(p.pos);
+    std::sort(taken.begin(), taken.end());
+    const cpu::level level = cpu::active();
+    std::vector<moments> subs(block_count(c.size(), lanes::sub_block));
+    double buf[lanes::sub_block];
+    auto next = taken.begin();
+    for (std::size_t s = 0, k = 0; s < c.size(); s += lanes::sub_block, ++k) {
+        const std::size_t len = std::min(lanes::sub_block, c.size() - s);
+        const double* x = reader.read(s, len, buf);
+        if (x != buf) std::copy(x, x + len, buf);
+        for (; next != taken.end() && *next < s + len; ++next) buf[*next - s] = nan;
+        subs[k] = measure(level, buf, len, true);
+    }
+    share.core = pool(subs.data(), subs.size());
+    return share;
+}
+
+// The test over all partitions from their shares. Candidate positions must already be global
+// (any increasing numbering of the concatenated data): ties are broken by them.
+inline detail::esd_impl::esd_outcome esd_combine(const std::vector<esd_share>& shares,
+                                                 const kernels::esd_params& p) {
+    using namespace detail::esd_impl;
+    std::vector<point> low, high;
+    std::vector<moments> cores;
+    for (const esd_share& s : shares) {
+        low.insert(low.end(), s.low.begin(), s.low.end());
+        high.insert(high.end(), s.high.begin(), s.high.end());
+        cores.push_back(s.core);
+    }
+    const std::vector<point> all = union_by_position(low, high);
+    const moments pooled = pool(cores.data(), cores.size());
+    const auto n = static_cast<std::size_t>(pooled.count) + all.size();
+    const auto with = [&](const std::vector<double>& xs) {
+        const moments parts[] = {pooled, measure(cpu::active(), xs.data(), xs.size(), true)};
+        return pool(parts, 2);
+    };
+    if (n < 3) {  // nothing can be tested; the center is the mean of every finite value
+        std::vector<double> xs;
+        for (const point& q : all) xs.push_back(q.x);
+        esd_outcome none;
+        none.result.n_used = n;
+        none.result.center = with(xs).mean;
+        return none;
+    }
+    const std::size_t r = std::min(p.max_outliers, n - 2);
+    keep_first_r(low, r, low_first);
+    keep_first_r(high, r, high_first);
+    const std::vector<point> chosen = union_by_position(low, high);
+    // A partition's candidates that are not among the r first overall join the core: pooled
+    // in, never subtracted out.
+    std::vector<double> rest;
+    const auto by_pos = [](const point& a, const point& b) { return a.pos < b.pos; };
+    for (const point& q : all)
+        if (!std::binary_search(chosen.begin(), chosen.end(), q, by_pos)) rest.push_back(q.x);
+    return esd_iterate(with(rest), chosen, low, high, n, r, p.alpha);
+}
+
+// ---------------------------------------------------------------- flags and scores
+
+// The rules of the kernels, applied with statistics computed over all partitions.
+template <class T>
+void zscore_apply(const column<T>& c, const outputs& out, double mean, double sigma,
+                  double threshold) {
+    const bool usable = sigma > 0.0;
+    const double limit = threshold * sigma;
+    write_pointwise(
+        c, out, [&](double x) { return usable ? std::fabs(x - mean) / sigma : 0.0; },
+        [&](double x) { return usable && std::fabs(x - mean) > limit; });
+}
+
+template <class T>
+void deviation_apply(const column<T>& c, const outputs& out, double center, double scale,
+                     double threshold) {
+    const bool usable = scale > 0.0;
+    write_pointwise(
+        c, out, [&](double x) { return usable ? std::fabs(x - center) / scale : 0.0; },
+        [&](double x) { return usable && std::fabs(x - center) / scale > threshold; });
+}
+
+}  // namespace outliers::partitions

@@ -1,0 +1,627 @@
+"""The built-in methods on dask collections (SPEC §10), exactly, one partition at a time.
+
+Every step hands a partition to the C++ core where it lies (``prepare``, as for any input);
+small tasks combine what the partitions return:
+
+- ``zscore``: each partition's count, compensated sum and sum of squared deviations about its
+  own mean, pooled with the parallel formula of Chan, Golub & LeVeque (1979); then flags and
+  scores partition by partition.
+- ``mad``, ``iqr``, ``quantile``: exact order statistics by radix selection across partitions.
+  A round counts each partition's values by the next 16 bits of their order-preserving 64-bit
+  image (``_core.partition_histogram``) and sums the counts (one reduction), so four rounds pin
+  any rank; once few enough values share the wanted bits, they are gathered and sorted instead.
+  The median and quantiles then come from numpy's own formulas (``_core.order_assemble``):
+  equal to ``np.median`` / ``np.quantile`` on the concatenated data, not dask's approximation.
+- ``hampel``: each partition with ``window // 2`` values of its neighbours on each side,
+  gathered across as many partitions as that takes (short and empty partitions are fine, where
+  ``map_overlap`` needs partitions at least as long as the overlap), and trimmed after. The
+  extended partition is the one copy this method makes.
+- ``esd``: each partition's ``max_outliers`` first candidates from either end, with the moments
+  of its other values; the test then runs on the candidates alone (only extremes can ever be
+  removed), the rest pooled in, never subtracted out.
+
+The graph is lazy; every round is in it whether the data needs it or not, and a round with
+nothing left to do returns at once without reading its partition.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.util
+import struct
+import sys
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _api, _core
+from ._inputs import prepare, to_time
+from ._params import resolve
+
+# Histogram rounds fix 16 bits each: four pin a 64-bit image. A group of at most this many
+# values is gathered (8 bytes each) rather than counted again.
+_ROUNDS = 4
+_GATHER_MAX = 1 << 20
+# A partition's index in the high bits of an ESD candidate's position: ties in value go to the
+# smaller position of the concatenated data, which (partition, position in it) orders alike.
+_PART_SHIFT = 40
+_MAD_SCALE = 1.482602218505602  # the core's constants (kernels/mad.hpp)
+_MEANAD_SCALE = 1.2533141373155003
+_FAN_IN = 8
+
+
+def is_dask(data) -> bool:
+    """True for a dask collection (checked without importing dask)."""
+    return type(data).__module__.startswith("dask.") and hasattr(data, "__dask_graph__")
+
+
+def _delayed():
+    from dask import delayed
+
+    return delayed
+
+
+def _column(part, missing):
+    return prepare(part).core_column(), missing
+
+
+def _tree(items: list, combine):
+    """Reduce delayed items with ``combine(list)`` in a tree of fan-in 8, in order."""
+    delayed = _delayed()
+    items = list(items)
+    if not items:
+        return delayed(combine)([])
+    while len(items) > 1:
+        items = [delayed(combine)(items[i : i + _FAN_IN]) for i in range(0, len(items), _FAN_IN)]
+    return items[0]
+
+
+# ---------------------------------------------------------------- zscore
+
+
+def _moments(part, missing):
+    return _core.partition_moments(*_column(part, missing))
+
+
+def _pool(parts):
+    return _core.pool_moments(list(parts))
+
+
+def _zscore_stats(pooled, threshold: float, ddof: int) -> dict[str, Any]:
+    count, mean = int(pooled[0]), pooled[3]
+    defined = count > ddof
+    sigma = float(np.sqrt(pooled[4] / (count - ddof))) if defined else np.nan
+    lower = mean - threshold * sigma if defined else np.nan
+    upper = mean + threshold * sigma if defined else np.nan
+    return {
+        "rule": "zscore",
+        "stats": [mean, sigma, threshold],
+        "lower": lower,
+        "upper": upper,
+        "n_used": count,
+    }
+
+
+# ---------------------------------------------------------------- exact order statistics
+
+
+def _value_of_image(image: int) -> float:
+    """The double whose order-preserving image (select_scan.hpp) is ``image``."""
+    key = image ^ (1 << 63)  # the signed key, as unsigned bits
+    if key >> 63:  # negative values: every bit but the sign was flipped
+        key ^= (1 << 63) - 1
+    return struct.unpack("<d", struct.pack("<Q", key))[0]
+
+
+def _round_work(state):
+    """The groups a round counts and the groups it gathers, from the state so far."""
+    if state is None:  # the first round: every value, one group
+        return [(0, 0)], []
+    hist = [g["key"] for g in state["groups"] if g["mode"] == "hist"]
+    gather = [g["key"] for g in state["groups"] if g["mode"] == "gather"]
+    return hist, gather
+
+
+def _round_part(part, missing, state, center):
+    """One partition's share of a round: counts per histogrammed group, values per gathered."""
+    hist, gather = _round_work(state)
+    if not hist and not gather:
+        return None
+    column = prepare(part).core_column()
+    center = np.nan if center is None else center
+    out = {"n": 0, "counts": None, "values": None}
+    if hist:
+        prefixes, bits = [k[0] for k in hist], [k[1] for k in hist]
+        out["n"], out["counts"] = _core.partition_histogram(
+            column, missing, prefixes, bits, center
+        )
+    if gather:
+        prefixes, bits = [k[0] for k in gather], [k[1] for k in gather]
+        out["values"] = _core.partition_gather(column, missing, prefixes, bits, center)
+    return out
+
+
+def _round_sum(parts):
+    """Counts added, gathered values collected, over partitions (None: nothing to do)."""
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    out = {"n": sum(p["n"] for p in parts), "counts": None, "values": None}
+    counts = [p["counts"] for p in parts if p["counts"] is not None]
+    if counts:
+        out["counts"] = np.sum(counts, axis=0, dtype=np.uint64)
+    values = [p["values"] for p in parts if p["values"] is not None]
+    if values:
+        out["values"] = [np.concatenate(group) for group in zip(*values, strict=True)]
+    return out
+
+
+def _settle(key, below: int, count: int, ranks: list[int], found: dict[int, float]) -> list:
+    """The next state of a group holding `ranks`: pinned, to gather, or to count again."""
+    prefix, bits = key
+    if bits == 64:  # every bit fixed: one value
+        for r in ranks:
+            found[r] = _value_of_image(prefix)
+        return []
+    mode = "gather" if count <= _GATHER_MAX else "hist"
+    return [{"key": key, "below": below, "ranks": ranks, "mode": mode}]
+
+
+def _advance(state, summed, qs: list[float]):
+    """The state after a round: which groups hold the wanted ranks, and the values found."""
+    if state is None:
+        n = 0 if summed is None else int(summed["n"])
+        ranks = list(_core.order_ranks(n, qs)) if n else []
+        state = {
+            "n": n,
+            "qs": qs,
+            "ranks": ranks,
+            "found": {},
+            "groups": [{"key": (0, 0), "below": 0, "ranks": ranks, "mode": "hist"}],
+        }
+        if not ranks:
+            state["groups"] = []
+    if summed is None:
+        return state
+    hist = [g for g in state["groups"] if g["mode"] == "hist"]
+    gather = [g for g in state["groups"] if g["mode"] == "gather"]
+    found = dict(state["found"])
+    groups = []
+    for g, counts in zip(hist, summed["counts"] if hist else [], strict=True):
+        cumulative = np.cumsum(counts, dtype=np.uint64)
+        prefix, bits = g["key"]
+        by_bin: dict[int, list[int]] = {}  # the bin of each wanted rank
+        for r in g["ranks"]:
+            d = int(np.searchsorted(cumulative, r - g["below"], "right"))
+            by_bin.setdefault(d, []).append(r)
+        for d, ranks in by_bin.items():
+            below = g["below"] + (int(cumulative[d - 1]) if d else 0)
+            key = ((prefix << 16) | d, bits + 16)
+            groups += _settle(key, below, int(counts[d]), ranks, found)
+    for g, values in zip(gather, summed["values"] if gather else [], strict=True):
+        values = np.sort(values)
+        for r in g["ranks"]:
+            found[r] = float(values[r - g["below"]])
+    return {**state, "found": found, "groups": groups}
+
+
+def _order_values(state) -> tuple[int, list[float]]:
+    """(n, the requested statistics) once every rank is found."""
+    n = state["n"]
+    if n == 0:
+        return 0, [np.nan] * len(state["qs"])
+    values = [state["found"][r] for r in state["ranks"]]
+    return n, list(_core.order_assemble(n, state["qs"], values))
+
+
+def _order_statistics(parts, missing, qs: list[float], center=None):
+    """Delayed (n, statistics) of the finite values (or of |x - center|); q NaN: the median."""
+    delayed = _delayed()
+    state = None
+    for _ in range(_ROUNDS + 1):  # four counting rounds, and a last one for a gather
+        shares = [delayed(_round_part)(p, missing, state, center) for p in parts]
+        summed = _tree(shares, _round_sum)
+        state = delayed(_advance)(state, summed, qs)
+    return delayed(_order_values)(state)
+
+
+def _mad_stats(order, dev_order, dev_sums, threshold: float) -> dict[str, Any]:
+    n, (m,) = order
+    _, (mad,) = dev_order
+    scale = _MAD_SCALE * mad if n else np.nan
+    if scale == 0.0:
+        scale = _MEANAD_SCALE * (sum(dev_sums) / n)
+    defined = n > 0
+    return {
+        "rule": "deviation",
+        "stats": [m, scale, threshold],
+        "lower": m - threshold * scale if defined else np.nan,
+        "upper": m + threshold * scale if defined else np.nan,
+        "n_used": n,
+    }
+
+
+def _deviation_sum(part, missing, order, dev_order):
+    """Sum of |x - m| when the MAD is 0 (the MeanAD fallback); 0 otherwise, unread."""
+    n, (m,) = order
+    if not n or dev_order[1][0] != 0.0:
+        return 0.0
+    return _core.partition_deviation_sum(prepare(part).core_column(), missing, m)
+
+
+def _center_of(order):
+    return order[1][0]
+
+
+def _band_stats(order, method: str, full: dict[str, Any]) -> dict[str, Any]:
+    n, (lo, hi) = order
+    if method == "iqr":
+        lower, upper = lo - full["k"] * (hi - lo), hi + full["k"] * (hi - lo)
+    else:
+        lower, upper = lo, hi
+    return {
+        "rule": "band",
+        "stats": [lo, hi, lower, upper],
+        "lower": lower,
+        "upper": upper,
+        "n_used": n,
+    }
+
+
+# ---------------------------------------------------------------- esd
+
+
+def _esd_share(part, missing, max_outliers: int, index: int):
+    core, low, high = _core.partition_esd(prepare(part).core_column(), missing, max_outliers)
+    offset = index << _PART_SHIFT
+    return core, [(x, offset + p) for x, p in low], [(x, offset + p) for x, p in high]
+
+
+def _esd_stats(shares, full: dict[str, Any]) -> dict[str, Any]:
+    o = _core.esd_combine(list(shares), full["max_outliers"], full["alpha"])
+    return {
+        "rule": "none",
+        "stats": [],
+        "lower": o["lower"],
+        "upper": o["upper"],
+        "n_used": o["n_used"],
+        "removed": o["removed"],
+        "r_stats": o["r_stats"],
+        "n_outliers": o["n_outliers"],
+    }
+
+
+# ---------------------------------------------------------------- per-partition outputs
+
+
+def _apply(part, missing, stats, index: int, want: dict[str, bool]) -> dict[str, Any]:
+    """Flags, scores and bounds of one partition from the statistics over all of them."""
+    prepared = prepare(part)
+    out = _core.partition_apply(
+        stats["rule"],
+        prepared.core_column(),
+        missing,
+        stats["stats"],
+        mask=want["mask"],
+        scores=want["scores"],
+    )
+    if "removed" in stats:  # esd: the tested values by position
+        for i, pos in enumerate(stats["removed"]):
+            if pos >> _PART_SHIFT == index:
+                local = pos & ((1 << _PART_SHIFT) - 1)
+                if want["scores"]:
+                    out["scores"][local] = stats["r_stats"][i]
+                if want["mask"]:
+                    out["mask"][local] = i < stats["n_outliers"]
+    out["lower"] = to_time(np.float64(stats["lower"]), prepared.time_dtype)
+    out["upper"] = to_time(np.float64(stats["upper"]), prepared.time_dtype)
+    return out
+
+
+def _concat(pieces: list):
+    pieces = [p for p in pieces if p is not None]
+    if isinstance(pieces[0], (pd.Series, pd.Index)):
+        return pd.concat([pd.Series(p) for p in pieces], ignore_index=True)
+    return np.concatenate(pieces)
+
+
+def _edge(pieces: list, h: int, tail: bool):
+    """The last (tail) or first h values of the concatenated pieces; None if there are none."""
+    pieces = [p for p in pieces if p is not None]
+    if not pieces or h == 0:
+        return None
+    joined = _concat(pieces)
+    return joined[len(joined) - h :] if tail and len(joined) > h else joined[:h]
+
+
+def _hampel_part(before, part, after, missing_params, full, want):
+    """Run hampel on a partition extended by its neighbours' values, trimmed to the partition."""
+    extended = _concat([before, part, after])
+    if isinstance(extended, pd.Series):
+        extended = extended.array  # positions only: the partitions' labels are not needed
+    start = 0 if before is None else len(before)
+    stop = start + len(part)
+    result = _api.run_builtin(
+        extended,
+        "hampel",
+        {**full, **missing_params},
+        mask=want["mask"],
+        scores=want["scores"],
+        bounds=want["bounds"],
+    )
+    out = {}
+    for key in ("mask", "scores", "lower", "upper"):
+        if key in result and np.ndim(result[key]) == 1:
+            out[key] = result[key][start:stop]
+    return out
+
+
+def partition_outputs(parts: list, method: str, params: dict[str, Any], want: dict[str, bool]):
+    """Delayed per-partition outputs, and the delayed statistics over all partitions.
+
+    Each output is a dict with ``mask``, ``scores``, ``lower``, ``upper`` as `want` asks; the
+    statistics are None for hampel, whose bounds are per point.
+    """
+    delayed = _delayed()
+    params = dict(params)
+    raw_missing = params.pop("missing", None)
+    missing = _api.sentinels(raw_missing)
+    full = resolve(method, params)
+    if method == "hampel":
+        h = full["window"] // 2
+        befores, before = [], None
+        for p in parts:
+            befores.append(before)
+            before = delayed(_edge)([before, p], h, True)
+        afters, after = [], None
+        for p in reversed(parts):
+            afters.append(after)
+            after = delayed(_edge)([p, after], h, False)
+        afters.reverse()
+        extra = {} if raw_missing is None else {"missing": raw_missing}
+        outs = [
+            delayed(_hampel_part)(b, p, a, extra, full, want)
+            for b, p, a in zip(befores, parts, afters, strict=True)
+        ]
+        return outs, None
+    if method == "zscore":
+        pooled = _tree([delayed(_moments)(p, missing) for p in parts], _pool)
+        stats = delayed(_zscore_stats)(pooled, full["threshold"], full["ddof"])
+    elif method == "mad":
+        order = _order_statistics(parts, missing, [np.nan])
+        dev_order = _order_statistics(parts, missing, [np.nan], delayed(_center_of)(order))
+        sums = [delayed(_deviation_sum)(p, missing, order, dev_order) for p in parts]
+        stats = delayed(_mad_stats)(order, dev_order, sums, full["threshold"])
+    elif method in ("iqr", "quantile"):
+        qs = [0.25, 0.75] if method == "iqr" else [full["low"], full["high"]]
+        stats = delayed(_band_stats)(_order_statistics(parts, missing, qs), method, full)
+    else:  # esd
+        shares = [
+            delayed(_esd_share)(p, missing, full["max_outliers"], j) for j, p in enumerate(parts)
+        ]
+        stats = delayed(_esd_stats)(shares, full)
+    return [delayed(_apply)(p, missing, stats, j, want) for j, p in enumerate(parts)], stats
+
+
+# ---------------------------------------------------------------- dask arrays: ol.detect & co.
+
+_WANT = {
+    "positions": {"mask": True, "scores": False, "bounds": False},
+    "mask": {"mask": True, "scores": False, "bounds": False},
+    "scores": {"mask": False, "scores": True, "bounds": False},
+    "bounds": {"mask": False, "scores": False, "bounds": True},
+}
+
+
+def _get(out, key):
+    return out[key]
+
+
+def _scalar_bound(stats, key: str, time_dtype):
+    return to_time(np.float64(stats[key]), time_dtype)
+
+
+def run(data, method: str, params: dict[str, Any], output: str):
+    """``ol.detect/mask/scores/bounds`` on a 1-D dask array or dask Series: lazy dask arrays."""
+    import dask.array as da
+
+    delayed = _delayed()
+    if isinstance(data, da.Array):
+        if data.ndim != 1:
+            raise ValueError(f"expected 1-D data, got a {data.ndim}-D dask array")
+        parts, chunks, dtype = list(data.to_delayed().ravel()), data.chunks[0], data.dtype
+        prepare(np.empty(0, dtype))  # refuses bool, complex, object... now, not at compute
+    else:
+        parts = list(data.to_delayed())
+        chunks, dtype = (np.nan,) * len(parts), data.dtype
+        prepare(data._meta)
+    time_dtype = dtype if getattr(dtype, "kind", "") in "mM" else None
+    outs, stats = partition_outputs(parts, method, params, _WANT[output])
+
+    def column(key: str, out_dtype):
+        pieces = [
+            da.from_delayed(delayed(_get)(o, key), shape=(c,), dtype=out_dtype)
+            for o, c in zip(outs, chunks, strict=True)
+        ]
+        return da.concatenate(pieces) if pieces else da.empty(0, dtype=out_dtype)
+
+    if output == "positions":
+        return da.flatnonzero(column("mask", bool))
+    if output in ("mask", "scores"):
+        return column(output, bool if output == "mask" else np.float64)
+    bound_dtype = time_dtype if time_dtype is not None else np.float64
+    if stats is None:  # hampel: per point
+        return column("lower", bound_dtype), column("upper", bound_dtype)
+    return tuple(
+        da.from_delayed(delayed(_scalar_bound)(stats, k, time_dtype), shape=(), dtype=bound_dtype)
+        for k in ("lower", "upper")
+    )
+
+
+# ---------------------------------------------------------------- dask accessors
+
+
+def _series_piece(out, key: str, part: pd.Series) -> pd.Series:
+    return pd.Series(out[key], index=part.index, name=part.name, copy=False)
+
+
+def _bounds_piece(out, part: pd.Series, meta: pd.DataFrame) -> pd.DataFrame:
+    n = len(part)
+    frame = {}
+    for k in ("lower", "upper"):
+        v = out[k]
+        frame[k] = np.full(n, v) if np.ndim(v) == 0 else v
+    return pd.DataFrame(frame, index=part.index).astype(meta.dtypes.to_dict())
+
+
+def _flagged_rows(outs: list, part):
+    flags = np.zeros(len(part), dtype=bool)
+    for o in outs:
+        flags |= o["mask"]
+    return part[flags]
+
+
+def _frame_piece(outs: list, key: str, part: pd.DataFrame, names: list) -> pd.DataFrame:
+    out = pd.DataFrame(dict(enumerate(o[key] for o in outs)), index=part.index, copy=False)
+    out.columns = pd.Index(names) if names else out.columns
+    return out
+
+
+def _collect(pieces: list, meta, like):
+    import dask.dataframe as dd
+
+    return dd.from_delayed(pieces, meta=meta, divisions=like.divisions, verify_meta=False)
+
+
+class DaskSeriesOutliers:
+    """``ddf["x"].outliers``: the pandas Series verbs on a dask Series, lazily (SPEC §10).
+
+    Results equal the pandas accessor's on the concatenated data; statistics (medians,
+    quantiles included) are exact. See :mod:`outliers._dask` for how each method is split.
+    """
+
+    def __init__(self, series) -> None:
+        self._s = series
+
+    def _run(self, method: str, params: dict[str, Any], want: str):
+        delayed = _delayed()
+        parts = list(self._s.to_delayed())
+        outs, _ = partition_outputs(parts, method, params, _WANT[want])
+        return parts, outs, delayed
+
+    def detect(self, method: str = "zscore", **params: Any):
+        """The flagged entries: a dask Series with the same labels, dtype and name."""
+        meta = self._s._meta.outliers.detect(method, **params)
+        parts, outs, delayed = self._run(method, params, "mask")
+        pieces = [delayed(_flagged_rows)([o], p) for o, p in zip(outs, parts, strict=True)]
+        return _collect(pieces, meta, self._s)
+
+    def mask(self, method: str = "zscore", **params: Any):
+        """A boolean dask Series aligned to the data (missing values are never flagged)."""
+        return self._aligned("mask", method, params)
+
+    def scores(self, method: str = "zscore", **params: Any):
+        """The float64 scores as a dask Series: NaN for missing values, +inf for infinite ones."""
+        return self._aligned("scores", method, params)
+
+    def _aligned(self, key: str, method: str, params: dict[str, Any]):
+        meta = getattr(self._s._meta.outliers, key)(method, **params)
+        parts, outs, delayed = self._run(method, params, key)
+        pieces = [delayed(_series_piece)(o, key, p) for o, p in zip(outs, parts, strict=True)]
+        return _collect(pieces, meta, self._s)
+
+    def bounds(self, method: str = "zscore", **params: Any):
+        """A dask DataFrame with columns ``lower`` and ``upper`` aligned to the data."""
+        meta = self._s._meta.outliers.bounds(method, **params)
+        parts, outs, delayed = self._run(method, params, "bounds")
+        pieces = [delayed(_bounds_piece)(o, p, meta) for o, p in zip(outs, parts, strict=True)]
+        return _collect(pieces, meta, self._s)
+
+
+class DaskFrameOutliers:
+    """``ddf.outliers``: per-column detection on a dask DataFrame, lazily (SPEC §10).
+
+    ``columns=`` as for pandas (default: the numeric columns); every column is split over
+    the partitions as :class:`DaskSeriesOutliers` does.
+    """
+
+    def __init__(self, frame) -> None:
+        self._df = frame
+
+    def _run(self, method: str, params: dict[str, Any], columns, want: str):
+        delayed = _delayed()
+        meta = self._df._meta
+        names = [meta.columns[j] for j in meta.outliers._positions(columns)]
+        parts = list(self._df.to_delayed())
+        per_column = []
+        for name in names:
+            column = [delayed(_get)(p, name) for p in parts]
+            per_column.append(partition_outputs(column, method, params, _WANT[want])[0])
+        outs = [list(row) for row in zip(*per_column, strict=True)] if names else [[]] * len(parts)
+        return names, parts, outs, delayed
+
+    def detect(self, method: str = "zscore", *, columns=None, **params: Any):
+        """The rows (all columns) with at least one flagged cell, in order."""
+        meta = self._df._meta.outliers.detect(method, columns=columns, **params)
+        _, parts, outs, delayed = self._run(method, params, columns, "mask")
+        pieces = [delayed(_flagged_rows)(o, p) for o, p in zip(outs, parts, strict=True)]
+        return _collect(pieces, meta, self._df)
+
+    def mask(self, method: str = "zscore", *, columns=None, **params: Any):
+        """A boolean dask DataFrame of the checked columns."""
+        return self._frame("mask", method, columns, params)
+
+    def scores(self, method: str = "zscore", *, columns=None, **params: Any):
+        """The float64 dask DataFrame of the checked columns' scores."""
+        return self._frame("scores", method, columns, params)
+
+    def _frame(self, key: str, method: str, columns, params: dict[str, Any]):
+        meta = getattr(self._df._meta.outliers, key)(method, columns=columns, **params)
+        names, parts, outs, delayed = self._run(method, params, columns, key)
+        pieces = [
+            delayed(_frame_piece)(o, key, p, names) for o, p in zip(outs, parts, strict=True)
+        ]
+        return _collect(pieces, meta, self._df)
+
+
+def register() -> None:
+    """Register ``.outliers`` on dask Series and DataFrames (dask.dataframe is imported)."""
+    from dask.dataframe.extensions import (
+        register_dataframe_accessor,
+        register_series_accessor,
+    )
+
+    register_series_accessor("outliers")(DaskSeriesOutliers)
+    register_dataframe_accessor("outliers")(DaskFrameOutliers)
+
+
+class _RegisterOnImport(importlib.abc.MetaPathFinder):
+    """Registers the accessors once dask.dataframe is imported.
+
+    So ``import outliers`` does not import dask (0.6 s) for users who never use it.
+    """
+
+    def find_spec(self, name, path, target=None):
+        if name != "dask.dataframe":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module = spec.loader.exec_module
+
+        def exec_then_register(module):
+            exec_module(module)
+            register()
+
+        spec.loader.exec_module = exec_then_register
+        return spec
+
+
+def register_when_imported() -> None:
+    """Register now if dask.dataframe is loaded, else as soon as it is."""
+    if "dask.dataframe" in sys.modules:
+        register()
+    elif importlib.util.find_spec("dask") is not None:
+        sys.meta_path.insert(0, _RegisterOnImport())
