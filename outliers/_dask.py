@@ -14,7 +14,8 @@ small tasks combine what the partitions return:
   equal to ``np.median`` / ``np.quantile`` on the concatenated data, not dask's approximation.
 - ``hampel``: each partition with ``window // 2`` values of its neighbours on each side,
   gathered across as many partitions as that takes (short and empty partitions are fine, where
-  ``map_overlap`` needs partitions at least as long as the overlap), and trimmed after. The
+  dask.dataframe's ``map_overlap`` refuses partitions shorter than the overlap and dask.array's
+  changes the chunks), and trimmed after. The
   extended partition is the one copy this method makes.
 - ``esd``: each partition's ``max_outliers`` first candidates from either end, with the moments
   of its other values; the test then runs on the candidates alone (only extremes can ever be
@@ -62,10 +63,6 @@ def _delayed():
     return delayed
 
 
-def _column(part, missing):
-    return prepare(part).core_column(), missing
-
-
 def _tree(items: list, combine):
     """Reduce delayed items with ``combine(list)`` in a tree of fan-in 8, in order."""
     delayed = _delayed()
@@ -81,7 +78,7 @@ def _tree(items: list, combine):
 
 
 def _moments(part, missing):
-    return _core.partition_moments(*_column(part, missing))
+    return _core.partition_moments(prepare(part).core_column(), missing)
 
 
 def _pool(parts):
@@ -440,11 +437,14 @@ def run(data, method: str, params: dict[str, Any], output: str):
     outs, stats = partition_outputs(parts, method, params, _WANT[output])
 
     def column(key: str, out_dtype):
-        pieces = [
-            da.from_delayed(delayed(_get)(o, key), shape=(c,), dtype=out_dtype)
-            for o, c in zip(outs, chunks, strict=True)
-        ]
-        return da.concatenate(pieces) if pieces else da.empty(0, dtype=out_dtype)
+        # One chunk per partition, empty ones included (da.concatenate would drop those).
+        from dask.base import tokenize
+        from dask.highlevelgraph import HighLevelGraph
+
+        name = f"outliers-{key}-{tokenize(*outs)}"
+        layer = {(name, j): (_get, o.key, key) for j, o in enumerate(outs)}
+        graph = HighLevelGraph.from_collections(name, layer, dependencies=outs)
+        return da.Array(graph, name, chunks=(tuple(chunks),), dtype=out_dtype)
 
     if output == "positions":
         return da.flatnonzero(column("mask", bool))
