@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "buffers.hpp"
-#include "outliers/kernels/mad.hpp"
 #include "outliers/partitions.hpp"
 
 namespace outliers::bindings {
@@ -126,9 +125,9 @@ py::dict apply(const std::string& rule, const py::handle& spec, const std::vecto
         py::gil_scoped_release nogil;
         src.visit(missing, [&](const auto& c) {
             if (rule == "zscore")
-                partitions::zscore_apply(c, out, stats[0], stats[1], stats[2]);
+                kernels::write_zscore(c, out, stats[0], stats[1], stats[2]);
             else if (rule == "deviation")
-                partitions::deviation_apply(c, out, stats[0], stats[1], stats[2]);
+                kernels::write_deviation(c, out, stats[0], stats[1], stats[2]);
             else if (rule == "band")
                 kernels::write_band(c, out, stats[0], stats[1], stats[2], stats[3]);
             else  // nothing finite is flagged (the ESD test's flags are set by position)

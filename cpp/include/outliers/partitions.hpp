@@ -1,6 +1,7 @@
 // The pieces of a method that one partition of a larger data set contributes (SPEC §10, dask):
 // partial moments, radix histograms and gathers for exact order statistics, the ESD test's
-// candidates, and flags and scores from statistics computed over all partitions. Each reads one
+// candidates. Flags and scores from statistics pooled over all partitions come from the
+// kernels' own writers (write_zscore, write_deviation, write_band). Each reads one
 // partition's own buffer in place; combining the pieces is the caller's (outliers/_dask.py).
 #pragma once
 
@@ -12,6 +13,7 @@
 
 #include "kernels/esd.hpp"
 #include "kernels/iqr.hpp"
+#include "kernels/mad.hpp"
 #include "kernels/zscore.hpp"
 #include "moments.hpp"
 #include "outputs.hpp"
@@ -178,28 +180,6 @@ inline detail::esd_impl::esd_outcome esd_combine(const std::vector<esd_share>& s
     for (const point& q : all)
         if (!std::binary_search(chosen.begin(), chosen.end(), q, by_pos)) rest.push_back(q.x);
     return esd_iterate(with(rest), chosen, low, high, n, r, p.alpha);
-}
-
-// ---------------------------------------------------------------- flags and scores
-
-// The rules of the kernels, applied with statistics computed over all partitions.
-template <class T>
-void zscore_apply(const column<T>& c, const outputs& out, double mean, double sigma,
-                  double threshold) {
-    const bool usable = sigma > 0.0;
-    const double limit = threshold * sigma;
-    write_pointwise(
-        c, out, [&](double x) { return usable ? std::fabs(x - mean) / sigma : 0.0; },
-        [&](double x) { return usable && std::fabs(x - mean) > limit; });
-}
-
-template <class T>
-void deviation_apply(const column<T>& c, const outputs& out, double center, double scale,
-                     double threshold) {
-    const bool usable = scale > 0.0;
-    write_pointwise(
-        c, out, [&](double x) { return usable ? std::fabs(x - center) / scale : 0.0; },
-        [&](double x) { return usable && std::fabs(x - center) / scale > threshold; });
 }
 
 }  // namespace outliers::partitions

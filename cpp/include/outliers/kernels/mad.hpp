@@ -37,6 +37,21 @@ double deviation_sum(const column<T>& c, double m) {
     return sum;
 }
 
+// Flags and scores of the rule |x - m| / scale > threshold (nothing finite is flagged unless
+// scale > 0).
+template <class T>
+void write_deviation(const column<T>& c, const outputs& out, double m, double scale,
+                     double threshold) {
+    const bool usable = scale > 0.0;
+    if (fast_flags::applies(c, out)) {
+        if (usable) return fast_flags::write(c, fast_flags::deviation{m, scale, threshold}, out.flags);
+        return fast_flags::write(c, fast_flags::outside{-inf, inf}, out.flags);
+    }
+    write_pointwise(
+        c, out, [&](double x) { return usable ? std::fabs(x - m) / scale : 0.0; },
+        [&](double x) { return usable && std::fabs(x - m) / scale > threshold; });
+}
+
 // Two exact selections over the column in place (select.hpp): the median m, then the median of
 // |x - m| (mapped on the fly, never stored).
 template <class T>
@@ -58,17 +73,7 @@ summary mad(const column<T>& c, const mad_params& p, const outputs& out) {
         result.lower = m - p.threshold * scale;
         result.upper = m + p.threshold * scale;
     }
-    const bool usable = scale > 0.0;
-    if (fast_flags::applies(c, out)) {
-        if (usable)
-            fast_flags::write(c, fast_flags::deviation{m, scale, p.threshold}, out.flags);
-        else
-            fast_flags::write(c, fast_flags::outside{-inf, inf}, out.flags);
-        return result;
-    }
-    write_pointwise(
-        c, out, [&](double x) { return usable ? std::fabs(x - m) / scale : 0.0; },
-        [&](double x) { return usable && std::fabs(x - m) / scale > p.threshold; });
+    write_deviation(c, out, m, scale, p.threshold);
     return result;
 }
 

@@ -117,6 +117,45 @@ moments exact_moments(const double_reader<T>& reader, cpu::level level, std::siz
 
 namespace outliers::kernels {
 
+// Flags |x - mean| > threshold * sigma and scores |x - mean| / sigma of every value, given the
+// statistics (nothing finite is flagged unless sigma > 0): two-pass's second pass, also run on
+// one partition of a larger data set with statistics pooled over all (partitions.hpp).
+template <class T>
+void write_zscore(const column<T>& c, const outputs& out, double mean, double sigma,
+                  double threshold) {
+    if (!out.flags && !out.scores) return;
+    const cpu::level level = cpu::active();
+    const double_reader<T> reader(c);
+    const bool usable = sigma > 0.0;
+    const double limit = threshold * sigma;
+    // The vector loops need a finite center and limit; overflowed statistics take the rule below.
+    const bool fast = usable && std::isfinite(mean) && std::isfinite(limit);
+    for_each_block(c.size(), [&](std::size_t, std::size_t begin, std::size_t end) {
+        double buf[lanes::sub_block];
+        for (std::size_t s = begin; s < end; s += lanes::sub_block) {
+            const std::size_t len = std::min(lanes::sub_block, end - s);
+            const double* x = reader.read(s, len, buf);
+            if (fast) {
+                if (out.flags) lanes::beyond(level, x, len, mean, limit, out.flags + s);
+                if (out.scores) lanes::ratio(level, x, len, mean, sigma, out.scores + s);
+                continue;
+            }
+            for (std::size_t i = 0; i < len; ++i) {
+                const double ax = std::fabs(x[i]);
+                const bool finite = ax < inf;
+                if (out.flags)
+                    out.flags[s + i] =
+                        ax == inf || (usable && finite && std::fabs(x[i] - mean) > limit);
+                if (out.scores)
+                    out.scores[s + i] = std::isnan(x[i]) ? nan
+                                        : !finite        ? inf
+                                        : usable         ? std::fabs(x[i] - mean) / sigma
+                                                         : 0.0;
+            }
+        }
+    });
+}
+
 // Mean and std exact to rounding, the same for every thread count and CPU level; flags compare
 // |x - mean| with threshold * std, which differs from score > threshold only by rounding, i.e.
 // for scores within a few ulps of the threshold (SPEC §4 allows 1e-9).
@@ -232,30 +271,7 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
         });
         return result;
     }
-    for_each_block(n_all, [&](std::size_t, std::size_t begin, std::size_t end) {
-        double buf[lanes::sub_block];
-        for (std::size_t s = begin; s < end; s += lanes::sub_block) {
-            const std::size_t len = std::min(lanes::sub_block, end - s);
-            const double* x = reader.read(s, len, buf);
-            if (fast) {
-                if (out.flags) lanes::beyond(level, x, len, mean, limit, out.flags + s);
-                if (out.scores) lanes::ratio(level, x, len, mean, sigma, out.scores + s);
-                continue;
-            }
-            for (std::size_t i = 0; i < len; ++i) {
-                const double ax = std::fabs(x[i]);
-                const bool finite = ax < inf;
-                if (out.flags)
-                    out.flags[s + i] =
-                        ax == inf || (usable && finite && std::fabs(x[i] - mean) > limit);
-                if (out.scores)
-                    out.scores[s + i] = std::isnan(x[i]) ? nan
-                                        : !finite        ? inf
-                                        : usable         ? std::fabs(x[i] - mean) / sigma
-                                                         : 0.0;
-            }
-        }
-    });
+    write_zscore(c, out, mean, sigma, p.threshold);
     return result;
 }
 
