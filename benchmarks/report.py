@@ -429,9 +429,15 @@ def detector(r: Results) -> list[str]:
     ]
 
 
+def _cores(cpu: float | None, wall: float | None) -> str:
+    """The cores a call had on average: its process CPU time over its wall time."""
+    return "—" if cpu is None or not wall else f"{cpu / wall:.2f}"
+
+
 def threads(r: Results) -> list[str]:
     rows = []
     for f in r.doc.get("frame") or []:
+        cpu = f.get("cpu_s") or {}
         rows.append(
             [
                 f"`df.outliers.mask({f['method']!r})`",
@@ -439,12 +445,16 @@ def threads(r: Results) -> list[str]:
                 seconds(f["1 thread"]),
                 seconds(f["2 threads"]),
                 f"{f['1 thread'] / f['2 threads']:.2f}",
+                f"{_cores(cpu.get('1 thread'), f['1 thread'])} / "
+                f"{_cores(cpu.get('2 threads'), f['2 threads'])}",
                 seconds(f["pandas"]),
             ]
         )
     n = max(r.sizes)
-    one, two = r.wall("outliers.hampel w=7", n), r.wall("outliers.hampel w=7, 2 threads", n)
+    names = ("outliers.hampel w=7", "outliers.hampel w=7, 2 threads")
+    one, two = (r.wall(name, n) for name in names)
     if one is not None and two is not None:
+        cpu_one, cpu_two = (r.rows[name, n].get("median_cpu_s") for name in names)
         rows.append(
             [
                 "`ol.mask(x, 'hampel')`",
@@ -452,6 +462,7 @@ def threads(r: Results) -> list[str]:
                 seconds(one),
                 seconds(two),
                 f"{one / two:.2f}",
+                f"{_cores(cpu_one, one)} / {_cores(cpu_two, two)}",
                 seconds(r.wall("pandas.hampel w=7", n)),
             ]
         )
@@ -461,14 +472,18 @@ def threads(r: Results) -> list[str]:
         "### Threads",
         "",
         "Wall time: what a second thread buys, on a machine whose other load the header gives. "
+        "Cores used: the call's process CPU time over its wall time, medians, with 1 / 2 threads; "
+        "a speed-up can only reach the ratio of the two, so a second figure well below 2 means "
+        "the machine's other load did not leave the second thread a core, and the speed-up "
+        "says nothing about the code. "
         "The pandas idiom on the frame: the zscore and mad idioms above on the whole frame, and "
         "the rolling approximation of hampel (window 7); frame rounds: "
         f"{(r.doc.get('frame') or [{}])[0].get('rounds', '—')}.",
         "",
         *table(
-            ["call", "data", "1 thread", "2 threads", "speed-up", "pandas idiom"],
+            ["call", "data", "1 thread", "2 threads", "speed-up", "cores used", "pandas idiom"],
             rows,
-            "llrrrr",
+            "llrrrrr",
         ),
     ]
 
