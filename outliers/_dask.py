@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.util
+import operator
 import struct
 import sys
 from typing import Any
@@ -130,7 +131,7 @@ def _round_part(part, missing, state, center):
     out = {"n": 0, "counts": None, "values": None}
     if hist:
         prefixes, bits = [k[0] for k in hist], [k[1] for k in hist]
-        out["n"], out["counts"] = _core.partition_histogram(
+        out["n"], out["counts"], _, _ = _core.partition_histogram(
             column, missing, prefixes, bits, center
         )
     if gather:
@@ -329,7 +330,8 @@ def _edge(pieces: list, h: int, tail: bool):
     if not pieces or h == 0:
         return None
     joined = _concat(pieces)
-    return joined[len(joined) - h :] if tail and len(joined) > h else joined[:h]
+    edge = joined[len(joined) - h :] if tail and len(joined) > h else joined[:h]
+    return edge.copy()  # not a view that would keep the whole joined partition alive
 
 
 def _hampel_part(before, part, after, missing_params, full, want):
@@ -415,6 +417,10 @@ def _get(out, key):
     return out[key]
 
 
+def _positions(out, start: int) -> np.ndarray:
+    return np.flatnonzero(out["mask"]).astype(np.int64) + start
+
+
 def _scalar_bound(stats, key: str, time_dtype):
     return to_time(np.float64(stats[key]), time_dtype)
 
@@ -447,7 +453,18 @@ def run(data, method: str, params: dict[str, Any], output: str):
         return da.Array(graph, name, chunks=(tuple(chunks),), dtype=out_dtype)
 
     if output == "positions":
-        return da.flatnonzero(column("mask", bool))
+        if not np.isnan(sum(chunks)):
+            return da.flatnonzero(column("mask", bool))
+        # Partition lengths unknown (a dask Series): each partition's positions, offset by the
+        # lengths before it.
+        offsets = [0] + [delayed(len)(p) for p in parts[:-1]]
+        for j in range(1, len(offsets)):
+            offsets[j] = delayed(operator.add)(offsets[j - 1], offsets[j])
+        pieces = [
+            da.from_delayed(delayed(_positions)(o, start), shape=(np.nan,), dtype=np.int64)
+            for o, start in zip(outs, offsets, strict=True)
+        ]
+        return da.concatenate(pieces) if pieces else da.empty(0, dtype=np.int64)
     if output in ("mask", "scores"):
         return column(output, bool if output == "mask" else np.float64)
     bound_dtype = time_dtype if time_dtype is not None else np.float64

@@ -24,6 +24,7 @@ NAMES = [
     "04-custom-functions.ipynb",
     "05-explorer.ipynb",
     "06-performance.ipynb",
+    "07-dask.ipynb",
 ]
 WIDGET = "application/vnd.jupyter.widget-view+json"
 CELL_TIMEOUT = 120  # seconds, per cell
@@ -90,7 +91,7 @@ def test_notebook_runs_top_to_bottom_without_errors_or_warnings(kernel_env, name
         assert "explore(" in "".join(c.source for c in _code_cells(nb))
 
 
-def test_notebooks_are_the_six_of_the_spec():
+def test_notebooks_are_the_listed_ones():
     assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == NAMES
 
 

@@ -79,15 +79,19 @@ py::tuple histogram(const py::handle& spec, const std::vector<double>& missing,
     const auto groups = groups_of(prefixes, bits, true);
     py::array_t<std::uint64_t> counts({static_cast<py::ssize_t>(groups.size()),
                                        static_cast<py::ssize_t>(partitions::digit_bins)});
+    py::array_t<std::uint64_t> lowest(static_cast<py::ssize_t>(groups.size()));
+    py::array_t<std::uint64_t> highest(static_cast<py::ssize_t>(groups.size()));
     std::uint64_t* out = counts.mutable_data();
+    std::uint64_t* lo = lowest.mutable_data();
+    std::uint64_t* hi = highest.mutable_data();
     std::uint64_t n = 0;
     {
         py::gil_scoped_release nogil;
         n = src.visit(missing, [&](const auto& c) {
-            return partitions::histogram(c, value_map_for(center), groups, out);
+            return partitions::histogram(c, value_map_for(center), groups, out, lo, hi);
         });
     }
-    return py::make_tuple(n, counts);
+    return py::make_tuple(n, counts, lowest, highest);
 }
 
 std::vector<py::array_t<double>> gather(const py::handle& spec, const std::vector<double>& missing,
@@ -164,8 +168,9 @@ void bind_partitions(py::module_& m) {
         py::arg("parts"), "Moments of the union of disjoint parts, pooled in order.");
     m.def("partition_histogram", &histogram, py::arg("column"), py::arg("missing"),
           py::arg("prefixes"), py::arg("bits"), py::arg("center"),
-          "(finite count, counts[group, 65536]): each group's values by their next 16-bit "
-          "digit of the order image (of |x - center| unless center is NaN).");
+          "(finite count, counts[group, 65536], lowest[group], highest[group]): each group's "
+          "values by their next 16-bit digit of the order image (of |x - center| unless "
+          "center is NaN), and its smallest and largest image.");
     m.def("partition_gather", &gather, py::arg("column"), py::arg("missing"), py::arg("prefixes"),
           py::arg("bits"), py::arg("center"), "Each group's (mapped) values, as float64 arrays.");
     m.def(

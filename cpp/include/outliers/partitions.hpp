@@ -41,20 +41,27 @@ struct group {
     }
 };
 
-// counts[g * digit_bins + d]: values of group g whose next digit is d. Returns the number of
-// finite values (of the partition, whichever groups hold them).
+// counts[g * digit_bins + d]: values of group g whose next digit is d; lowest[g], highest[g]:
+// the group's smallest and largest image (a group whose two are equal is one repeated value:
+// resolved without further rounds). Returns the number of finite values of the partition.
 template <class T>
 std::uint64_t histogram(const column<T>& c, const select_detail::value_map& map,
-                        const std::vector<group>& groups, std::uint64_t* counts) {
+                        const std::vector<group>& groups, std::uint64_t* counts,
+                        std::uint64_t* lowest, std::uint64_t* highest) {
     std::fill(counts, counts + groups.size() * digit_bins, std::uint64_t{0});
+    std::fill(lowest, lowest + groups.size(), ~std::uint64_t{0});
+    std::fill(highest, highest + groups.size(), std::uint64_t{0});
     std::uint64_t n = 0;
     const select_detail::source<T> src(c);
     select_detail::for_each_key(src, map, [&](select_detail::order_key k) {
         ++n;
         const std::uint64_t u = select_detail::image_of(k);
         for (std::size_t g = 0; g < groups.size(); ++g)
-            if (groups[g].holds(u))
+            if (groups[g].holds(u)) {
                 ++counts[g * digit_bins + ((u << groups[g].bits) >> (64 - digit_bits))];
+                lowest[g] = std::min(lowest[g], u);
+                highest[g] = std::max(highest[g], u);
+            }
     });
     return n;
 }
