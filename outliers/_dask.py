@@ -8,21 +8,24 @@ small tasks combine what the partitions return:
   scores partition by partition.
 - ``mad``, ``iqr``, ``quantile``: exact order statistics by radix selection across partitions.
   A round counts each partition's values by the next 16 bits of their order-preserving 64-bit
-  image (``_core.partition_histogram``) and sums the counts (one reduction), so four rounds pin
-  any rank; once few enough values share the wanted bits, they are gathered and sorted instead.
-  The median and quantiles then come from numpy's own formulas (``_core.order_assemble``):
-  equal to ``np.median`` / ``np.quantile`` on the concatenated data, not dask's approximation.
+  image (``_core.partition_histogram``) and sums the counts (one reduction); a bin of few
+  values is gathered and sorted instead, a bin holding one repeated value is known from its
+  extremes, and the fourth round gathers what is left, so four rounds pin any rank. The median
+  and quantiles then come from numpy's own formulas (``_core.order_assemble``): equal to
+  ``np.median`` / ``np.quantile`` on the concatenated data, not dask's approximation.
 - ``hampel``: each partition with ``window // 2`` values of its neighbours on each side,
   gathered across as many partitions as that takes (short and empty partitions are fine, where
   dask.dataframe's ``map_overlap`` refuses partitions shorter than the overlap and dask.array's
-  changes the chunks), and trimmed after. The
-  extended partition is the one copy this method makes.
+  changes the chunks), and trimmed after. The extended partition is the one copy this method
+  makes.
 - ``esd``: each partition's ``max_outliers`` first candidates from either end, with the moments
   of its other values; the test then runs on the candidates alone (only extremes can ever be
   removed), the rest pooled in, never subtracted out.
 
-The graph is lazy; every round is in it whether the data needs it or not, and a round with
-nothing left to do returns at once without reading its partition.
+The graph is lazy; every round is in it whether the data needs it or not (a round with nothing
+left to do returns without computing anything). For a dask Series or DataFrame each step reads
+the partitions afresh, so memory holds a few partitions at a time, not the column (see
+``reader``).
 """
 
 from __future__ import annotations
@@ -41,10 +44,12 @@ from . import _api, _core
 from ._inputs import prepare, to_time
 from ._params import resolve
 
-# Histogram rounds fix 16 bits each: four pin a 64-bit image. A group of at most this many
-# values is gathered (8 bytes each) rather than counted again.
+# Rounds of a selection: counting by the top 16 bits, then by the next 16 or gathering, again,
+# and a last gather (values that agree in their top 48 bits). A group of at most this many
+# values is gathered (8 bytes each) rather than counted again; one repeated value is known
+# from its group's extremes.
 _ROUNDS = 4
-_GATHER_MAX = 1 << 20
+_GATHER_MAX = 1 << 22
 # A partition's index in the high bits of an ESD candidate's position: ties in value go to the
 # smaller position of the concatenated data, which (partition, position in it) orders alike.
 _PART_SHIFT = 40
@@ -122,48 +127,67 @@ def _round_work(state):
 
 
 def _round_part(part, missing, state, center):
-    """One partition's share of a round: counts per histogrammed group, values per gathered."""
+    """One partition's share of a round: counts per histogrammed group, values per gathered.
+
+    The first round over deviations also sums them (the MAD's MeanAD fallback needs it).
+    """
     hist, gather = _round_work(state)
     if not hist and not gather:
         return None
     column = prepare(part).core_column()
-    center = np.nan if center is None else center
-    out = {"n": 0, "counts": None, "values": None}
+    mapped = np.nan if center is None else center
+    out = {"n": 0, "hist": None, "values": None, "dev_sum": 0.0}
     if hist:
         prefixes, bits = [k[0] for k in hist], [k[1] for k in hist]
-        out["n"], out["counts"], _, _ = _core.partition_histogram(
-            column, missing, prefixes, bits, center
+        n, counts, lowest, highest = _core.partition_histogram(
+            column, missing, prefixes, bits, mapped
         )
+        out["n"], out["hist"] = n, (counts, lowest, highest)
     if gather:
         prefixes, bits = [k[0] for k in gather], [k[1] for k in gather]
-        out["values"] = _core.partition_gather(column, missing, prefixes, bits, center)
+        out["values"] = _core.partition_gather(column, missing, prefixes, bits, mapped)
+    if state is None and center is not None:
+        out["dev_sum"] = _core.partition_deviation_sum(column, missing, center)
     return out
 
 
 def _round_sum(parts):
-    """Counts added, gathered values collected, over partitions (None: nothing to do)."""
+    """Counts added, extremes kept, gathered values collected, over partitions."""
     parts = [p for p in parts if p is not None]
     if not parts:
         return None
-    out = {"n": sum(p["n"] for p in parts), "counts": None, "values": None}
-    counts = [p["counts"] for p in parts if p["counts"] is not None]
-    if counts:
-        out["counts"] = np.sum(counts, axis=0, dtype=np.uint64)
+    out = {"n": sum(p["n"] for p in parts), "hist": None, "values": None}
+    out["dev_sum"] = sum(p["dev_sum"] for p in parts)
+    hists = [p["hist"] for p in parts if p["hist"] is not None]
+    if hists:
+        counts, lowest, highest = zip(*hists, strict=True)
+        out["hist"] = (
+            np.sum(counts, axis=0, dtype=np.uint64),
+            np.min(lowest, axis=0),
+            np.max(highest, axis=0),
+        )
     values = [p["values"] for p in parts if p["values"] is not None]
     if values:
         out["values"] = [np.concatenate(group) for group in zip(*values, strict=True)]
     return out
 
 
-def _settle(key, below: int, count: int, ranks: list[int], found: dict[int, float]) -> list:
-    """The next state of a group holding `ranks`: pinned, to gather, or to count again."""
-    prefix, bits = key
-    if bits == 64:  # every bit fixed: one value
-        for r in ranks:
-            found[r] = _value_of_image(prefix)
-        return []
-    mode = "gather" if count <= _GATHER_MAX else "hist"
-    return [{"key": key, "below": below, "ranks": ranks, "mode": mode}]
+def _next_groups(g, counts) -> list:
+    """The bins of a counted group that hold its wanted ranks, as groups of the next round."""
+    prefix, bits = g["key"]
+    cumulative = np.cumsum(counts, dtype=np.uint64)
+    by_bin: dict[int, list[int]] = {}
+    for r in g["ranks"]:
+        d = int(np.searchsorted(cumulative, r - g["below"], "right"))
+        by_bin.setdefault(d, []).append(r)
+    groups = []
+    for d, ranks in by_bin.items():
+        below = g["below"] + (int(cumulative[d - 1]) if d else 0)
+        count, key = int(counts[d]), ((prefix << 16) | d, bits + 16)
+        # The last round gathers whatever is left: values that agree in their top 48 bits.
+        mode = "gather" if count <= _GATHER_MAX or key[1] == 48 else "hist"
+        groups.append({"key": key, "below": below, "ranks": ranks, "mode": mode})
+    return groups
 
 
 def _advance(state, summed, qs: list[float]):
@@ -177,59 +201,81 @@ def _advance(state, summed, qs: list[float]):
             "ranks": ranks,
             "found": {},
             "groups": [{"key": (0, 0), "below": 0, "ranks": ranks, "mode": "hist"}],
+            "dev_sum": 0.0 if summed is None else summed["dev_sum"],
         }
         if not ranks:
             state["groups"] = []
     if summed is None:
         return state
-    hist = [g for g in state["groups"] if g["mode"] == "hist"]
-    gather = [g for g in state["groups"] if g["mode"] == "gather"]
     found = dict(state["found"])
     groups = []
-    for g, counts in zip(hist, summed["counts"] if hist else [], strict=True):
-        cumulative = np.cumsum(counts, dtype=np.uint64)
-        prefix, bits = g["key"]
-        by_bin: dict[int, list[int]] = {}  # the bin of each wanted rank
-        for r in g["ranks"]:
-            d = int(np.searchsorted(cumulative, r - g["below"], "right"))
-            by_bin.setdefault(d, []).append(r)
-        for d, ranks in by_bin.items():
-            below = g["below"] + (int(cumulative[d - 1]) if d else 0)
-            key = ((prefix << 16) | d, bits + 16)
-            groups += _settle(key, below, int(counts[d]), ranks, found)
+    hist = [g for g in state["groups"] if g["mode"] == "hist"]
+    if hist:
+        counts, lowest, highest = summed["hist"]
+        for j, g in enumerate(hist):
+            if lowest[j] == highest[j]:  # one repeated value: every rank in it is that value
+                found.update((r, _value_of_image(int(lowest[j]))) for r in g["ranks"])
+            else:
+                groups += _next_groups(g, counts[j])
+    gather = [g for g in state["groups"] if g["mode"] == "gather"]
     for g, values in zip(gather, summed["values"] if gather else [], strict=True):
         values = np.sort(values)
-        for r in g["ranks"]:
-            found[r] = float(values[r - g["below"]])
+        found.update((r, float(values[r - g["below"]])) for r in g["ranks"])
     return {**state, "found": found, "groups": groups}
 
 
-def _order_values(state) -> tuple[int, list[float]]:
-    """(n, the requested statistics) once every rank is found."""
+def _order_values(state) -> tuple[int, list[float], float]:
+    """(n, the requested statistics, sum of deviations) once every rank is found."""
     n = state["n"]
     if n == 0:
-        return 0, [np.nan] * len(state["qs"])
+        return 0, [np.nan] * len(state["qs"]), 0.0
     values = [state["found"][r] for r in state["ranks"]]
-    return n, list(_core.order_assemble(n, state["qs"], values))
+    return n, list(_core.order_assemble(n, state["qs"], values)), state["dev_sum"]
 
 
-def _order_statistics(parts, missing, qs: list[float], center=None):
-    """Delayed (n, statistics) of the finite values (or of |x - center|); q NaN: the median."""
+def reader(collection):
+    """A function giving the delayed partitions of a 1-D dask collection for each step.
+
+    ``read(None)``: the partitions themselves. ``read(step)``: for a dask Series, a clone under
+    new keys, which that step reads again: otherwise every partition would stay in memory
+    from its first read until the last step reading it, since each step's statistics wait
+    for all partitions. dask arrays are not cloned: dask.array's graph optimiser refuses to
+    fuse the cloned graphs (``Cannot fuse tasks with multiple outputs``), so a dask array's
+    chunks stay in memory between the steps.
+    """
+    import dask.array as da
+    from dask.graph_manipulation import clone
+
+    parts = list(np.ravel(collection.to_delayed()))
+
+    def read(step: str | None) -> list:
+        if step is None or isinstance(collection, da.Array) or not parts:
+            return parts
+        return list(clone(*parts, seed=step))
+
+    return read
+
+
+def _order_statistics(read, missing, qs: list[float], center=None, step: str = ""):
+    """Delayed (n, statistics, deviation sum) of the finite values (or of |x - center|).
+
+    q NaN: the median. Each round reads the partitions again and keeps only counts (or the few
+    gathered values), never the data.
+    """
     delayed = _delayed()
     state = None
-    for _ in range(_ROUNDS + 1):  # four counting rounds, and a last one for a gather
-        shares = [delayed(_round_part)(p, missing, state, center) for p in parts]
-        summed = _tree(shares, _round_sum)
-        state = delayed(_advance)(state, summed, qs)
+    for k in range(_ROUNDS):
+        shares = [delayed(_round_part)(p, missing, state, center) for p in read(f"{step}-{k}")]
+        state = delayed(_advance)(state, _tree(shares, _round_sum), qs)
     return delayed(_order_values)(state)
 
 
-def _mad_stats(order, dev_order, dev_sums, threshold: float) -> dict[str, Any]:
-    n, (m,) = order
-    _, (mad,) = dev_order
+def _mad_stats(order, dev_order, threshold: float) -> dict[str, Any]:
+    n, (m,), _ = order
+    _, (mad,), dev_sum = dev_order
     scale = _MAD_SCALE * mad if n else np.nan
     if scale == 0.0:
-        scale = _MEANAD_SCALE * (sum(dev_sums) / n)
+        scale = _MEANAD_SCALE * (dev_sum / n)
     defined = n > 0
     return {
         "rule": "deviation",
@@ -240,20 +286,12 @@ def _mad_stats(order, dev_order, dev_sums, threshold: float) -> dict[str, Any]:
     }
 
 
-def _deviation_sum(part, missing, order, dev_order):
-    """Sum of |x - m| when the MAD is 0 (the MeanAD fallback); 0 otherwise, unread."""
-    n, (m,) = order
-    if not n or dev_order[1][0] != 0.0:
-        return 0.0
-    return _core.partition_deviation_sum(prepare(part).core_column(), missing, m)
-
-
 def _center_of(order):
     return order[1][0]
 
 
 def _band_stats(order, method: str, full: dict[str, Any]) -> dict[str, Any]:
-    n, (lo, hi) = order
+    n, (lo, hi), _ = order
     if method == "iqr":
         lower, upper = lo - full["k"] * (hi - lo), hi + full["k"] * (hi - lo)
     else:
@@ -356,25 +394,28 @@ def _hampel_part(before, part, after, missing_params, full, want):
     return out
 
 
-def partition_outputs(parts: list, method: str, params: dict[str, Any], want: dict[str, bool]):
+def partition_outputs(read, method: str, params: dict[str, Any], want: dict[str, bool]):
     """Delayed per-partition outputs, and the delayed statistics over all partitions.
 
     Each output is a dict with ``mask``, ``scores``, ``lower``, ``upper`` as `want` asks; the
     statistics are None for hampel, whose bounds are per point.
     """
     delayed = _delayed()
+    parts = read(None)
     params = dict(params)
     raw_missing = params.pop("missing", None)
     missing = _api.sentinels(raw_missing)
     full = resolve(method, params)
     if method == "hampel":
         h = full["window"] // 2
+        # Each chain of edges reads the partitions again, so that none waits in memory for
+        # the other end of the chain.
         befores, before = [], None
-        for p in parts:
+        for p in read("before"):
             befores.append(before)
             before = delayed(_edge)([before, p], h, True)
         afters, after = [], None
-        for p in reversed(parts):
+        for p in reversed(read("after")):
             afters.append(after)
             after = delayed(_edge)([p, after], h, False)
         afters.reverse()
@@ -385,19 +426,20 @@ def partition_outputs(parts: list, method: str, params: dict[str, Any], want: di
         ]
         return outs, None
     if method == "zscore":
-        pooled = _tree([delayed(_moments)(p, missing) for p in parts], _pool)
-        stats = delayed(_zscore_stats)(pooled, full["threshold"], full["ddof"])
+        moments = [delayed(_moments)(p, missing) for p in read("moments")]
+        stats = delayed(_zscore_stats)(_tree(moments, _pool), full["threshold"], full["ddof"])
     elif method == "mad":
-        order = _order_statistics(parts, missing, [np.nan])
-        dev_order = _order_statistics(parts, missing, [np.nan], delayed(_center_of)(order))
-        sums = [delayed(_deviation_sum)(p, missing, order, dev_order) for p in parts]
-        stats = delayed(_mad_stats)(order, dev_order, sums, full["threshold"])
+        order = _order_statistics(read, missing, [np.nan], step="median")
+        center = delayed(_center_of)(order)
+        dev_order = _order_statistics(read, missing, [np.nan], center, step="mad")
+        stats = delayed(_mad_stats)(order, dev_order, full["threshold"])
     elif method in ("iqr", "quantile"):
         qs = [0.25, 0.75] if method == "iqr" else [full["low"], full["high"]]
-        stats = delayed(_band_stats)(_order_statistics(parts, missing, qs), method, full)
+        stats = delayed(_band_stats)(_order_statistics(read, missing, qs), method, full)
     else:  # esd
         shares = [
-            delayed(_esd_share)(p, missing, full["max_outliers"], j) for j, p in enumerate(parts)
+            delayed(_esd_share)(p, missing, full["max_outliers"], j)
+            for j, p in enumerate(read("esd"))
         ]
         stats = delayed(_esd_stats)(shares, full)
     return [delayed(_apply)(p, missing, stats, j, want) for j, p in enumerate(parts)], stats
@@ -430,17 +472,17 @@ def run(data, method: str, params: dict[str, Any], output: str):
     import dask.array as da
 
     delayed = _delayed()
-    if isinstance(data, da.Array):
-        if data.ndim != 1:
-            raise ValueError(f"expected 1-D data, got a {data.ndim}-D dask array")
-        parts, chunks, dtype = list(data.to_delayed().ravel()), data.chunks[0], data.dtype
-        prepare(np.empty(0, dtype))  # refuses bool, complex, object... now, not at compute
-    else:
-        parts = list(data.to_delayed())
-        chunks, dtype = (np.nan,) * len(parts), data.dtype
-        prepare(data._meta)
+    if not isinstance(data, da.Array):  # a dask Series: its values, partition by partition
+        prepare(data._meta)  # refuses strings, bool... now, not at compute
+        data = data.to_dask_array()
+    if data.ndim != 1:
+        raise ValueError(f"expected 1-D data, got a {data.ndim}-D dask array")
+    prepare(np.empty(0, data.dtype))
+    chunks, dtype = data.chunks[0], data.dtype
     time_dtype = dtype if getattr(dtype, "kind", "") in "mM" else None
-    outs, stats = partition_outputs(parts, method, params, _WANT[output])
+    read = reader(data)
+    parts = read(None)
+    outs, stats = partition_outputs(read, method, params, _WANT[output])
 
     def column(key: str, out_dtype):
         # One chunk per partition, empty ones included (da.concatenate would drop those).
@@ -523,8 +565,9 @@ class DaskSeriesOutliers:
 
     def _run(self, method: str, params: dict[str, Any], want: str):
         delayed = _delayed()
-        parts = list(self._s.to_delayed())
-        outs, _ = partition_outputs(parts, method, params, _WANT[want])
+        read = reader(self._s)
+        parts = read(None)
+        outs, _ = partition_outputs(read, method, params, _WANT[want])
         return parts, outs, delayed
 
     def detect(self, method: str = "zscore", **params: Any):
@@ -573,8 +616,8 @@ class DaskFrameOutliers:
         parts = list(self._df.to_delayed())
         per_column = []
         for name in names:
-            column = [delayed(_get)(p, name) for p in parts]
-            per_column.append(partition_outputs(column, method, params, _WANT[want])[0])
+            read = reader(self._df[name])
+            per_column.append(partition_outputs(read, method, params, _WANT[want])[0])
         outs = [list(row) for row in zip(*per_column, strict=True)] if names else [[]] * len(parts)
         return names, parts, outs, delayed
 
