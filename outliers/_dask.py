@@ -35,6 +35,7 @@ import importlib.util
 import operator
 import struct
 import sys
+import uuid
 from typing import Any
 
 import numpy as np
@@ -63,21 +64,59 @@ def is_dask(data) -> bool:
     return type(data).__module__.startswith("dask.") and hasattr(data, "__dask_graph__")
 
 
-def _delayed():
-    from dask import delayed
+class _Graph:
+    """The tasks of one call, added one by one into a single graph layer.
 
-    return delayed
+    ``dask.delayed`` merges the graph built so far at every call, so that N partitions' tasks
+    cost O(N^2) to build (1.5 s for mad on 64 partitions); here each task costs O(1). Tasks are
+    dask's tuples: an argument that is a key (or a list of keys) is replaced by its result.
+    """
 
+    def __init__(self) -> None:
+        # A fresh name per call: two calls' tasks never share keys, whatever they compute.
+        self.name = f"outliers-{uuid.uuid4().hex}"
+        self.tasks: dict = {}
+        self.inputs: list = []  # the collections' Delayed partitions the tasks read
 
-def _tree(items: list, combine):
-    """Reduce delayed items with ``combine(list)`` in a tree of fan-in 8, in order."""
-    delayed = _delayed()
-    items = list(items)
-    if not items:
-        return delayed(combine)([])
-    while len(items) > 1:
-        items = [delayed(combine)(items[i : i + _FAN_IN]) for i in range(0, len(items), _FAN_IN)]
-    return items[0]
+    def use(self, parts: list) -> list:
+        """The keys of delayed partitions, which the graph then includes."""
+        known = {p.key for p in self.inputs}
+        self.inputs.extend(p for p in parts if p.key not in known)
+        return [p.key for p in parts]
+
+    def call(self, func, *args, key=None):
+        """Add func(*args); returns its key (or `key`, e.g. an array chunk's (name, j))."""
+        key = f"{self.name}-{len(self.tasks)}" if key is None else key
+        self.tasks[key] = (func, *args)
+        return key
+
+    def tree(self, keys: list, combine):
+        """Reduce keys with ``combine(list)`` in a tree of fan-in 8, in order."""
+        keys = list(keys)
+        if not keys:
+            return self.call(combine, [])
+        while len(keys) > 1:
+            keys = [
+                self.call(combine, keys[i : i + _FAN_IN]) for i in range(0, len(keys), _FAN_IN)
+            ]
+        return keys[0]
+
+    def graph(self, layer: str):
+        from dask.highlevelgraph import HighLevelGraph
+
+        return HighLevelGraph.from_collections(layer, dict(self.tasks), dependencies=self.inputs)
+
+    def delayed(self, keys: list) -> list:
+        from dask.delayed import Delayed
+
+        graph = self.graph(self.name)
+        return [Delayed(k, graph, layer=self.name) for k in keys]
+
+    def array(self, name: str, chunks: tuple, dtype):
+        """The dask array whose chunk j is the task keyed (name, j) (or (name,) for 0-d)."""
+        import dask.array as da
+
+        return da.Array(self.graph(name), name, chunks=chunks, dtype=dtype)
 
 
 # ---------------------------------------------------------------- zscore
@@ -233,8 +272,8 @@ def _order_values(state) -> tuple[int, list[float], float]:
     return n, list(_core.order_assemble(n, state["qs"], values)), state["dev_sum"]
 
 
-def reader(collection):
-    """A function giving the delayed partitions of a 1-D dask collection for each step.
+def reader(g: _Graph, collection):
+    """A function giving the keys of a 1-D dask collection's partitions for each step.
 
     ``read(None)``: the partitions themselves. ``read(step)``: for a dask Series, a clone under
     new keys, which that step reads again: otherwise every partition would stay in memory
@@ -250,24 +289,23 @@ def reader(collection):
 
     def read(step: str | None) -> list:
         if step is None or isinstance(collection, da.Array) or not parts:
-            return parts
-        return list(clone(*parts, seed=step))
+            return g.use(parts)
+        return g.use(list(clone(*parts, seed=step)))
 
     return read
 
 
-def _order_statistics(read, missing, qs: list[float], center=None, step: str = ""):
-    """Delayed (n, statistics, deviation sum) of the finite values (or of |x - center|).
+def _order_statistics(g: _Graph, read, missing, qs: list[float], center=None, step: str = ""):
+    """The key of (n, statistics, deviation sum) of the finite values (or of |x - center|).
 
     q NaN: the median. Each round reads the partitions again and keeps only counts (or the few
     gathered values), never the data.
     """
-    delayed = _delayed()
     state = None
     for k in range(_ROUNDS):
-        shares = [delayed(_round_part)(p, missing, state, center) for p in read(f"{step}-{k}")]
-        state = delayed(_advance)(state, _tree(shares, _round_sum), qs)
-    return delayed(_order_values)(state)
+        shares = [g.call(_round_part, p, missing, state, center) for p in read(f"{step}-{k}")]
+        state = g.call(_advance, state, g.tree(shares, _round_sum), qs)
+    return g.call(_order_values, state)
 
 
 def _mad_stats(order, dev_order, threshold: float) -> dict[str, Any]:
@@ -394,13 +432,14 @@ def _hampel_part(before, part, after, missing_params, full, want):
     return out
 
 
-def partition_outputs(read, method: str, params: dict[str, Any], want: dict[str, bool]):
-    """Delayed per-partition outputs, and the delayed statistics over all partitions.
+def partition_outputs(
+    g: _Graph, read, method: str, params: dict[str, Any], want: dict[str, bool]
+) -> tuple[list, Any]:
+    """The keys of the per-partition outputs, and of the statistics over all partitions.
 
     Each output is a dict with ``mask``, ``scores``, ``lower``, ``upper`` as `want` asks; the
     statistics are None for hampel, whose bounds are per point.
     """
-    delayed = _delayed()
     parts = read(None)
     params = dict(params)
     raw_missing = params.pop("missing", None)
@@ -413,36 +452,36 @@ def partition_outputs(read, method: str, params: dict[str, Any], want: dict[str,
         befores, before = [], None
         for p in read("before"):
             befores.append(before)
-            before = delayed(_edge)([before, p], h, True)
+            before = g.call(_edge, [before, p], h, True)
         afters, after = [], None
         for p in reversed(read("after")):
             afters.append(after)
-            after = delayed(_edge)([p, after], h, False)
+            after = g.call(_edge, [p, after], h, False)
         afters.reverse()
         extra = {} if raw_missing is None else {"missing": raw_missing}
         outs = [
-            delayed(_hampel_part)(b, p, a, extra, full, want)
+            g.call(_hampel_part, b, p, a, extra, full, want)
             for b, p, a in zip(befores, parts, afters, strict=True)
         ]
         return outs, None
     if method == "zscore":
-        moments = [delayed(_moments)(p, missing) for p in read("moments")]
-        stats = delayed(_zscore_stats)(_tree(moments, _pool), full["threshold"], full["ddof"])
+        moments = [g.call(_moments, p, missing) for p in read("moments")]
+        stats = g.call(_zscore_stats, g.tree(moments, _pool), full["threshold"], full["ddof"])
     elif method == "mad":
-        order = _order_statistics(read, missing, [np.nan], step="median")
-        center = delayed(_center_of)(order)
-        dev_order = _order_statistics(read, missing, [np.nan], center, step="mad")
-        stats = delayed(_mad_stats)(order, dev_order, full["threshold"])
+        order = _order_statistics(g, read, missing, [np.nan], step="median")
+        center = g.call(_center_of, order)
+        dev_order = _order_statistics(g, read, missing, [np.nan], center, step="mad")
+        stats = g.call(_mad_stats, order, dev_order, full["threshold"])
     elif method in ("iqr", "quantile"):
         qs = [0.25, 0.75] if method == "iqr" else [full["low"], full["high"]]
-        stats = delayed(_band_stats)(_order_statistics(read, missing, qs), method, full)
+        stats = g.call(_band_stats, _order_statistics(g, read, missing, qs), method, full)
     else:  # esd
         shares = [
-            delayed(_esd_share)(p, missing, full["max_outliers"], j)
+            g.call(_esd_share, p, missing, full["max_outliers"], j)
             for j, p in enumerate(read("esd"))
         ]
-        stats = delayed(_esd_stats)(shares, full)
-    return [delayed(_apply)(p, missing, stats, j, want) for j, p in enumerate(parts)], stats
+        stats = g.call(_esd_stats, shares, full)
+    return [g.call(_apply, p, missing, stats, j, want) for j, p in enumerate(parts)], stats
 
 
 # ---------------------------------------------------------------- dask arrays: ol.detect & co.
@@ -471,7 +510,6 @@ def run(data, method: str, params: dict[str, Any], output: str):
     """``ol.detect/mask/scores/bounds`` on a 1-D dask array or dask Series: lazy dask arrays."""
     import dask.array as da
 
-    delayed = _delayed()
     if not isinstance(data, da.Array):  # a dask Series: its values, partition by partition
         prepare(data._meta)  # refuses strings, bool... now, not at compute
         data = data.to_dask_array()
@@ -480,42 +518,37 @@ def run(data, method: str, params: dict[str, Any], output: str):
     prepare(np.empty(0, data.dtype))
     chunks, dtype = data.chunks[0], data.dtype
     time_dtype = dtype if getattr(dtype, "kind", "") in "mM" else None
-    read = reader(data)
+    g = _Graph()
+    read = reader(g, data)
     parts = read(None)
-    outs, stats = partition_outputs(read, method, params, _WANT[output])
+    outs, stats = partition_outputs(g, read, method, params, _WANT[output])
 
-    def column(key: str, out_dtype):
+    def column(key: str, out_dtype, func=_get, args=None):
         # One chunk per partition, empty ones included (da.concatenate would drop those).
-        from dask.base import tokenize
-        from dask.highlevelgraph import HighLevelGraph
-
-        name = f"outliers-{key}-{tokenize(*outs)}"
-        layer = {(name, j): (_get, o.key, key) for j, o in enumerate(outs)}
-        graph = HighLevelGraph.from_collections(name, layer, dependencies=outs)
-        return da.Array(graph, name, chunks=(tuple(chunks),), dtype=out_dtype)
+        name = f"{g.name}-{key}"
+        for j, o in enumerate(outs):
+            g.call(func, o, *(args[j] if args else [key]), key=(name, j))
+        return g.array(name, (tuple(chunks),), out_dtype)
 
     if output == "positions":
         if not np.isnan(sum(chunks)):
             return da.flatnonzero(column("mask", bool))
         # Partition lengths unknown (a dask Series): each partition's positions, offset by the
         # lengths before it.
-        offsets = [0] + [delayed(len)(p) for p in parts[:-1]]
-        for j in range(1, len(offsets)):
-            offsets[j] = delayed(operator.add)(offsets[j - 1], offsets[j])
-        pieces = [
-            da.from_delayed(delayed(_positions)(o, start), shape=(np.nan,), dtype=np.int64)
-            for o, start in zip(outs, offsets, strict=True)
-        ]
-        return da.concatenate(pieces) if pieces else da.empty(0, dtype=np.int64)
+        offsets = [0]
+        for p in parts[:-1]:
+            offsets.append(g.call(operator.add, offsets[-1], g.call(len, p)))
+        return column("positions", np.int64, _positions, [[o] for o in offsets])
     if output in ("mask", "scores"):
         return column(output, bool if output == "mask" else np.float64)
     bound_dtype = time_dtype if time_dtype is not None else np.float64
     if stats is None:  # hampel: per point
         return column("lower", bound_dtype), column("upper", bound_dtype)
-    return tuple(
-        da.from_delayed(delayed(_scalar_bound)(stats, k, time_dtype), shape=(), dtype=bound_dtype)
-        for k in ("lower", "upper")
-    )
+    bounds = []
+    for k in ("lower", "upper"):
+        g.call(_scalar_bound, stats, k, time_dtype, key=(f"{g.name}-{k}",))
+        bounds.append(g.array(f"{g.name}-{k}", (), bound_dtype))
+    return tuple(bounds)
 
 
 # ---------------------------------------------------------------- dask accessors
@@ -547,10 +580,12 @@ def _frame_piece(outs: list, key: str, part: pd.DataFrame, names: list) -> pd.Da
     return out
 
 
-def _collect(pieces: list, meta, like):
+def _collect(g: _Graph, pieces: list, meta, like):
     import dask.dataframe as dd
 
-    return dd.from_delayed(pieces, meta=meta, divisions=like.divisions, verify_meta=False)
+    return dd.from_delayed(
+        g.delayed(pieces), meta=meta, divisions=like.divisions, verify_meta=False
+    )
 
 
 class DaskSeriesOutliers:
@@ -564,18 +599,17 @@ class DaskSeriesOutliers:
         self._s = series
 
     def _run(self, method: str, params: dict[str, Any], want: str):
-        delayed = _delayed()
-        read = reader(self._s)
-        parts = read(None)
-        outs, _ = partition_outputs(read, method, params, _WANT[want])
-        return parts, outs, delayed
+        g = _Graph()
+        read = reader(g, self._s)
+        outs, _ = partition_outputs(g, read, method, params, _WANT[want])
+        return g, read(None), outs
 
     def detect(self, method: str = "zscore", **params: Any):
         """The flagged entries: a dask Series with the same labels, dtype and name."""
         meta = self._s._meta.outliers.detect(method, **params)
-        parts, outs, delayed = self._run(method, params, "mask")
-        pieces = [delayed(_flagged_rows)([o], p) for o, p in zip(outs, parts, strict=True)]
-        return _collect(pieces, meta, self._s)
+        g, parts, outs = self._run(method, params, "mask")
+        pieces = [g.call(_flagged_rows, [o], p) for o, p in zip(outs, parts, strict=True)]
+        return _collect(g, pieces, meta, self._s)
 
     def mask(self, method: str = "zscore", **params: Any):
         """A boolean dask Series aligned to the data (missing values are never flagged)."""
@@ -587,16 +621,16 @@ class DaskSeriesOutliers:
 
     def _aligned(self, key: str, method: str, params: dict[str, Any]):
         meta = getattr(self._s._meta.outliers, key)(method, **params)
-        parts, outs, delayed = self._run(method, params, key)
-        pieces = [delayed(_series_piece)(o, key, p) for o, p in zip(outs, parts, strict=True)]
-        return _collect(pieces, meta, self._s)
+        g, parts, outs = self._run(method, params, key)
+        pieces = [g.call(_series_piece, o, key, p) for o, p in zip(outs, parts, strict=True)]
+        return _collect(g, pieces, meta, self._s)
 
     def bounds(self, method: str = "zscore", **params: Any):
         """A dask DataFrame with columns ``lower`` and ``upper`` aligned to the data."""
         meta = self._s._meta.outliers.bounds(method, **params)
-        parts, outs, delayed = self._run(method, params, "bounds")
-        pieces = [delayed(_bounds_piece)(o, p, meta) for o, p in zip(outs, parts, strict=True)]
-        return _collect(pieces, meta, self._s)
+        g, parts, outs = self._run(method, params, "bounds")
+        pieces = [g.call(_bounds_piece, o, p, meta) for o, p in zip(outs, parts, strict=True)]
+        return _collect(g, pieces, meta, self._s)
 
 
 class DaskFrameOutliers:
@@ -610,23 +644,23 @@ class DaskFrameOutliers:
         self._df = frame
 
     def _run(self, method: str, params: dict[str, Any], columns, want: str):
-        delayed = _delayed()
         meta = self._df._meta
         names = [meta.columns[j] for j in meta.outliers._positions(columns)]
-        parts = list(self._df.to_delayed())
-        per_column = []
-        for name in names:
-            read = reader(self._df[name])
-            per_column.append(partition_outputs(read, method, params, _WANT[want])[0])
+        g = _Graph()
+        parts = g.use(list(self._df.to_delayed()))
+        per_column = [
+            partition_outputs(g, reader(g, self._df[name]), method, params, _WANT[want])[0]
+            for name in names
+        ]
         outs = [list(row) for row in zip(*per_column, strict=True)] if names else [[]] * len(parts)
-        return names, parts, outs, delayed
+        return g, names, parts, outs
 
     def detect(self, method: str = "zscore", *, columns=None, **params: Any):
         """The rows (all columns) with at least one flagged cell, in order."""
         meta = self._df._meta.outliers.detect(method, columns=columns, **params)
-        _, parts, outs, delayed = self._run(method, params, columns, "mask")
-        pieces = [delayed(_flagged_rows)(o, p) for o, p in zip(outs, parts, strict=True)]
-        return _collect(pieces, meta, self._df)
+        g, _, parts, outs = self._run(method, params, columns, "mask")
+        pieces = [g.call(_flagged_rows, o, p) for o, p in zip(outs, parts, strict=True)]
+        return _collect(g, pieces, meta, self._df)
 
     def mask(self, method: str = "zscore", *, columns=None, **params: Any):
         """A boolean dask DataFrame of the checked columns."""
@@ -638,11 +672,9 @@ class DaskFrameOutliers:
 
     def _frame(self, key: str, method: str, columns, params: dict[str, Any]):
         meta = getattr(self._df._meta.outliers, key)(method, columns=columns, **params)
-        names, parts, outs, delayed = self._run(method, params, columns, key)
-        pieces = [
-            delayed(_frame_piece)(o, key, p, names) for o, p in zip(outs, parts, strict=True)
-        ]
-        return _collect(pieces, meta, self._df)
+        g, names, parts, outs = self._run(method, params, columns, key)
+        pieces = [g.call(_frame_piece, o, key, p, names) for o, p in zip(outs, parts, strict=True)]
+        return _collect(g, pieces, meta, self._df)
 
 
 def register() -> None:
