@@ -278,9 +278,10 @@ def reader(g: _Graph, collection):
     ``read(None)``: the partitions themselves. ``read(step)``: for a dask Series, a clone under
     new keys, which that step reads again: otherwise every partition would stay in memory
     from its first read until the last step reading it, since each step's statistics wait
-    for all partitions. dask arrays are not cloned: dask.array's graph optimiser refuses to
-    fuse the cloned graphs (``Cannot fuse tasks with multiple outputs``), so a dask array's
-    chunks stay in memory between the steps.
+    for all partitions. dask arrays are not cloned: ``clone`` leaves the keys inside their
+    tasks unrenamed, and dask.array's graph optimiser then refuses the graph ("Cannot fuse
+    tasks with multiple outputs"; dask issue 12455, open), so a dask array's chunks stay in
+    memory between the steps.
     """
     import dask.array as da
     from dask.graph_manipulation import clone
