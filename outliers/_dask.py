@@ -23,9 +23,8 @@ small tasks combine what the partitions return:
   removed), the rest pooled in, never subtracted out.
 
 The graph is lazy; every round is in it whether the data needs it or not (a round with nothing
-left to do returns without computing anything). For a dask Series or DataFrame each step reads
-the partitions afresh, so memory holds a few partitions at a time, not the column (see
-``reader``).
+left to do returns without computing anything). Each step reads the partitions afresh, so
+memory holds a few partitions at a time, not the column (see ``reader``).
 """
 
 from __future__ import annotations
@@ -272,16 +271,33 @@ def _order_values(state) -> tuple[int, list[float], float]:
     return n, list(_core.order_assemble(n, state["qs"], values)), state["dev_sum"]
 
 
+def _renamed(array, step: str) -> list:
+    """A dask array's chunks as delayed objects under new keys, every task re-pointed to them.
+
+    ``dask.graph_manipulation.clone`` would do this, but it renames the graph's keys and not the
+    keys inside its tasks, which dask.array's optimiser then refuses ("Cannot fuse tasks with
+    multiple outputs": dask issue 12455, open), so the graph is rewritten here.
+    """
+    from dask._task_spec import convert_legacy_graph
+    from dask.delayed import Delayed
+
+    def new(key):
+        if isinstance(key, tuple):
+            return (f"{key[0]}-{step}", *key[1:])
+        return f"{key}-{step}"
+
+    tasks = convert_legacy_graph(dict(array.__dask_graph__()))
+    subs = {key: new(key) for key in tasks}
+    graph = {subs[key]: task.substitute(subs, key=subs[key]) for key, task in tasks.items()}
+    return [Delayed(subs[key], graph) for key in array.__dask_keys__()]
+
+
 def reader(g: _Graph, collection):
     """A function giving the keys of a 1-D dask collection's partitions for each step.
 
-    ``read(None)``: the partitions themselves. ``read(step)``: for a dask Series, a clone under
-    new keys, which that step reads again: otherwise every partition would stay in memory
-    from its first read until the last step reading it, since each step's statistics wait
-    for all partitions. dask arrays are not cloned: ``clone`` leaves the keys inside their
-    tasks unrenamed, and dask.array's graph optimiser then refuses the graph ("Cannot fuse
-    tasks with multiple outputs"; dask issue 12455, open), so a dask array's chunks stay in
-    memory between the steps.
+    ``read(None)``: the partitions themselves. ``read(step)``: the partitions under new keys,
+    which that step reads again. Otherwise every partition would stay in memory from its first
+    read until the last step reading it, since each step's statistics wait for all partitions.
     """
     import dask.array as da
     from dask.graph_manipulation import clone
@@ -289,8 +305,10 @@ def reader(g: _Graph, collection):
     parts = list(np.ravel(collection.to_delayed()))
 
     def read(step: str | None) -> list:
-        if step is None or isinstance(collection, da.Array) or not parts:
+        if step is None or not parts:
             return g.use(parts)
+        if isinstance(collection, da.Array):
+            return g.use(_renamed(collection, f"{g.name}-{step}"))
         return g.use(list(clone(*parts, seed=step)))
 
     return read
