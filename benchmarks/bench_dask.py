@@ -33,11 +33,9 @@ import argparse
 import concurrent.futures
 import datetime
 import gc
-import importlib.metadata
 import json
 import os
 import platform
-import resource
 import shlex
 import statistics
 import subprocess
@@ -47,6 +45,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import machine  # benchmarks/ is not a package
+
 SCHEMA = 1
 SEED = 20260801
 N_FULL, PARTS_FULL = 10**8, 64
@@ -189,37 +190,16 @@ def warm_page_cache(path: Path) -> None:
 # ---------------------------------------------------------------- one candidate (a child process)
 
 
-def _rss_kib() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def _reset_peak() -> bool:
-    """Lower this process's RSS high-water mark to its current RSS (Linux >= 4.0)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _peak_kib() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
 def _worker_baseline() -> dict:
     import gc as _gc
 
     _gc.collect()
-    rss = _rss_kib()
-    return {"rss_kib": rss, "reset": _reset_peak()}
+    rss = machine.status_kib("VmRSS")
+    return {"rss_kib": rss, "reset": machine.reset_rss_peak()}
 
 
 def _worker_peak() -> int:
-    return _peak_kib()
+    return machine.peak_rss_kib()
 
 
 def _pandas_idiom(method: str, s):
@@ -267,8 +247,11 @@ def child(impl: str, method: str, data: Path, warmup: Path) -> dict:
 
     client = cluster = None
     if impl == "dask distributed":
+        import cloudpickle
         import distributed
 
+        # The workers run _worker_baseline and _worker_peak without benchmarks/ on their path.
+        cloudpickle.register_pickle_by_value(machine)
         started = time.perf_counter()
         cluster = distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, dashboard_address=":0"
@@ -281,13 +264,13 @@ def child(impl: str, method: str, data: Path, warmup: Path) -> dict:
         run(warmup)  # lazy imports and first-call set-up are not the candidate's cost
         gc.collect()
         workers = client.run(_worker_baseline) if client is not None else {}
-        import_peak = _peak_kib()
-        baseline = _rss_kib()
-        reset = _reset_peak()
+        import_peak = machine.peak_rss_kib()
+        baseline = machine.status_kib("VmRSS")
+        reset = machine.reset_rss_peak()
         started = time.perf_counter()
         count = run(data)
         wall = time.perf_counter() - started
-        peak = _peak_kib()
+        peak = machine.peak_rss_kib()
         worker_peaks = client.run(_worker_peak) if client is not None else {}
     finally:
         if client is not None:
@@ -344,44 +327,6 @@ def run_candidate(args, cand: dict) -> dict:
 
 
 # ---------------------------------------------------------------- the run
-
-
-def _git(*cmd: str) -> str | None:
-    try:
-        p = subprocess.run(["git", *cmd], capture_output=True, text=True, cwd=HERE, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return p.stdout.strip() if p.returncode == 0 else None
-
-
-def _versions() -> dict:
-    out = {"python": platform.python_version()}
-    for dist in DISTRIBUTIONS:
-        try:
-            out[dist] = importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            out[dist] = None
-    return out
-
-
-def _cpu_model() -> str | None:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.partition(":")[2].strip()
-    except OSError:
-        pass
-    return platform.processor() or None
-
-
-def _memory_total() -> int | None:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
 
 
 def _mib(kib) -> float | None:
@@ -509,7 +454,7 @@ def main(argv=None) -> int:
             print(f"{row['name']}: {shown[0]}".replace("flagged", what(row)), flush=True)
     load_end = list(os.getloadavg())
     checked = checks(rows)
-    dirty = _git("status", "--porcelain", "--untracked-files=no")
+    dirty = machine.git("status", "--porcelain", "--untracked-files=no")
     result = {
         "schema": SCHEMA,
         "meta": {
@@ -528,14 +473,14 @@ def main(argv=None) -> int:
             "jobs": args.jobs,
             "in_process": args.in_process,
             "nproc": os.cpu_count(),
-            "cpu": _cpu_model(),
-            "memory_total_bytes": _memory_total(),
+            "cpu": machine.cpu()["model"],
+            "memory_total_bytes": machine.memory_total(),
             "loadavg_start": load_start,
             "loadavg_end": load_end,
             "platform": platform.platform(),
-            "git_commit": _git("rev-parse", "HEAD"),
+            "git_commit": machine.git("rev-parse", "HEAD"),
             "git_dirty": None if dirty is None else bool(dirty),
-            "versions": _versions(),
+            "versions": {"python": platform.python_version(), **machine.versions(DISTRIBUTIONS)},
             "env": {
                 k: os.environ.get(k)
                 for k in ("OUTLIERS_NUM_THREADS", "OMP_NUM_THREADS", "MALLOC_ARENA_MAX")

@@ -39,7 +39,6 @@ import json
 import math
 import platform
 import random
-import resource
 import shlex
 import subprocess
 import sys
@@ -53,6 +52,7 @@ import numpy as np
 import outliers as ol
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import machine
 from candidates import (
     MAD_SCALE,
     Candidate,
@@ -233,27 +233,6 @@ def bench_size(
 # --- peak RSS in a fresh process ----------------------------------------------------------
 
 
-def _reset_rss_peak() -> bool:
-    """Lower this process's RSS high-water mark to its current RSS (Linux >= 4.0)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _vm_hwm_kib() -> int | None:
-    """VmHWM of /proc/self/status: the same high-water mark, read apart as a cross-check."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
 def rss_child(name: str, n: int) -> dict:
     """Run in a fresh process: the RSS high-water mark before and after one call, in KiB."""
     ol.set_num_threads(1)
@@ -264,12 +243,12 @@ def rss_child(name: str, n: int) -> dict:
     call = c.make(x)
     gc.collect()
     # Without the reset, the peak of the imports would hide any call that needs less.
-    reset = _reset_rss_peak()
-    hwm_before = _vm_hwm_kib()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    reset = machine.reset_rss_peak()
+    hwm_before = machine.status_kib("VmHWM")
+    before = machine.peak_rss_kib()
     call()
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    hwm_after = _vm_hwm_kib()
+    after = machine.peak_rss_kib()
+    hwm_after = machine.status_kib("VmHWM")
     return {
         "before_kib": before,
         "after_kib": after,
@@ -429,53 +408,8 @@ def run_sweep(
 # --- metadata -----------------------------------------------------------------------------
 
 
-def _versions() -> dict[str, str | None]:
-    out = {}
-    for dist in DISTRIBUTIONS:
-        try:
-            out[dist] = importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            out[dist] = None
-    return out
-
-
-def _git(*args: str) -> str | None:
-    try:
-        p = subprocess.run(["git", *args], capture_output=True, text=True, cwd=HERE, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return p.stdout.strip() if p.returncode == 0 else None
-
-
-def _cpu() -> dict:
-    info = {"model": platform.processor() or None, "flags": []}
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return info
-    for line in text.splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() == "model name" and info["model"] in (None, "", platform.machine()):
-            info["model"] = value.strip()
-        if key.strip() == "flags":
-            flags = set(value.split())
-            info["flags"] = sorted(flags & {"avx2", "avx512f", "avx512bw", "avx512vl", "fma"})
-            break
-    return info
-
-
-def _memory_total() -> int | None:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
 def metadata(args, started: float, load_start) -> dict:
-    dirty = _git("status", "--porcelain", "--untracked-files=no")
+    dirty = machine.git("status", "--porcelain", "--untracked-files=no")
     outputs = {"benchmarks/results.json", "benchmarks/hampel_sweep.png", "README.md"}
     return {
         "command": shlex.join(getattr(sys, "orig_argv", [sys.executable, *sys.argv])),
@@ -496,17 +430,17 @@ def metadata(args, started: float, load_start) -> dict:
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "machine": platform.machine(),
-        "cpu": _cpu(),
+        "cpu": machine.cpu(),
         "cpu_count": os.cpu_count(),
-        "memory_total_bytes": _memory_total(),
+        "memory_total_bytes": machine.memory_total(),
         "loadavg_start": load_start,
         "loadavg_end": list(os.getloadavg()),
         "outliers_cpu_level": ol._core._cpu_level(),
-        "git_commit": _git("rev-parse", "HEAD"),
+        "git_commit": machine.git("rev-parse", "HEAD"),
         "git_dirty": None
         if dirty is None
         else any(line[3:] not in outputs for line in dirty.splitlines()),
-        "versions": _versions(),
+        "versions": machine.versions(DISTRIBUTIONS),
         "env": {
             k: os.environ.get(k)
             for k in (
