@@ -119,33 +119,16 @@ struct esd_share {
 template <class T>
 esd_share esd_candidates(const column<T>& c, std::size_t cap) {
     using namespace detail::esd_impl;
-    esd_share share;
-    const double_reader<T> reader(c);
-    for (std::size_t i = 0; i < c.size(); ++i) {
-        const double x = reader.at(i);
-        if (!(std::fabs(x) < inf)) continue;
-        keep_first(share.low, cap, {x, i}, low_first);
-        keep_first(share.high, cap, {x, i}, high_first);
-    }
-    std::sort(share.low.begin(), share.low.end(), low_first);
-    std::sort(share.high.begin(), share.high.end(), high_first);
-    // The moments of the rest: the candidates read as missing.
-    std::vector<std::size_t> taken;
-    for (const auto* side : {&share.low, &share.high})
-        for (const point& p : *side) taken.push_back(p.pos);
-    std::sort(taken.begin(), taken.end());
     const cpu::level level = cpu::active();
-    std::vector<moments> subs(block_count(c.size(), lanes::sub_block));
-    double buf[lanes::sub_block];
-    auto next = taken.begin();
-    for (std::size_t s = 0, k = 0; s < c.size(); s += lanes::sub_block, ++k) {
-        const std::size_t len = std::min(lanes::sub_block, c.size() - s);
-        const double* x = reader.read(s, len, buf);
-        if (x != buf) std::copy(x, x + len, buf);
-        for (; next != taken.end() && *next < s + len; ++next) buf[*next - s] = nan;
-        subs[k] = measure(level, buf, len, true);
-    }
-    share.core = pool(subs.data(), subs.size());
+    const double_reader<T> reader(c);
+    scanned sc = scan(reader, c.size(), cap, outputs{}, level);
+    esd_share share;
+    share.low = std::move(sc.low);
+    share.high = std::move(sc.high);
+    keep_first_r(share.low, std::min(cap, share.low.size()), low_first);
+    keep_first_r(share.high, std::min(cap, share.high.size()), high_first);
+    share.core =
+        core_without(reader, c.size(), sc.subs, union_by_position(share.low, share.high), level);
     return share;
 }
 

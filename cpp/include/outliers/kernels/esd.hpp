@@ -234,6 +234,94 @@ inline esd_outcome esd_iterate(const moments& core, const std::vector<point>& ca
     return o;
 }
 
+// What one read of a column gives the test (step 1 of esd() below): the moments of every
+// sub-block, and the union of the threads' heaps of the `cap` first values from each end (not
+// sorted; it holds the `cap` first overall). Missing and infinite values get their outputs.
+struct scanned {
+    std::vector<moments> subs;
+    std::vector<point> low, high;
+};
+
+template <class T>
+scanned scan(const double_reader<T>& reader, std::size_t size, std::size_t cap,
+             const outputs& out, cpu::level level) {
+    // Each thread keeps one pair of heaps over all the blocks it reads, so that after its
+    // first `cap` values only values beyond a front can enter. for_each_block hands a thread
+    // its blocks in increasing order (parallel.hpp), so a value tying with a front comes after
+    // it in removal order and is rightly left out by the strict comparisons. The union of the
+    // threads' heaps holds the `cap` first from each end whatever the timing; the caller sorts
+    // it by (value, position).
+    struct worker {
+        std::thread::id id;
+        std::vector<point> low, high;
+    };
+    std::mutex workers_mutex;
+    std::deque<worker> workers;  // a deque: references stay valid as threads join
+    const auto mine = [&]() -> worker& {
+        const std::lock_guard<std::mutex> lock(workers_mutex);
+        const auto id = std::this_thread::get_id();
+        for (auto& w : workers)
+            if (w.id == id) return w;
+        workers.push_back(worker{id, {}, {}});
+        return workers.back();
+    };
+    scanned sc;
+    sc.subs.resize(block_count(size, lanes::sub_block));
+    for_each_block(size, [&](std::size_t, std::size_t begin, std::size_t end) {
+        worker& w = mine();
+        const auto low_limit = [&] { return w.low.size() < cap ? inf : w.low.front().x; };
+        const auto high_limit = [&] { return w.high.size() < cap ? -inf : w.high.front().x; };
+        double buf[lanes::sub_block];
+        std::uint16_t hits[lanes::sub_block];
+        for (std::size_t s = begin; s < end; s += lanes::sub_block) {
+            const std::size_t len = std::min(lanes::sub_block, end - s);
+            const double* x = reader.read(s, len, buf);
+            // Without candidates to find (cap 0) no finite value passes these limits.
+            double lo = cap ? low_limit() : -inf, hi = cap ? high_limit() : inf;
+            std::size_t n_hits = 0;
+            const lanes::lane_sums a = lanes::extremes(
+                level, x, len, out.flags ? out.flags + s : nullptr,
+                out.scores ? out.scores + s : nullptr, lo, hi, hits, n_hits);
+            sc.subs[s / lanes::sub_block] = finish(level, x, len, a);
+            for (std::size_t j = 0; j < n_hits; ++j) {
+                const point pt{x[hits[j]], s + hits[j]};
+                if (pt.x < lo) {
+                    keep_first(w.low, cap, pt, low_first);
+                    lo = low_limit();
+                }
+                if (pt.x > hi) {
+                    keep_first(w.high, cap, pt, high_first);
+                    hi = high_limit();
+                }
+            }
+        }
+    });
+    for (const auto& w : workers) {
+        sc.low.insert(sc.low.end(), w.low.begin(), w.low.end());
+        sc.high.insert(sc.high.end(), w.high.begin(), w.high.end());
+    }
+    return sc;
+}
+
+// The moments of every finite value but the candidates `cand` (sorted by position): the
+// sub-blocks holding candidates measured again with the candidates as NaN (their entries of
+// `subs` replaced), then all pooled.
+template <class T>
+moments core_without(const double_reader<T>& reader, std::size_t size, std::vector<moments>& subs,
+                     const std::vector<point>& cand, cpu::level level) {
+    for (std::size_t j = 0; j < cand.size();) {
+        const std::size_t sub = cand[j].pos / lanes::sub_block;
+        const std::size_t start = sub * lanes::sub_block;
+        const std::size_t len = std::min(lanes::sub_block, size - start);
+        double buf[lanes::sub_block];
+        const double* x = reader.read(start, len, buf);
+        if (x != buf) std::copy(x, x + len, buf);
+        for (; j < cand.size() && cand[j].pos < start + len; ++j) buf[cand[j].pos - start] = nan;
+        subs[sub] = measure(level, buf, len, true);
+    }
+    return pool(subs.data(), subs.size());
+}
+
 }  // namespace outliers::detail::esd_impl
 
 namespace outliers::kernels {
@@ -277,57 +365,9 @@ summary esd(const column<T>& c, const esd_params& p, const outputs& out,
     const cpu::level level = cpu::active();
     const double_reader<T> reader(c);
 
-    // Step 1. Each thread keeps one pair of heaps over all the blocks it reads, so that after
-    // its first r values only values beyond a front can enter. for_each_block hands a thread
-    // its blocks in increasing order (parallel.hpp), so a value tying with a front comes after
-    // it in removal order and is rightly left out by the strict comparisons. The union of the
-    // threads' heaps holds the r first from each end whatever the timing; it is sorted by
-    // (value, position) below.
-    struct worker {
-        std::thread::id id;
-        std::vector<point> low, high;
-    };
-    std::mutex workers_mutex;
-    std::deque<worker> workers;  // a deque: references stay valid as threads join
-    const auto mine = [&]() -> worker& {
-        const std::lock_guard<std::mutex> lock(workers_mutex);
-        const auto id = std::this_thread::get_id();
-        for (auto& w : workers)
-            if (w.id == id) return w;
-        workers.push_back(worker{id, {}, {}});
-        return workers.back();
-    };
-    std::vector<moments> subs(block_count(size, lanes::sub_block));
-    for_each_block(size, [&](std::size_t, std::size_t begin, std::size_t end) {
-        worker& w = mine();
-        const auto low_limit = [&] { return w.low.size() < cap ? inf : w.low.front().x; };
-        const auto high_limit = [&] { return w.high.size() < cap ? -inf : w.high.front().x; };
-        double buf[lanes::sub_block];
-        std::uint16_t hits[lanes::sub_block];
-        for (std::size_t s = begin; s < end; s += lanes::sub_block) {
-            const std::size_t len = std::min(lanes::sub_block, end - s);
-            const double* x = reader.read(s, len, buf);
-            // Without candidates to find (cap 0) no finite value passes these limits.
-            double lo = cap ? low_limit() : -inf, hi = cap ? high_limit() : inf;
-            std::size_t n_hits = 0;
-            const lanes::lane_sums a = lanes::extremes(
-                level, x, len, out.flags ? out.flags + s : nullptr,
-                out.scores ? out.scores + s : nullptr, lo, hi, hits, n_hits);
-            subs[s / lanes::sub_block] = finish(level, x, len, a);
-            for (std::size_t j = 0; j < n_hits; ++j) {
-                const point pt{x[hits[j]], s + hits[j]};
-                if (pt.x < lo) {
-                    keep_first(w.low, cap, pt, low_first);
-                    lo = low_limit();
-                }
-                if (pt.x > hi) {
-                    keep_first(w.high, cap, pt, high_first);
-                    hi = high_limit();
-                }
-            }
-        }
-    });
-    const moments everything = pool(subs.data(), subs.size());
+    // Step 1.
+    scanned sc = scan(reader, size, cap, out, level);
+    const moments everything = pool(sc.subs.data(), sc.subs.size());
     const auto n = static_cast<std::size_t>(everything.count);
 
     summary result;
@@ -340,30 +380,12 @@ summary esd(const column<T>& c, const esd_params& p, const outputs& out,
 
     const std::size_t r = std::min(p.max_outliers, n - 2);
 
-    // Step 2: the r first candidates from each end, in removal order.
-    std::vector<point> low, high;
-    for (const auto& w : workers) {
-        low.insert(low.end(), w.low.begin(), w.low.end());
-        high.insert(high.end(), w.high.begin(), w.high.end());
-    }
-    workers.clear();
-    keep_first_r(low, r, low_first);
-    keep_first_r(high, r, high_first);
-    const std::vector<point> cand = union_by_position(low, high);
-
-    // The core: the sub-blocks holding candidates measured again with the candidates as NaN.
-    for (std::size_t j = 0; j < cand.size();) {
-        const std::size_t sub = cand[j].pos / lanes::sub_block;
-        const std::size_t start = sub * lanes::sub_block;
-        const std::size_t len = std::min(lanes::sub_block, size - start);
-        double buf[lanes::sub_block];
-        const double* x = reader.read(start, len, buf);
-        if (x != buf) std::copy(x, x + len, buf);
-        for (; j < cand.size() && cand[j].pos < start + len; ++j) buf[cand[j].pos - start] = nan;
-        subs[sub] = measure(level, buf, len, true);
-    }
-    const moments core = pool(subs.data(), subs.size());
-    esd_outcome o = esd_iterate(core, cand, low, high, n, r, p.alpha);
+    // Step 2: the r first candidates from each end, in removal order, and the core.
+    keep_first_r(sc.low, r, low_first);
+    keep_first_r(sc.high, r, high_first);
+    const std::vector<point> cand = union_by_position(sc.low, sc.high);
+    const moments core = core_without(reader, size, sc.subs, cand, level);
+    esd_outcome o = esd_iterate(core, cand, sc.low, sc.high, n, r, p.alpha);
 
     // Step 4: every tested (removed) value gets its R_i; the first k are flagged.
     for (std::size_t i = 0; i < r; ++i) {
