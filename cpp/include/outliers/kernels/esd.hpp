@@ -243,8 +243,8 @@ struct scanned {
 };
 
 template <class T>
-scanned scan(const double_reader<T>& reader, std::size_t size, std::size_t cap,
-             const outputs& out, cpu::level level) {
+scanned scan(const double_reader<T>& reader, std::size_t size, std::size_t cap, const outputs& out,
+             cpu::level level) {
     // Each thread keeps one pair of heaps over all the blocks it reads, so that after its
     // first `cap` values only values beyond a front can enter. for_each_block hands a thread
     // its blocks in increasing order (parallel.hpp), so a value tying with a front comes after
