@@ -72,7 +72,7 @@ std::vector<std::vector<double>> nasty_ranges() {
 }
 
 void test_loops_give_the_scalar_twins_bits() {
-    const lanes::bands bands{-1.0, 1.0, -1.5, 1.5};
+    const lanes::bands bands{1.0, 1.5};
     for (const auto& x : nasty_ranges()) {
         const std::size_t n = x.size();
         // The definition: element i into lane i % width, through the scalar twin.
@@ -83,14 +83,18 @@ void test_loops_give_the_scalar_twins_bits() {
             want_deviation(n);
         std::vector<double> want_ratio(n), want_scores(n);
         std::vector<std::uint16_t> want_undecided, want_hits;
+        std::vector<double> want_values;
         for (std::size_t i = 0; i < n; ++i) {
             const std::size_t l = i % lanes::width;
             lanes::detail::sum_one(want_plain, l, x[i], false);
             lanes::detail::sum_one(want_comp, l, x[i], true);
             lanes::detail::spread_one(want_spread, l, x[i], 0.25, 0.5);
             lanes::detail::shifted_one(want_shifted, l, x[i], 0.125);
-            want_codes[i] = lanes::detail::band_code(x[i], bands);
-            if (want_codes[i] == 2) want_undecided.push_back(static_cast<std::uint16_t>(i));
+            want_codes[i] = lanes::detail::band_code(x[i], 0.125, bands);
+            if (want_codes[i] == 2) {
+                want_undecided.push_back(static_cast<std::uint16_t>(i));
+                want_values.push_back(x[i]);
+            }
             want_beyond[i] = lanes::detail::beyond_one(x[i], 0.1, 1.2);
             want_outside[i] = lanes::detail::outside_rule(x[i], -0.5, 0.75);
             want_deviation[i] = lanes::detail::deviation_rule(x[i], 0.1, 0.7, 1.3);
@@ -107,12 +111,27 @@ void test_loops_give_the_scalar_twins_bits() {
             CHECK(same_bits(lanes::shifted(l, x.data(), n, 0.125), want_shifted));
             std::vector<std::uint8_t> codes(n, 9);
             std::vector<std::uint16_t> undecided(n + 1);
+            std::vector<double> values(n + 1);
             std::size_t n_undecided = 0;
-            CHECK(same_bits(lanes::shifted(l, x.data(), n, 0.125, bands, codes.data(),
-                                           undecided.data(), &n_undecided),
-                            want_shifted));
-            undecided.resize(n_undecided);
-            CHECK(codes == want_codes && undecided == want_undecided);
+            for (const bool stream : {false, true}) {
+                std::fill(codes.begin(), codes.end(), 9);
+                undecided.assign(n + 1, 0);
+                values.assign(n + 1, 0.0);
+                n_undecided = 0;
+                // One byte past the start: the streamed stores handle an unaligned head.
+                std::vector<std::uint8_t> shifted_out(n + 1, 9);
+                std::uint8_t* flags = stream ? shifted_out.data() + 1 : codes.data();
+                CHECK(same_bits(lanes::shifted(l, x.data(), n, 0.125, bands, flags, stream,
+                                               undecided.data(), values.data(), &n_undecided),
+                                want_shifted));
+                undecided.resize(n_undecided);
+                values.resize(n_undecided);
+                CHECK(
+                    std::equal(want_codes.begin(), want_codes.end(), flags,
+                               [](std::uint8_t code, std::uint8_t f) { return f == (code == 1); }));
+                CHECK(undecided == want_undecided);
+                CHECK(same_bits(values, want_values));
+            }
             std::vector<std::uint8_t> beyond(n, 9), flags(n, 9);
             lanes::beyond(l, x.data(), n, 0.1, 1.2, beyond.data());
             CHECK(beyond == want_beyond);
@@ -310,15 +329,38 @@ void test_zscore_fallbacks() {
 void test_zscore_bands_hold_is_exact() {
     using outliers::detail::zscore_impl::bands_hold;
     context = "bands_hold";
-    const lanes::bands b{-2.9, 2.9, -3.1, 3.1};
-    CHECK(bands_hold(b, 0.0, 3.0));
-    CHECK(!bands_hold(b, 0.0, 2.8));   // the inner band reaches beyond the limit
-    CHECK(!bands_hold(b, 0.0, 3.2));   // the outer band is inside the limit
-    CHECK(!bands_hold(b, 0.2, 3.0));   // shifted mean
-    CHECK(bands_hold(b, 0.05, 3.0));
-    // Equality with the limit: inside may touch it (not flagged), outside may not.
-    CHECK(bands_hold({-3.0, 3.0, -3.5, 3.5}, 0.0, 3.0));
-    CHECK(!bands_hold({-2.0, 2.0, -3.0, 3.0}, 0.0, 3.0));
+    const lanes::bands b{2.9, 3.1};
+    CHECK(bands_hold(b, 0.0, 0.0, 3.0));
+    CHECK(!bands_hold(b, 0.0, 0.0, 2.8));  // the inner band reaches beyond the limit
+    CHECK(!bands_hold(b, 0.0, 0.0, 3.2));  // the outer band is inside the limit
+    CHECK(!bands_hold(b, 0.0, 0.2, 3.0));  // shifted mean
+    CHECK(!bands_hold(b, 0.2, 0.0, 3.0));
+    CHECK(bands_hold(b, 0.0, 0.05, 3.0));
+    CHECK(bands_hold(b, 1e6, 1e6 - 0.05, 3.0));
+    // Touching the limit is not enough: rounding of x - shift could carry a value across.
+    CHECK(!bands_hold({3.0, 3.5}, 0.0, 0.0, 3.0));
+    CHECK(!bands_hold({2.0, 3.0}, 0.0, 0.0, 3.0));
+    // Exhaustively, on a grid of doubles a few ulps around both bands: no value coded 0 is
+    // flagged and no value coded 1 is not, whenever bands_hold says so.
+    const double limit = 3.0;
+    for (const double shift : {0.0, 0.1, -0.1, 1e3, 1e15}) {
+        for (const double mean : {shift, std::nextafter(shift, 1e300), shift + 0.05}) {
+            for (const double inner : {2.9, std::nextafter(limit - std::fabs(shift - mean), 0.0)}) {
+                const lanes::bands t{inner, 3.1};
+                if (!bands_hold(t, shift, mean, limit)) continue;
+                for (const double edge : {shift + inner, shift - inner, shift + 3.1, shift - 3.1,
+                                          mean + limit, mean - limit}) {
+                    double x = edge;
+                    for (int k = 0; k < 8; ++k) x = std::nextafter(x, -1e300);
+                    for (int k = 0; k < 17; ++k, x = std::nextafter(x, 1e300)) {
+                        const std::uint8_t code = lanes::detail::band_code(x, shift, t);
+                        const bool flag = std::fabs(x - mean) > limit;
+                        CHECK(code == 2 || code == static_cast<std::uint8_t>(flag));
+                    }
+                }
+            }
+        }
+    }
 }
 
 // Other dtypes and a strided, masked column take the conversion path of double_reader.

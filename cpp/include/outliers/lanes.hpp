@@ -5,11 +5,13 @@
 // combine the lanes in one fixed order. The vector width only decides how many lanes one
 // instruction updates (2 portable, 4 with AVX2, 8 with AVX-512), so a result is bit-for-bit
 // the same on every level that cpu::active() may pick. The loops (lanes_loops.inc) use GCC/Clang
-// vector extensions and are compiled once per level under a target pragma, never with
-// -march=native; the build forbids FMA contraction (-ffp-contract=off), so a * b + c is two
-// roundings everywhere.
+// vector extensions (and x86 intrinsics where those compile poorly: comparison bits, mask
+// registers, non-temporal stores) and are compiled once per level under a target pragma, never
+// with -march=native; the build forbids FMA contraction (-ffp-contract=off), so a * b + c is
+// two roundings everywhere.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +19,10 @@
 #include <limits>
 
 #include "cpu.hpp"
+
+#if defined(OUTLIERS_X86)
+#include <immintrin.h>
+#endif
 
 #if !defined(__GNUC__)
 #error "outliers' vectorised loops need GCC or Clang (vector extensions)"
@@ -48,11 +54,12 @@ struct shifted_sums {
     double s1[width] = {}, s2[width] = {}, n[width] = {};
 };
 
-// Two nested intervals of x around a method's expected bounds: once the exact bounds are known
-// to lie between them, a value inside [lo_in, hi_in] is surely not flagged and a value outside
-// [lo_out, hi_out] surely is.
+// Two thresholds on |x - shift| around a method's expected limit: once the exact limit is known
+// to lie between them (zscore_impl::bands_hold), a value with |x - shift| <= inner is surely not
+// flagged and one with |x - shift| > outer surely is. The loops compare (x - shift)^2, which
+// the sums need anyway, with inner^2 and outer^2; both squares must be finite normal numbers.
 struct bands {
-    double lo_in = 0.0, hi_in = 0.0, lo_out = 0.0, hi_out = 0.0;
+    double inner = 0.0, outer = 0.0;
 };
 
 namespace detail {
@@ -92,17 +99,18 @@ inline void spread_one(lane_spread& a, std::size_t l, double x, double mean,
 
 inline void shifted_one(shifted_sums& a, std::size_t l, double x, double shift) noexcept {
     const bool finite = std::fabs(x) < inf;
-    const double d = x - shift;
-    a.s1[l] = a.s1[l] + (finite ? d : 0.0);
-    a.s2[l] = a.s2[l] + (finite ? d * d : 0.0);
+    const double d = finite ? x - shift : 0.0;
+    a.s1[l] = a.s1[l] + d;
+    a.s2[l] = a.s2[l] + d * d;
     a.n[l] = a.n[l] + (finite ? 1.0 : 0.0);
 }
 
-// 0 inside the inner band (NaN too: it compares false), 1 outside the outer band (±inf too),
-// 2 in between (undecided).
-inline std::uint8_t band_code(double x, const bands& b) noexcept {
-    const int in = (x < b.lo_in) | (x > b.hi_in);
-    const int out = (x < b.lo_out) | (x > b.hi_out);
+// 0 for (x - shift)^2 <= inner^2 (NaN too: it compares false), 1 above outer^2 (±inf too), 2 in
+// between (undecided).
+inline std::uint8_t band_code(double x, double shift, const bands& b) noexcept {
+    const double d = x - shift;
+    const double d2 = d * d;
+    const int in = d2 > b.inner * b.inner, out = d2 > b.outer * b.outer;
     return static_cast<std::uint8_t>(in + in - out);
 }
 
@@ -207,16 +215,18 @@ inline lane_spread spread(cpu::level level, const double* p, std::size_t len, do
     OUTLIERS_LANES_CALL(level, spread, p, len, mean, first)
 }
 
-// Lane sums of x - shift and (x - shift)^2 over the finite values of p[0, len); with `codes`,
-// also codes[i] = band_code(p[i], b), and the offsets of the code-2 values appended to
-// undecided[] (room for len of them).
+// Lane sums of x - shift and (x - shift)^2 over the finite values of p[0, len); with `flags`,
+// also flags[i] = (band_code(p[i], shift, b) == 1), and the offsets and values of the code-2
+// values, ascending, appended to offsets[] and values[] (room for len of each), counted in
+// n_undecided; then len <= sub_block. `stream` writes the flags with non-temporal stores (for
+// outputs larger than the caches).
 inline shifted_sums shifted(cpu::level level, const double* p, std::size_t len, double shift,
-                            const bands& b = {}, std::uint8_t* codes = nullptr,
-                            std::uint16_t* undecided = nullptr,
+                            const bands& b = {}, std::uint8_t* flags = nullptr, bool stream = false,
+                            std::uint16_t* offsets = nullptr, double* values = nullptr,
                             std::size_t* n_undecided = nullptr) noexcept {
     std::size_t none = 0;
     std::size_t& count = n_undecided ? *n_undecided : none;
-    OUTLIERS_LANES_CALL(level, shifted, p, len, shift, b, codes, undecided, count)
+    OUTLIERS_LANES_CALL(level, shifted, p, len, shift, b, flags, stream, offsets, values, count)
 }
 
 // flags[i] = |p[i] - center| > limit (center and limit finite).

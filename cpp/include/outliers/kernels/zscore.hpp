@@ -27,6 +27,11 @@ namespace outliers::detail::zscore_impl {
 // and the flags come from a single read of the data; below, from a two-pass sweep.
 inline constexpr std::size_t single_read_min = 4 * block_size;
 
+// From this many values on (32 MiB of float64, more than a last-level cache slice holds), the
+// flags bypass the caches: they would be evicted by the data streaming in before anyone reads
+// them, and the write would first read every flag line from memory.
+inline constexpr std::size_t stream_min = std::size_t{1} << 22;
+
 // A shift close to the mean for the one-read sums, and bands that decide most flags before
 // the exact statistics are known, from a fixed sample: runs of 8 values (a cache line of
 // float64) evenly spread over the column, the same for every thread count.
@@ -74,24 +79,38 @@ estimate sample(const double_reader<T>& reader, std::size_t n, double threshold)
                           4.0 / (threshold * std::sqrt(count));
     if (!(var > 0.0) || !std::isfinite(limit) || !std::isfinite(mean) || !(margin < 0.5))
         return e;
-    const double inner = limit * (1.0 - margin), outer = limit * (1.0 + margin);
-    e.bands = {mean - inner, mean + inner, mean - outer, mean + outer};
-    e.banded = std::isfinite(e.bands.lo_out) && std::isfinite(e.bands.hi_out);
+    e.bands = {limit * (1.0 - margin), limit * (1.0 + margin)};
+    // The loops compare squares (lanes::bands): keep both far from underflow and overflow.
+    const double inner2 = e.bands.inner * e.bands.inner, outer2 = e.bands.outer * e.bands.outer;
+    e.banded = inner2 >= 0x1p-1000 && outer2 < inf;
     return e;
 }
 
-// True when every code written with `b` is the final flag |x - mean| > limit, or undecided:
-// rounding is monotone, so x in [lo_in, hi_in] gives x - mean in [lo_in - mean, hi_in - mean].
-inline bool bands_hold(const lanes::bands& b, double mean, double limit) noexcept {
-    return b.lo_in - mean >= -limit && b.hi_in - mean <= limit && b.lo_out - mean < -limit &&
-           b.hi_out - mean > limit;
+// True when every code written with `b` around `shift` is the final flag |x - mean| > limit,
+// or undecided. Rounding is monotone, and each of the roundings of x - shift, its square and
+// the squared bands moves a value by at most a relative 2^-53: the values coded 0 lie within
+// inner (1 + 2^-51) of shift, those coded 1 beyond outer (1 - 2^-51). So fl|x - mean| stays
+// <= limit on the first and > limit on the second when |shift - mean| + inner <= limit <=
+// outer - |shift - mean|, each side with a slack of 2^-40 relative to the magnitudes involved,
+// which covers those roundings and the rounded test itself.
+inline bool bands_hold(const lanes::bands& b, double shift, double mean, double limit) noexcept {
+    const double gap = std::fabs(shift - mean);
+    const double slack = 0x1p-40 * (std::fabs(shift) + std::fabs(mean) + b.outer + limit);
+    return gap + b.inner + slack <= limit && limit <= b.outer - gap - slack;
 }
+
+// A value the bands left undecided: its offset in its block, and the value itself (so that
+// settling it reads no data again).
+struct pending {
+    std::uint16_t offset;
+    double value;
+};
 
 // One parallel block's share of the one-read pass.
 struct block_sums {
     double s1 = 0.0, s2 = 0.0, n = 0.0;
-    std::vector<std::uint16_t> undecided;  // offsets in the block of the code-2 values
-    bool overflow = false;                 // too many to keep: the block is redone
+    std::vector<pending> undecided;  // the code-2 values of the block
+    bool overflow = false;           // too many to keep: the block is redone
 };
 
 inline constexpr std::size_t undecided_cap = block_size / 16;
@@ -192,15 +211,16 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
         blocks.resize(block_count(n_all));
         for_each_block(n_all, [&](std::size_t b, std::size_t begin, std::size_t end) {
             double buf[lanes::sub_block];
-            std::uint16_t undecided[lanes::sub_block];
+            std::uint16_t offsets[lanes::sub_block];
+            double values[lanes::sub_block];
             block_sums& acc = blocks[b];
             for (std::size_t s = begin; s < end; s += lanes::sub_block) {
                 const std::size_t len = std::min(lanes::sub_block, end - s);
                 const double* x = reader.read(s, len, buf);
                 std::size_t n_undecided = 0;
-                const lanes::shifted_sums a =
-                    lanes::shifted(level, x, len, guess.shift, guess.bands,
-                                   coded ? out.flags + s : nullptr, undecided, &n_undecided);
+                const lanes::shifted_sums a = lanes::shifted(
+                    level, x, len, guess.shift, guess.bands, coded ? out.flags + s : nullptr,
+                    n_all >= stream_min, offsets, values, &n_undecided);
                 for (std::size_t l = 0; l < lanes::width; ++l) {
                     acc.s1 += a.s1[l];
                     acc.s2 += a.s2[l];
@@ -213,7 +233,8 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
                     continue;
                 }
                 for (std::size_t j = 0; j < n_undecided; ++j)
-                    acc.undecided.push_back(static_cast<std::uint16_t>(s - begin + undecided[j]));
+                    acc.undecided.push_back(
+                        {static_cast<std::uint16_t>(s - begin + offsets[j]), values[j]});
             }
         });
         double s1 = 0.0, s2 = 0.0;
@@ -256,11 +277,11 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
     const double limit = p.threshold * sigma;
     // The vector loops need a finite center and limit; overflowed statistics take the rule below.
     const bool fast = usable && std::isfinite(mean) && std::isfinite(limit);
-    if (coded && fast && bands_hold(guess.bands, mean, limit)) {
+    if (coded && fast && bands_hold(guess.bands, guess.shift, mean, limit)) {
         for_each_block(n_all, [&](std::size_t b, std::size_t begin, std::size_t end) {
             if (!blocks[b].overflow) {
-                for (std::uint16_t o : blocks[b].undecided)
-                    out.flags[begin + o] = std::fabs(reader.at(begin + o) - mean) > limit;
+                for (const pending& u : blocks[b].undecided)
+                    out.flags[begin + u.offset] = std::fabs(u.value - mean) > limit;
                 return;
             }
             double buf[lanes::sub_block];
