@@ -229,6 +229,15 @@ inline shifted_sums shifted(cpu::level level, const double* p, std::size_t len, 
     OUTLIERS_LANES_CALL(level, shifted, p, len, shift, b, flags, stream, offsets, values, count)
 }
 
+// Orders the non-temporal stores of shifted(..., stream = true) before every later store, so
+// that they are seen by another thread once it sees a later one (e.g. a task's completion):
+// once per parallel block, as a fence costs the time to drain them.
+inline void store_fence() noexcept {
+#if defined(OUTLIERS_X86)
+    _mm_sfence();
+#endif
+}
+
 // flags[i] = |p[i] - center| > limit (center and limit finite).
 inline void beyond(cpu::level level, const double* p, std::size_t len, double center,
                    double limit, std::uint8_t* flags) noexcept {

@@ -43,6 +43,9 @@ public:
         return buf;
     }
 
+    // A hint that at(i) comes soon (the value's cache line is fetched meanwhile).
+    void prefetch(std::size_t i) const noexcept { __builtin_prefetch(&c_.values[i]); }
+
     double at(std::size_t i) const noexcept {
         if (!plain_ && classify(c_, i) == state::missing) return nan;
         return value(c_, i);
