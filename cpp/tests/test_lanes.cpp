@@ -303,22 +303,28 @@ void test_zscore_large_inputs() {
     check_zscore("trend", trend);
 }
 
-// Columns long enough for the two-phase sweep (every eighth block first, then the rest with
-// bands from the first phase's sums), with first phases that do and do not represent the rest.
+// The two-phase sweep (every eighth run of sub-blocks first, then the rest with bands from the
+// first phase's sums), with first phases that do and do not represent the rest.
 void test_zscore_two_phases() {
-    constexpr std::size_t blocks = 40, n = blocks * outliers::block_size;
-    static_assert(blocks >= 4 * outliers::detail::zscore_impl::phase_stride, "two phases");
+    using outliers::detail::zscore_impl::phase_of;
+    using outliers::detail::zscore_impl::phase_run;
+    constexpr std::size_t n = 16 * outliers::block_size + 1000, sub = lanes::sub_block;
     auto spikes = normal(n, 11);
     for (std::size_t i = 0; i < n; i += 9973) spikes[i] *= 25.0;
     check_zscore("two phases, spikes", spikes);
-    // The first phase's blocks are narrower: its bands are too narrow for the others, whose
-    // flags are then recomputed.
+    // The first phase's sub-blocks are narrower: the bands from them are too narrow for the
+    // others, whose flags are then recomputed.
     auto uneven = normal(n, 12);
-    for (std::size_t b = 0; b < blocks; b += outliers::detail::zscore_impl::phase_stride)
-        for (std::size_t i = b * outliers::block_size; i < (b + 1) * outliers::block_size; ++i)
-            uneven[i] *= 0.5;
+    for (std::size_t i = 0; i < n; ++i)
+        if (phase_of(i / sub, phase_run((n + sub - 1) / sub)) == 0) uneven[i] *= 0.5;
     check_zscore("two phases, unrepresentative first phase", uneven);
-    auto sorted = normal(n, 13);
+    // Spikes between the sample's runs (zscore_impl::sample's): the sample's bands, used by
+    // the first phase, are too narrow; the second phase's, from the first phase's sums, hold.
+    auto hidden = normal(n, 13);
+    const std::size_t runs = outliers::detail::zscore_impl::sample_lines(n);
+    for (std::size_t k = 0; k + 1 < runs; ++k) hidden[k * (n - 8) / (runs - 1) + 200] *= 30.0;
+    check_zscore("two phases, spikes the sample misses", hidden);
+    auto sorted = normal(n, 14);
     std::sort(sorted.begin(), sorted.end());
     check_zscore("two phases, sorted", sorted);
 }
@@ -332,7 +338,7 @@ void test_zscore_fallbacks() {
     // Huge values the sample misses: the bands are far inside the final bounds, so every
     // block's flags are recomputed.
     auto hidden = normal(big, 8);
-    const std::size_t runs = std::min<std::size_t>(2048, big / 128);  // zscore_impl::sample's
+    const std::size_t runs = outliers::detail::zscore_impl::sample_lines(big);
     for (std::size_t k = 0; k < runs; k += 97) hidden[k * (big - 8) / (runs - 1) + 60] = 1e6;
     check_zscore("hidden huge values", hidden);
     // One block full of values near the expected bound: too many undecided, the block is redone.

@@ -82,18 +82,6 @@ void for_each_block(std::size_t n, Body&& body, std::size_t block = block_size,
     });
 }
 
-// for_each_block over the blocks listed in `which` only (ascending).
-template <class Body>
-void for_listed_blocks(std::size_t n, const std::vector<std::size_t>& which, Body&& body,
-                       std::size_t block = block_size, int threads = get_num_threads()) {
-    const std::size_t workers =
-        std::min<std::size_t>(static_cast<std::size_t>(std::max(1, threads)), which.size() / 2);
-    detail::run_blocks(which.size(), workers, [&](std::size_t k) {
-        const std::size_t begin = which[k] * block;
-        body(which[k], begin, std::min(n, begin + block));
-    });
-}
-
 // Calls task(k) for k in [0, count), one task per thread at a time, each task running its
 // kernels single-threaded. For independent tasks (the columns of a frame): every task's result
 // is what it would be alone, so results do not depend on the thread count either.

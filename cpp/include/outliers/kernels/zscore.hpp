@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -46,10 +47,15 @@ inline bool usable(const lanes::bands& b) noexcept {
     return b.inner * b.inner >= 0x1p-1000 && b.outer * b.outer < inf;
 }
 
+// How many runs the sample reads. Its bands code only the sweep's first phase (an eighth of
+// the data) when flags are asked for, so a small sample: scattered reads are slow, and at 10^6
+// values 2048 runs took a fifth of the time.
+inline std::size_t sample_lines(std::size_t n) noexcept { return std::min<std::size_t>(512, n / 128); }
+
 template <class T>
 estimate sample(const double_reader<T>& reader, std::size_t n, double threshold) {
     constexpr std::size_t run = 8;
-    const std::size_t lines = std::min<std::size_t>(2048, n / 128);
+    const std::size_t lines = sample_lines(n);
     std::vector<double> v;
     v.reserve(lines * run);
     const auto start_of = [&](std::size_t k) {
@@ -110,7 +116,7 @@ struct batch {
 inline lanes::bands refine(const estimate& e, double s1, double s2, double n,
                            const std::vector<batch>& batches, double threshold) {
     const auto k = static_cast<double>(batches.size());
-    if (!(n > 1.0) || k < 32) return e.bands;
+    if (!(n > 1.0) || k < 16) return e.bands;
     double mo = 0.0, ms = 0.0, vo = 0.0, vs = 0.0;
     for (const batch& b : batches) {
         mo += b.offset;
@@ -155,20 +161,31 @@ struct pending {
     double value;
 };
 
-// One parallel block's share of the one-read pass.
-struct block_sums {
-    double s1 = 0.0, s2 = 0.0, n = 0.0;
-    std::vector<pending> undecided;  // the code-2 values of the block
-    bool overflow = false;           // too many to keep: the block is redone
-    int phase = 0;                   // whose bands coded it
-    std::vector<batch> batches;      // first phase: one per sub-block
-};
-
-// The first phase of the sweep reads every this-many-th block (when there are at least four
-// such): an eighth of the data, spread over the whole column, whose exact sums give the other
-// blocks narrower bands, so fewer undecided values (10^7 normal values with spikes: 12,000
-// rather than 23,000; without spikes far fewer).
+// The sweep runs in two phases: first every this-many-th run of sub-blocks (an eighth of the
+// data, spread over the whole column), then the others, with bands from the first phase's
+// exact sums (refine). On 10^7 normal values with spikes that leaves 12,000 values undecided
+// rather than 23,000, and when rare spikes fool the sample, only the first phase's flags are
+// redone.
 inline constexpr std::size_t phase_stride = 8;
+
+// Sub-blocks per run: as long as possible up to a block (short runs cost the prefetchers a
+// restart each: 16 KiB runs made the first phase read at half speed) while the first phase
+// keeps at least four runs spread over the column.
+inline std::size_t phase_run(std::size_t sub_blocks) noexcept {
+    std::size_t run = block_size / lanes::sub_block;
+    while (run > 1 && sub_blocks < 4 * phase_stride * run) run /= 2;
+    return run;
+}
+
+inline int phase_of(std::size_t sub_block, std::size_t run) noexcept {
+    return sub_block / run % phase_stride == 0 ? 0 : 1;
+}
+
+// One parallel block's undecided values, per phase.
+struct block_pending {
+    std::vector<pending> undecided[2];  // the code-2 values
+    bool overflow[2] = {false, false};  // too many to keep: those sub-blocks are redone
+};
 
 inline constexpr std::size_t undecided_cap = block_size / 16;
 
@@ -262,75 +279,79 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
     bool coded = false;
     estimate guess;
     lanes::bands bands[2];  // of the sweep's two phases
-    std::vector<block_sums> blocks;
+    std::size_t run = 1;    // sub-blocks per run of one phase
+    std::vector<block_pending> blocks;
     if (n_all >= single_read_min) {
         guess = sample(reader, n_all, p.threshold);
         coded = guess.banded && out.flags && !out.scores;
         blocks.resize(block_count(n_all));
+        // Per sub-block sums (of x - K, (x - K)^2, count), added in sub-block order at the end:
+        // the same order as without phases, so the statistics do not depend on the outputs.
+        std::vector<std::array<double, 3>> subs(block_count(n_all, lanes::sub_block));
+        run = phase_run(subs.size());
         bands[0] = bands[1] = guess.bands;
+        // Without flags to code, one phase.
         const auto sweep = [&](int phase, std::size_t b, std::size_t begin, std::size_t end) {
             double buf[lanes::sub_block];
             std::uint16_t offsets[lanes::sub_block];
             double values[lanes::sub_block];
-            block_sums& acc = blocks[b];
-            acc.phase = phase;
+            block_pending& acc = blocks[b];
             for (std::size_t s = begin; s < end; s += lanes::sub_block) {
+                if ((coded ? phase_of(s / lanes::sub_block, run) : 0) != phase) continue;
                 const std::size_t len = std::min(lanes::sub_block, end - s);
                 const double* x = reader.read(s, len, buf);
                 std::size_t n_undecided = 0;
                 const lanes::shifted_sums a = lanes::shifted(
                     level, x, len, guess.shift, bands[phase], coded ? out.flags + s : nullptr,
                     n_all >= stream_min, offsets, values, &n_undecided);
-                double sub[3] = {0.0, 0.0, 0.0};
+                std::array<double, 3>& sub = subs[s / lanes::sub_block];
+                sub = {0.0, 0.0, 0.0};
                 for (std::size_t l = 0; l < lanes::width; ++l) {
                     sub[0] += a.s1[l];
                     sub[1] += a.s2[l];
                     sub[2] += a.n[l];
                 }
-                acc.s1 += sub[0];
-                acc.s2 += sub[1];
-                acc.n += sub[2];
-                if (phase == 0 && sub[2] > 0.0)
-                    acc.batches.push_back({sub[0] / sub[2], sub[1] / sub[2]});
-                if (acc.overflow || n_undecided == 0) continue;
-                if (acc.undecided.size() + n_undecided > undecided_cap) {
-                    acc.overflow = true;
-                    acc.undecided = {};
+                std::vector<pending>& list = acc.undecided[phase];
+                if (acc.overflow[phase] || n_undecided == 0) continue;
+                if (list.size() + n_undecided > undecided_cap) {
+                    acc.overflow[phase] = true;
+                    list = {};
                     continue;
                 }
                 for (std::size_t j = 0; j < n_undecided; ++j)
-                    acc.undecided.push_back(
-                        {static_cast<std::uint16_t>(s - begin + offsets[j]), values[j]});
+                    list.push_back({static_cast<std::uint16_t>(s - begin + offsets[j]), values[j]});
             }
             lanes::store_fence();
         };
-        std::vector<std::size_t> phases[2];
-        const bool refined = coded && blocks.size() >= 4 * phase_stride;
-        for (std::size_t b = 0; b < blocks.size(); ++b)
-            phases[refined && b % phase_stride != 0].push_back(b);
-        for_listed_blocks(n_all, phases[0], [&](std::size_t b, std::size_t begin, std::size_t end) {
+        for_each_block(n_all, [&](std::size_t b, std::size_t begin, std::size_t end) {
             sweep(0, b, begin, end);
         });
-        if (!phases[1].empty()) {
+        if (coded) {
             double s1 = 0.0, s2 = 0.0, n = 0.0;
             std::vector<batch> batches;
-            for (std::size_t b : phases[0]) {
-                s1 += blocks[b].s1;
-                s2 += blocks[b].s2;
-                n += blocks[b].n;
-                batches.insert(batches.end(), blocks[b].batches.begin(), blocks[b].batches.end());
+            for (std::size_t g = 0; g < subs.size(); ++g) {
+                if (phase_of(g, run) != 0) continue;
+                s1 += subs[g][0];
+                s2 += subs[g][1];
+                n += subs[g][2];
+                if (subs[g][2] > 0.0)
+                    batches.push_back({subs[g][0] / subs[g][2], subs[g][1] / subs[g][2]});
             }
             bands[1] = refine(guess, s1, s2, n, batches, p.threshold);
-            for_listed_blocks(n_all, phases[1],
-                              [&](std::size_t b, std::size_t begin, std::size_t end) {
-                                  sweep(1, b, begin, end);
-                              });
+            for_each_block(n_all, [&](std::size_t b, std::size_t begin, std::size_t end) {
+                sweep(1, b, begin, end);
+            });
         }
         double s1 = 0.0, s2 = 0.0;
-        for (const auto& acc : blocks) {
-            s1 += acc.s1;
-            s2 += acc.s2;
-            count += acc.n;
+        for (std::size_t b = 0; b < blocks.size(); ++b) {
+            double bs[3] = {0.0, 0.0, 0.0};
+            const std::size_t first = b * (block_size / lanes::sub_block);
+            const std::size_t last = std::min(subs.size(), first + block_size / lanes::sub_block);
+            for (std::size_t g = first; g < last; ++g)
+                for (int j = 0; j < 3; ++j) bs[j] += subs[g][j];
+            s1 += bs[0];
+            s2 += bs[1];
+            count += bs[2];
         }
         if (count > 0.0) {
             // Deviations from the rounded mean, as numpy's std takes them: with delta = mean - K
@@ -370,16 +391,19 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
         const bool hold[2] = {bands_hold(bands[0], guess.shift, mean, limit),
                               bands_hold(bands[1], guess.shift, mean, limit)};
         for_each_block(n_all, [&](std::size_t b, std::size_t begin, std::size_t end) {
-            const block_sums& acc = blocks[b];
-            if (!acc.overflow && hold[acc.phase]) {
-                for (const pending& u : acc.undecided)
-                    out.flags[begin + u.offset] = std::fabs(u.value - mean) > limit;
-                return;
-            }
-            double buf[lanes::sub_block];
-            for (std::size_t s = begin; s < end; s += lanes::sub_block) {
-                const std::size_t len = std::min(lanes::sub_block, end - s);
-                lanes::beyond(level, reader.read(s, len, buf), len, mean, limit, out.flags + s);
+            const block_pending& acc = blocks[b];
+            for (int phase : {0, 1}) {
+                if (!acc.overflow[phase] && hold[phase]) {
+                    for (const pending& u : acc.undecided[phase])
+                        out.flags[begin + u.offset] = std::fabs(u.value - mean) > limit;
+                    continue;
+                }
+                double buf[lanes::sub_block];
+                for (std::size_t s = begin; s < end; s += lanes::sub_block) {
+                    if (phase_of(s / lanes::sub_block, run) != phase) continue;
+                    const std::size_t len = std::min(lanes::sub_block, end - s);
+                    lanes::beyond(level, reader.read(s, len, buf), len, mean, limit, out.flags + s);
+                }
             }
         });
         return result;
