@@ -26,6 +26,17 @@ def _in_dtype_of(values, dtype):
     return values
 
 
+def _rows_of_one_block(arrays: list) -> np.ndarray | None:
+    """The 2-D array whose rows, in order, are `arrays` (the core's masks), or None."""
+    base = arrays[0].base if arrays else None
+    if not isinstance(base, np.ndarray) or base.ndim != 2 or base.shape[0] != len(arrays):
+        return None
+    start, step = base.ctypes.data, base.strides[0]
+    for k, a in enumerate(arrays):
+        if a.base is not base or a.ctypes.data != start + k * step:
+            return None
+    return base
+
 def _per_point(value, n: int):
     """A scalar broadcast to n entries, or the per-point array as it is."""
     if np.ndim(value) == 0:
@@ -173,6 +184,8 @@ class SeriesOutliers:
 
 
 def _is_numeric(dtype) -> bool:
+    if isinstance(dtype, np.dtype):  # what pandas' two checks say for numpy dtypes, 10x faster
+        return dtype.kind in "iufc"
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
@@ -243,14 +256,19 @@ class FrameOutliers:
         return cols, series, run_builtin_columns(series, method, params, **outputs)
 
     def _frame(self, cols: list[int], arrays: list) -> pd.DataFrame:
-        # The arrays are fresh outputs of the core that nothing else holds: copy=False keeps
-        # one block per column instead of copying them all into one block (a serial copy that
-        # took a sixth of a 2-thread frame call).
-        out = pd.DataFrame(dict(enumerate(arrays)), index=self._df.index, copy=False)
         # When every column was checked, a shallow copy of the frame's labels (its own name,
         # the same values) instead of selecting them: a take through pyarrow for string
         # labels, 30 times slower.
-        out.columns = self._df.columns.copy() if self._all(cols) else self._df.columns[cols]
+        labels = self._df.columns.copy() if self._all(cols) else self._df.columns[cols]
+        # The arrays are fresh outputs of the core that nothing else holds, never copied (a
+        # serial copy took a sixth of a 2-thread frame call). Masks come as the rows of one
+        # (columns, rows) array: its transpose is the frame's one block, 6x faster to wrap
+        # than one block per column.
+        block = _rows_of_one_block(arrays)
+        if block is not None:
+            return pd.DataFrame(block.T, index=self._df.index, columns=labels, copy=False)
+        out = pd.DataFrame(dict(enumerate(arrays)), index=self._df.index, copy=False)
+        out.columns = labels
         return out
 
     def _any_flagged(self, results) -> np.ndarray:

@@ -96,8 +96,8 @@ struct column_job {
     summary result;
 };
 
-// Reads one column spec (column_source) and allocates the outputs asked for. Everything that
-// touches Python happens here, with the GIL.
+// Reads one column spec (column_source) and allocates the outputs asked for, but the mask
+// (allocated by run_columns). Everything that touches Python happens here, with the GIL.
 column_job prepare(const py::handle& spec, const request& want, bool per_point) {
     column_job job;
     job.src = column_source(spec);
@@ -105,8 +105,7 @@ column_job prepare(const py::handle& spec, const request& want, bool per_point) 
 
     const auto n = static_cast<py::ssize_t>(job.n);
     if (want.mask) {
-        job.mask_out = py::array_t<bool>(n);
-        job.out.flags = reinterpret_cast<std::uint8_t*>(job.mask_out.mutable_data());
+        // set by run_columns
     } else if (want.positions) {
         job.flag_scratch.resize(job.n);
         job.out.flags = job.flag_scratch.data();
@@ -156,6 +155,29 @@ py::dict finish(column_job& job, const request& want, bool per_point) {
     return result;
 }
 
+// The masks of columns of one length are the rows of one C-ordered (columns, rows) array:
+// its transpose is a frame's single bool block (the frame accessor builds its result from it
+// without copying); each row is a contiguous view that keeps the array alive.
+void allocate_masks(std::vector<column_job>& jobs) {
+    if (jobs.empty()) return;
+    const std::size_t n = jobs[0].n;
+    bool same = true;
+    for (const auto& job : jobs) same = same && job.n == n;
+    if (!same) {
+        for (auto& job : jobs) {
+            job.mask_out = py::array_t<bool>(static_cast<py::ssize_t>(job.n));
+            job.out.flags = reinterpret_cast<std::uint8_t*>(job.mask_out.mutable_data());
+        }
+        return;
+    }
+    py::array_t<bool> block({static_cast<py::ssize_t>(jobs.size()), static_cast<py::ssize_t>(n)});
+    for (std::size_t k = 0; k < jobs.size(); ++k) {
+        const py::object row = block[py::int_(k)];
+        jobs[k].mask_out = row.cast<py::array_t<bool>>();
+        jobs[k].out.flags = reinterpret_cast<std::uint8_t*>(jobs[k].mask_out.mutable_data());
+    }
+}
+
 py::list run_columns(const std::string& method, const py::sequence& columns,
                      const py::dict& params, const std::vector<double>& missing,
                      bool positions, bool mask, bool scores, bool bounds, bool center) {
@@ -165,6 +187,7 @@ py::list run_columns(const std::string& method, const py::sequence& columns,
     std::vector<column_job> jobs;
     jobs.reserve(columns.size());
     for (const auto& spec : columns) jobs.push_back(prepare(spec, want, per_point));
+    if (want.mask) allocate_masks(jobs);
 
     {
         // Safe to release: from here on only raw memory is touched, no Python object.
