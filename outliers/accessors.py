@@ -37,6 +37,7 @@ def _rows_of_one_block(arrays: list) -> np.ndarray | None:
             return None
     return base
 
+
 def _per_point(value, n: int):
     """A scalar broadcast to n entries, or the per-point array as it is."""
     if np.ndim(value) == 0:
