@@ -260,11 +260,12 @@ void write_zscore(const column<T>& c, const outputs& out, double mean, double si
 // around the expected bounds; one sweep then sums d = x - K and d^2 (the "shifted data"
 // algorithm, whose error grows with (mean - K)^2 / var: Chan, Golub & LeVeque 1983, "Algorithms
 // for computing the sample variance: analysis and recommendations") and writes each flag whose
-// value lies inside the inner band (0) or outside the outer band (1), remembering the few in
-// between. Once the exact mean and std are known, the bands are checked exactly and only the
-// undecided values are read again. If the sample misled (the bands miss the bounds, or K is far
-// from the mean), the affected work is redone the two-pass way: the data can change the speed,
-// never the answer.
+// value lies inside the inner band (0) or outside the outer band (1), keeping the few values in
+// between. The sweep has two phases: an eighth of the data, spread over the column, with the
+// sample's bands, then the rest with narrower bands from the first phase's exact sums. Once
+// the exact mean and std are known, each phase's bands are checked exactly and the kept values
+// settled. Where a guess misled (a phase's bands miss the bounds, or K is far from the mean),
+// that work is redone: the data can change the speed, never the answer.
 template <class T>
 summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
     using namespace outliers::detail::zscore_impl;
