@@ -143,16 +143,44 @@ void test_loops_give_the_scalar_twins_bits() {
             std::vector<double> ratio(n), scores(n);
             lanes::ratio(l, x.data(), n, 0.1, 0.7, ratio.data());
             CHECK(same_bits(ratio, want_ratio));
+            for (const bool stream : {false, true}) {
+                std::vector<std::uint16_t> hits(n + 1);
+                std::size_t n_hits = 0;
+                // One byte past the start: the streamed stores handle an unaligned head.
+                std::vector<std::uint8_t> shifted_flags(n + 1, 9);
+                std::uint8_t* f = stream ? shifted_flags.data() + 1 : flags.data();
+                // The careful loop at once when streaming, the quick one first otherwise.
+                CHECK(same_bits(lanes::extremes(l, x.data(), n, f, scores.data(), -0.5, 0.5,
+                                                hits.data(), n_hits, stream, stream),
+                                want_comp));
+                hits.resize(n_hits);
+                CHECK(std::equal(want_flags.begin(), want_flags.end(), f) &&
+                      same_bits(scores, want_scores) && hits == want_hits);
+            }
             std::vector<std::uint16_t> hits(n + 1);
             std::size_t n_hits = 0;
-            CHECK(same_bits(lanes::extremes(l, x.data(), n, flags.data(), scores.data(), -0.5, 0.5,
-                                            hits.data(), n_hits),
-                            want_comp));
-            hits.resize(n_hits);
-            CHECK(flags == want_flags && same_bits(scores, want_scores) && hits == want_hits);
             n_hits = 0;
             lanes::extremes(l, x.data(), n, nullptr, nullptr, -0.5, 0.5, hits.data(), n_hits);
             CHECK(n_hits == want_hits.size());
+        }
+    }
+}
+
+// Constant runs are told apart from runs one ulp away from constant, at every magnitude: the
+// moments of a sub-block take the sum of |x - first| only when M2 is too small to decide.
+void test_moments_constancy() {
+    for (const double f : {3.7, -1e300, 1e-300, 5e-324, 1e154, 2.5e-160, 0.0}) {
+        for (const cpu::level l : levels()) {
+            context = std::string("constancy ") + name(l) + " f=" + std::to_string(f);
+            std::vector<double> x(lanes::sub_block, f);
+            CHECK(outliers::measure(l, x.data(), x.size(), true).constant);
+            CHECK(outliers::measure(l, x.data(), x.size(), false).constant);
+            x[777] = std::nextafter(f, inf);
+            CHECK(!outliers::measure(l, x.data(), x.size(), true).constant);
+            x[5] = nan;  // the masked loop
+            CHECK(!outliers::measure(l, x.data(), x.size(), false).constant);
+            x[777] = f;
+            CHECK(outliers::measure(l, x.data(), x.size(), false).constant);
         }
     }
 }
@@ -521,6 +549,7 @@ void test_esd_large_inputs() {
 
 int main() {
     test_loops_give_the_scalar_twins_bits();
+    test_moments_constancy();
     test_zscore_bands_hold_is_exact();
     test_zscore_large_inputs();
     test_zscore_two_phases();

@@ -36,6 +36,11 @@ inline constexpr std::size_t width = 16;
 // again from the L1 cache (16 KiB of doubles); parallel blocks are a whole number of them.
 inline constexpr std::size_t sub_block = 2048;
 
+// From this many values on (32 MiB of float64, more than a last-level cache slice holds), the
+// kernels write flags with non-temporal stores: they would be evicted by the data streaming in
+// before anyone reads them, and each write would first read the flag's line from memory.
+inline constexpr std::size_t stream_min = std::size_t{1} << 22;
+
 // Per-lane sums over the finite values of a range: sum (plus TwoSum compensation) and count.
 struct lane_sums {
     double s[width] = {}, c[width] = {}, n[width] = {};
@@ -209,10 +214,12 @@ inline lane_sums sums(cpu::level level, const double* p, std::size_t len,
     OUTLIERS_LANES_CALL(level, sums, p, len, compensated)
 }
 
-// Lane sums of x - mean, (x - mean)^2 and |x - first| over the finite values of p[0, len).
+// Lane sums of x - mean, (x - mean)^2 and, `with_dev`, |x - first| over the finite values of
+// p[0, len) (without it, dev is left 0). `all_finite` says that every value is (a faster loop,
+// the same result).
 inline lane_spread spread(cpu::level level, const double* p, std::size_t len, double mean,
-                          double first) noexcept {
-    OUTLIERS_LANES_CALL(level, spread, p, len, mean, first)
+                          double first, bool all_finite = false, bool with_dev = true) noexcept {
+    OUTLIERS_LANES_CALL(level, spread, p, len, mean, first, all_finite, with_dev)
 }
 
 // Lane sums of x - shift and (x - shift)^2 over the finite values of p[0, len); with `flags`,
@@ -263,12 +270,16 @@ inline void ratio(cpu::level level, const double* p, std::size_t len, double cen
 }
 
 // Compensated lane sums of the finite values of p[0, len) (as sums()); special_one's outputs
-// into flags[] and scores[] (either may be null); and the offsets, ascending, of the finite
-// values below lo or above hi into hits[] (room for len), counted in n_hits.
-inline lane_sums extremes(cpu::level level, const double* p, std::size_t len,
-                          std::uint8_t* flags, double* scores, double lo, double hi,
-                          std::uint16_t* hits, std::size_t& n_hits) noexcept {
-    OUTLIERS_LANES_CALL(level, extremes, p, len, flags, scores, lo, hi, hits, n_hits)
+// into flags[] and scores[] (either may be null; `stream` writes the flags with non-temporal
+// stores, see store_fence); and the offsets, ascending, of the finite values below lo or above
+// hi into hits[] (room for len), counted in n_hits. len <= sub_block. `expect_missing` (a hint:
+// the result is the same) skips a quick first try that assumes every value finite.
+inline lane_sums extremes(cpu::level level, const double* p, std::size_t len, std::uint8_t* flags,
+                          double* scores, double lo, double hi, std::uint16_t* hits,
+                          std::size_t& n_hits, bool stream = false,
+                          bool expect_missing = false) noexcept {
+    OUTLIERS_LANES_CALL(level, extremes, p, len, flags, scores, stream, lo, hi, hits, n_hits,
+                        expect_missing)
 }
 
 }  // namespace outliers::lanes

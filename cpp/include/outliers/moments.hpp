@@ -88,14 +88,25 @@ inline moments finish(cpu::level level, const double* p, std::size_t len,
     while (!(std::fabs(p[i]) < inf)) ++i;  // the first finite value (count > 0: there is one)
     m.first = p[i];
     m.mean = (m.sum + m.sum_err) / m.count;
-    const lanes::lane_spread s = lanes::spread(level, p, len, m.mean, m.first);
-    double dev = 0.0;
+    const bool all_finite = m.count == static_cast<double>(len);
+    const lanes::lane_spread s = lanes::spread(level, p, len, m.mean, m.first, all_finite, false);
     for (std::size_t l = 0; l < lanes::width; ++l) {
         m.d1 += s.d1[l];
         m.m2 += s.m2[l];
-        dev += s.dev[l];
     }
-    m.constant = dev == 0.0;
+    // Values all equal to `first` leave deviations from the computed mean of at most ~2^-45
+    // |first| (128 rounded additions per lane), so a larger M2 proves the values differ; only
+    // below that is the sum of |x - first| taken (zero iff every value equals `first`).
+    const double scale = 0x1p-36 * std::fabs(m.first);
+    if (m.m2 > m.count * scale * scale) {
+        m.constant = false;
+    } else {
+        const lanes::lane_spread t =
+            lanes::spread(level, p, len, m.mean, m.first, all_finite, true);
+        double dev = 0.0;
+        for (std::size_t l = 0; l < lanes::width; ++l) dev += t.dev[l];
+        m.constant = dev == 0.0;
+    }
     if (m.constant) {
         m.mean = m.first;
         m.m2 = m.d1 = 0.0;

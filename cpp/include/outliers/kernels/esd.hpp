@@ -273,16 +273,19 @@ scanned scan(const double_reader<T>& reader, std::size_t size, std::size_t cap, 
         const auto high_limit = [&] { return w.high.size() < cap ? -inf : w.high.front().x; };
         double buf[lanes::sub_block];
         std::uint16_t hits[lanes::sub_block];
+        bool missing_before = false;  // in the previous sub-block: the careful loop at once
         for (std::size_t s = begin; s < end; s += lanes::sub_block) {
             const std::size_t len = std::min(lanes::sub_block, end - s);
             const double* x = reader.read(s, len, buf);
             // Without candidates to find (cap 0) no finite value passes these limits.
             double lo = cap ? low_limit() : -inf, hi = cap ? high_limit() : inf;
             std::size_t n_hits = 0;
-            const lanes::lane_sums a = lanes::extremes(
-                level, x, len, out.flags ? out.flags + s : nullptr,
-                out.scores ? out.scores + s : nullptr, lo, hi, hits, n_hits);
-            sc.subs[s / lanes::sub_block] = finish(level, x, len, a);
+            const lanes::lane_sums a =
+                lanes::extremes(level, x, len, out.flags ? out.flags + s : nullptr,
+                                out.scores ? out.scores + s : nullptr, lo, hi, hits, n_hits,
+                                size >= lanes::stream_min, missing_before);
+            const moments& m = sc.subs[s / lanes::sub_block] = finish(level, x, len, a);
+            missing_before = m.count < static_cast<double>(len);
             for (std::size_t j = 0; j < n_hits; ++j) {
                 const point pt{x[hits[j]], s + hits[j]};
                 if (pt.x < lo) {
@@ -295,6 +298,7 @@ scanned scan(const double_reader<T>& reader, std::size_t size, std::size_t cap, 
                 }
             }
         }
+        lanes::store_fence();
     });
     for (const auto& w : workers) {
         sc.low.insert(sc.low.end(), w.low.begin(), w.low.end());

@@ -28,10 +28,6 @@ namespace outliers::detail::zscore_impl {
 // and the flags come from a single read of the data; below, from a two-pass sweep.
 inline constexpr std::size_t single_read_min = 4 * block_size;
 
-// From this many values on (32 MiB of float64, more than a last-level cache slice holds), the
-// flags bypass the caches: they would be evicted by the data streaming in before anyone reads
-// them, and the write would first read every flag line from memory.
-inline constexpr std::size_t stream_min = std::size_t{1} << 22;
 
 // A shift close to the mean for the one-read sums, and bands that decide most flags before
 // the exact statistics are known, from a fixed sample: runs of 8 values (a cache line of
@@ -304,7 +300,7 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
                 std::size_t n_undecided = 0;
                 const lanes::shifted_sums a = lanes::shifted(
                     level, x, len, guess.shift, bands[phase], coded ? out.flags + s : nullptr,
-                    n_all >= stream_min, offsets, values, &n_undecided);
+                    n_all >= lanes::stream_min, offsets, values, &n_undecided);
                 std::array<double, 3>& sub = subs[s / lanes::sub_block];
                 sub = {0.0, 0.0, 0.0};
                 for (std::size_t l = 0; l < lanes::width; ++l) {
