@@ -464,6 +464,36 @@ def test_frame_threads_same_as_series_one_by_one(wide, restore_threads):
         assert np.array_equal(sc[j], one), c
 
 
+def _layouts() -> dict[str, pd.DataFrame]:
+    """All-numeric frames whose columns the accessor reads from pandas' blocks directly."""
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((400, 4))
+    x[::53] *= 30.0
+    one_block = pd.DataFrame({c: x[:, j].copy() for j, c in enumerate("abcd")})
+    transposed = pd.DataFrame(x, columns=list("abcd"), copy=False)  # strided block rows
+    pieces = pd.DataFrame({"a": x[:, 0].copy()})
+    pieces["b"] = np.rint(x[:, 1] * 10).astype(np.int64)  # an int block
+    pieces["c"] = x[:, 2].astype(np.float32)
+    pieces.insert(0, "d", x[:, 3].copy())  # an unconsolidated float64 block, placed first
+    return {"one block": one_block, "transposed": transposed, "several blocks": pieces}
+
+
+@pytest.mark.parametrize("layout", ["one block", "transposed", "several blocks"])
+def test_frame_block_columns_match_series(layout, restore_threads):
+    df = _layouts()[layout]
+    for threads in (1, 2):
+        ol.set_num_threads(threads)
+        for method, params in METHOD_CASES:
+            mask = df.outliers.mask(method, **params)
+            scores = df.outliers.scores(method, **params)
+            assert list(mask.columns) == list(df.columns)
+            for c in df.columns:
+                want = df[c].outliers
+                np.testing.assert_array_equal(mask[c], want.mask(method, **params), err_msg=c)
+                np.testing.assert_array_equal(scores[c], want.scores(method, **params), err_msg=c)
+            assert mask.to_numpy().any(), (layout, method)
+
+
 # ------------------------------------------------------------ never mutated
 
 
