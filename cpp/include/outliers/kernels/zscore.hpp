@@ -28,7 +28,6 @@ namespace outliers::detail::zscore_impl {
 // and the flags come from a single read of the data; below, from a two-pass sweep.
 inline constexpr std::size_t single_read_min = 4 * block_size;
 
-
 // A shift close to the mean for the one-read sums, and bands that decide most flags before
 // the exact statistics are known, from a fixed sample: runs of 8 values (a cache line of
 // float64) evenly spread over the column, the same for every thread count.
@@ -46,7 +45,9 @@ inline bool usable(const lanes::bands& b) noexcept {
 // How many runs the sample reads. Its bands code only the sweep's first phase (an eighth of
 // the data) when flags are asked for, so a small sample: scattered reads are slow, and at 10^6
 // values 2048 runs took a fifth of the time.
-inline std::size_t sample_lines(std::size_t n) noexcept { return std::min<std::size_t>(512, n / 128); }
+inline std::size_t sample_lines(std::size_t n) noexcept {
+    return std::min<std::size_t>(512, n / 128);
+}
 
 template <class T>
 estimate sample(const double_reader<T>& reader, std::size_t n, double threshold) {
