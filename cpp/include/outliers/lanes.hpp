@@ -226,14 +226,17 @@ inline lane_spread spread(cpu::level level, const double* p, std::size_t len, do
 // also flags[i] = (band_code(p[i], shift, b) == 1), and the offsets and values of the code-2
 // values, ascending, appended to offsets[] and values[] (room for len of each), counted in
 // n_undecided; then len <= sub_block. `stream` writes the flags with non-temporal stores (for
-// outputs larger than the caches).
+// outputs larger than the caches). `expect_missing` (a hint: the result is the same) skips a
+// quick loop that assumes every value finite.
 inline shifted_sums shifted(cpu::level level, const double* p, std::size_t len, double shift,
                             const bands& b = {}, std::uint8_t* flags = nullptr, bool stream = false,
                             std::uint16_t* offsets = nullptr, double* values = nullptr,
-                            std::size_t* n_undecided = nullptr) noexcept {
+                            std::size_t* n_undecided = nullptr,
+                            bool expect_missing = false) noexcept {
     std::size_t none = 0;
     std::size_t& count = n_undecided ? *n_undecided : none;
-    OUTLIERS_LANES_CALL(level, shifted, p, len, shift, b, flags, stream, offsets, values, count)
+    OUTLIERS_LANES_CALL(level, shifted, p, len, shift, b, flags, stream, offsets, values, count,
+                        expect_missing)
 }
 
 // Orders the non-temporal stores of shifted(..., stream = true) before every later store, so

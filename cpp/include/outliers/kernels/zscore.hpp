@@ -294,6 +294,7 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
             std::uint16_t offsets[lanes::sub_block];
             double values[lanes::sub_block];
             block_pending& acc = blocks[b];
+            bool missing_before = false;  // in the previous sub-block: the masked loop at once
             for (std::size_t s = begin; s < end; s += lanes::sub_block) {
                 if ((coded ? phase_of(s / lanes::sub_block, run) : 0) != phase) continue;
                 const std::size_t len = std::min(lanes::sub_block, end - s);
@@ -301,7 +302,7 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
                 std::size_t n_undecided = 0;
                 const lanes::shifted_sums a = lanes::shifted(
                     level, x, len, guess.shift, bands[phase], coded ? out.flags + s : nullptr,
-                    n_all >= lanes::stream_min, offsets, values, &n_undecided);
+                    n_all >= lanes::stream_min, offsets, values, &n_undecided, missing_before);
                 std::array<double, 3>& sub = subs[s / lanes::sub_block];
                 sub = {0.0, 0.0, 0.0};
                 for (std::size_t l = 0; l < lanes::width; ++l) {
@@ -309,6 +310,7 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
                     sub[1] += a.s2[l];
                     sub[2] += a.n[l];
                 }
+                missing_before = sub[2] < static_cast<double>(len);
                 std::vector<pending>& list = acc.undecided[phase];
                 if (acc.overflow[phase] || n_undecided == 0) continue;
                 if (list.size() + n_undecided > undecided_cap) {
