@@ -190,3 +190,8 @@ def test_report_refuses_a_readme_without_the_markers(run, tmp_path):
     )
     assert p.returncode != 0 and "bench:start" in p.stderr
     assert (tmp_path / "README.md").read_text() == "no markers here\n"
+
+
+def test_bandwidth_yardstick_runs(tmp_path):
+    out = _run("bandwidth.py", cwd=tmp_path).stdout.splitlines()
+    assert len(out) == 3 and all("speed-up" in line for line in out), out
