@@ -31,9 +31,9 @@ def _block_columns(df: pd.DataFrame) -> list[np.ndarray] | None:
 
     A Series per column (what items() builds, and prepare() reads again) costs about 15 us
     serially around the parallel core call: a sixth of the 2-thread time of an 8-column frame
-    of 10^6 rows. Float and integer numpy blocks are read from pandas' block manager (its
-    internal layout, the same since pandas 0.x); any other block, or anything unexpected,
-    gives None and the public path.
+    of 10^6 rows. Float and integer numpy blocks are read from pandas' block manager (an
+    internal layout, unchanged from pandas 1.x to 3.x); any other block, or anything
+    unexpected, gives None and the public path.
     """
     try:
         out = [None] * df.shape[1]
