@@ -354,6 +354,12 @@ void test_zscore_two_phases() {
     const std::size_t runs = outliers::detail::zscore_impl::sample_lines(n);
     for (std::size_t k = 0; k + 1 < runs; ++k) hidden[k * (n - 8) / (runs - 1) + 200] *= 30.0;
     check_zscore("two phases, spikes the sample misses", hidden);
+    // A spike inside the sample: its kurtosis leaves the sample no usable bands, so the first
+    // phase codes no flags (they are written at the end); the second phase's bands, from the
+    // first phase's sums, do.
+    auto sampled = normal(n, 15);
+    sampled[3] = 60.0;  // in the sample's first run
+    check_zscore("two phases, a spike in the sample", sampled);
     auto sorted = normal(n, 14);
     std::sort(sorted.begin(), sorted.end());
     check_zscore("two phases, sorted", sorted);

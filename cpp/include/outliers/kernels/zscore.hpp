@@ -274,21 +274,27 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
     const double_reader<T> reader(c);
 
     double count = 0.0, mean = nan, m2 = 0.0;
-    bool coded = false;
+    bool phased = false;  // flags wanted (and no scores): the sweep's two phases code them
+    bool code[2] = {false, false};  // the phase writes flags with its bands
     estimate guess;
     lanes::bands bands[2];  // of the sweep's two phases
     std::size_t run = 1;    // sub-blocks per run of one phase
     std::vector<block_pending> blocks;
     if (n_all >= single_read_min) {
         guess = sample(reader, n_all, p.threshold);
-        coded = guess.banded && out.flags && !out.scores;
+        phased = out.flags && !out.scores;
         blocks.resize(block_count(n_all));
         // Per sub-block sums (of x - K, (x - K)^2, count), added in sub-block order at the end:
         // the same order as without phases, so the statistics do not depend on the outputs.
         std::vector<std::array<double, 3>> subs(block_count(n_all, lanes::sub_block));
         run = phase_run(subs.size());
         bands[0] = bands[1] = guess.bands;
-        // Without flags to code, one phase.
+        // Without flags to code, one phase. A phase codes flags when its bands are usable: the
+        // first phase's come from the sample, which one large spike among its 4096 values
+        // leaves without (its kurtosis), the second's from the first phase's sums. The flags a
+        // phase did not code are written once the statistics are known (before, such a sample
+        // cost a second pass over the whole column).
+        code[0] = phased && usable(bands[0]);
         const auto sweep = [&](int phase, std::size_t b, std::size_t begin, std::size_t end) {
             double buf[lanes::sub_block];
             std::uint16_t offsets[lanes::sub_block];
@@ -296,12 +302,12 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
             block_pending& acc = blocks[b];
             bool missing_before = false;  // in the previous sub-block: the masked loop at once
             for (std::size_t s = begin; s < end; s += lanes::sub_block) {
-                if ((coded ? phase_of(s / lanes::sub_block, run) : 0) != phase) continue;
+                if ((phased ? phase_of(s / lanes::sub_block, run) : 0) != phase) continue;
                 const std::size_t len = std::min(lanes::sub_block, end - s);
                 const double* x = reader.read(s, len, buf);
                 std::size_t n_undecided = 0;
                 const lanes::shifted_sums a = lanes::shifted(
-                    level, x, len, guess.shift, bands[phase], coded ? out.flags + s : nullptr,
+                    level, x, len, guess.shift, bands[phase], code[phase] ? out.flags + s : nullptr,
                     n_all >= lanes::stream_min, offsets, values, &n_undecided, missing_before);
                 std::array<double, 3>& sub = subs[s / lanes::sub_block];
                 sub = {0.0, 0.0, 0.0};
@@ -326,7 +332,7 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
         for_each_block(n_all, [&](std::size_t b, std::size_t begin, std::size_t end) {
             sweep(0, b, begin, end);
         });
-        if (coded) {
+        if (phased) {
             double s1 = 0.0, s2 = 0.0, n = 0.0;
             std::vector<batch> batches;
             for (std::size_t g = 0; g < subs.size(); ++g) {
@@ -338,6 +344,7 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
                     batches.push_back({subs[g][0] / subs[g][2], subs[g][1] / subs[g][2]});
             }
             bands[1] = refine(guess, s1, s2, n, batches, p.threshold);
+            code[1] = usable(bands[1]);
             for_each_block(n_all, [&](std::size_t b, std::size_t begin, std::size_t end) {
                 sweep(1, b, begin, end);
             });
@@ -387,9 +394,9 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
     const double limit = p.threshold * sigma;
     // The vector loops need a finite center and limit; overflowed statistics take the rule below.
     const bool fast = usable && std::isfinite(mean) && std::isfinite(limit);
-    if (coded && fast) {
-        const bool hold[2] = {bands_hold(bands[0], guess.shift, mean, limit),
-                              bands_hold(bands[1], guess.shift, mean, limit)};
+    if (phased && fast) {
+        const bool hold[2] = {code[0] && bands_hold(bands[0], guess.shift, mean, limit),
+                              code[1] && bands_hold(bands[1], guess.shift, mean, limit)};
         for_each_block(n_all, [&](std::size_t b, std::size_t begin, std::size_t end) {
             const block_pending& acc = blocks[b];
             for (int phase : {0, 1}) {
