@@ -494,6 +494,23 @@ def test_frame_block_columns_match_series(layout, restore_threads):
             assert mask.to_numpy().any(), (layout, method)
 
 
+def test_frame_larger_than_caches_matches_series(restore_threads):
+    """Over 4 Mi values in all, the masks are written around the caches (non-temporal stores)."""
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal((900_000, 5))
+    x[rng.integers(0, 900_000, (90, 5)), np.arange(5)] *= 25.0
+    x[rng.random(x.shape) < 0.001] = np.nan
+    df = pd.DataFrame(x, columns=list("abcde"))
+    for threads in (1, 2):
+        ol.set_num_threads(threads)
+        for method, params in (("zscore", {}), ("esd", {"max_outliers": 20})):
+            mask = df.outliers.mask(method, **params)
+            for c in df.columns:
+                want = df[c].outliers.mask(method, **params)
+                np.testing.assert_array_equal(mask[c], want, err_msg=f"{method} {c}")
+                assert want.any(), (method, c)
+
+
 # ------------------------------------------------------------ never mutated
 
 

@@ -15,6 +15,7 @@
 #include "outliers/kernels/mad.hpp"
 #include "outliers/kernels/quantile.hpp"
 #include "outliers/kernels/zscore.hpp"
+#include "outliers/lanes.hpp"
 
 namespace outliers::bindings {
 
@@ -188,6 +189,11 @@ py::list run_columns(const std::string& method, const py::sequence& columns,
     jobs.reserve(columns.size());
     for (const auto& spec : columns) jobs.push_back(prepare(spec, want, per_point));
     if (want.mask) allocate_masks(jobs);
+    // Masks of a frame larger than the caches would be evicted by its later columns before
+    // Python sees them: written around the caches, like one column of that size.
+    std::size_t total = 0;
+    for (const auto& job : jobs) total += job.n;
+    for (auto& job : jobs) job.out.stream_flags = total >= lanes::stream_min;
 
     {
         // Safe to release: from here on only raw memory is touched, no Python object.

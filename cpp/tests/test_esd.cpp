@@ -58,6 +58,13 @@ result run(const column<T>& c, esd_params p = {}) {
     out.scores = r.scores.data();
     out.flags = r.flags.data();
     r.s = esd(c, p, out, &r.d);
+    // The same flags written around the caches, as for the columns of a large frame.
+    std::vector<std::uint8_t> streamed(c.size(), 7);
+    outputs around;
+    around.flags = streamed.data();
+    around.stream_flags = true;
+    esd(c, p, around);
+    CHECK(streamed == r.flags);
     return r;
 }
 

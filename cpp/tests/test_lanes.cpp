@@ -208,6 +208,13 @@ zresult run_zscore(const column<T>& c, outliers::kernels::zscore_params p) {
     alone.flags = r.flags_only.data();
     r.s = outliers::kernels::zscore(c, p, both);
     outliers::kernels::zscore(c, p, alone);
+    // The same flags written around the caches, as for the columns of a large frame.
+    std::vector<std::uint8_t> streamed(n, 7);
+    outputs around;
+    around.flags = streamed.data();
+    around.stream_flags = true;
+    outliers::kernels::zscore(c, p, around);
+    CHECK(streamed == r.flags_only);
     return r;
 }
 

@@ -18,6 +18,10 @@ struct outputs {
     double* upper = nullptr;
     double* center = nullptr;
     bool want_center = false;  // scalar center costs an extra selection for iqr/quantile
+    // Set by a caller that reads the flags only after more data than the caches hold has been
+    // read (the other columns of a large frame): zscore and esd then write them with
+    // non-temporal stores, as they do anyway from lanes::stream_min values on.
+    bool stream_flags = false;
 };
 
 // The scalar statistics of a method (NaN where the method has per-point bounds).

@@ -283,7 +283,7 @@ scanned scan(const double_reader<T>& reader, std::size_t size, std::size_t cap, 
             const lanes::lane_sums a =
                 lanes::extremes(level, x, len, out.flags ? out.flags + s : nullptr,
                                 out.scores ? out.scores + s : nullptr, lo, hi, hits, n_hits,
-                                size >= lanes::stream_min, missing_before);
+                                out.stream_flags || size >= lanes::stream_min, missing_before);
             const moments& m = sc.subs[s / lanes::sub_block] = finish(level, x, len, a);
             missing_before = m.count < static_cast<double>(len);
             for (std::size_t j = 0; j < n_hits; ++j) {

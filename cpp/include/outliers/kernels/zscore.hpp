@@ -272,6 +272,7 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
     const std::size_t n_all = c.size();
     const cpu::level level = cpu::active();
     const double_reader<T> reader(c);
+    const bool stream = out.stream_flags || n_all >= lanes::stream_min;
 
     double count = 0.0, mean = nan, m2 = 0.0;
     bool phased = false;  // flags wanted (and no scores): the sweep's two phases code them
@@ -308,7 +309,7 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
                 std::size_t n_undecided = 0;
                 const lanes::shifted_sums a = lanes::shifted(
                     level, x, len, guess.shift, bands[phase], code[phase] ? out.flags + s : nullptr,
-                    n_all >= lanes::stream_min, offsets, values, &n_undecided, missing_before);
+                    stream, offsets, values, &n_undecided, missing_before);
                 std::array<double, 3>& sub = subs[s / lanes::sub_block];
                 sub = {0.0, 0.0, 0.0};
                 for (std::size_t l = 0; l < lanes::width; ++l) {
