@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import subprocess
 import sys
@@ -131,6 +132,41 @@ def test_threads_bit_identical_float32_and_int(sprinkled, restore_threads):
             four = _results(x, method, params)
             for a, b in zip(one, four, strict=True):
                 assert np.array_equal(a, b), (x.dtype, method, params)
+
+
+def test_threads_python_threads_calling_at_once(sprinkled, restore_threads):
+    """One call's loops run on the core's worker pool, the others' on threads of their own."""
+    ol.set_num_threads(1)
+    want = {m: ol.mask(sprinkled, m) for m in ("zscore", "mad", "hampel", "esd")}
+    ol.set_num_threads(3)
+
+    def calls(k: int) -> bool:
+        method = list(want)[k % len(want)]
+        return all(np.array_equal(ol.mask(sprinkled, method), want[method]) for _ in range(5))
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(calls, range(16)))
+
+
+def test_threads_child_process_after_fork():
+    """A forked child inherits the worker pool but not its threads: its calls must not wait."""
+    code = """
+import os, numpy as np, outliers as ol
+x = np.random.default_rng(1).standard_normal(1_000_000)
+x[::997] = 40.0
+ol.set_num_threads(2)
+want = ol.mask(x)  # the parent's pool has a thread from here on
+want_esd = ol.mask(x, "esd")
+pid = os.fork()
+if pid == 0:
+    same = np.array_equal(ol.mask(x), want) and np.array_equal(ol.mask(x, "esd"), want_esd)
+    os._exit(0 if same else 3)
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status), np.array_equal(ol.mask(x), want))
+"""
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork() here")
+    assert _run(code) == "0 True"
 
 
 # ------------------------------------------------------------ the GIL

@@ -3,10 +3,17 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
+#include <mutex>
 #include <thread>
 #include <vector>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
 
 namespace outliers {
 
@@ -36,6 +43,91 @@ inline std::size_t block_count(std::size_t n, std::size_t block = block_size) no
 }
 
 namespace detail {
+
+// Threads that sleep between parallel loops, so that a loop wakes them (a few us) instead of
+// starting threads (75 us in a Python process: more than an 8 x 1000 frame's whole work, and
+// zscore runs three loops per column). One loop at a time; a caller that finds the pool busy
+// (another host thread's loop) starts threads of its own, as every loop did before.
+class worker_pool {
+  public:
+    // Runs job(context) on up to `helpers` pool threads while the caller runs it too, and
+    // returns once every thread that started it has returned; false, having run nothing, when
+    // the pool is busy. Helpers that wake after the caller's own run are not waited for (they
+    // would find no work left: a small loop is over before a sleeping thread is up). `job`
+    // must not throw.
+    bool run(std::size_t helpers, void (*job)(void*), void* context) {
+        std::unique_lock<std::mutex> owner(busy_, std::try_to_lock);
+        if (!owner) return false;
+        std::unique_lock<std::mutex> lock(state_);
+        try {
+            while (threads_.size() < helpers) threads_.emplace_back([this] { serve(); });
+        } catch (...) {  // no more threads to be had: the loop runs on those there are
+            helpers = threads_.size();
+        }
+        job_ = job;
+        context_ = context;
+        open_ = helpers;
+        ++generation_;
+        lock.unlock();
+        wake_.notify_all();
+        job(context);
+        lock.lock();
+        open_ = 0;  // the helpers not yet started stay out
+        done_.wait(lock, [&] { return running_ == 0; });
+        return true;
+    }
+
+  private:
+    void serve() {
+        std::uint64_t seen = 0;
+        std::unique_lock<std::mutex> lock(state_);
+        for (;;) {
+            wake_.wait(lock, [&] { return generation_ != seen; });
+            seen = generation_;
+            if (open_ == 0) continue;
+            --open_;
+            ++running_;
+            void (*job)(void*) = job_;
+            void* context = context_;
+            lock.unlock();
+            job(context);
+            lock.lock();
+            if (--running_ == 0) done_.notify_one();
+        }
+    }
+
+    std::mutex busy_;   // held by the caller whose loop runs
+    std::mutex state_;  // guards everything below
+    std::condition_variable wake_, done_;
+    std::vector<std::thread> threads_;
+    std::uint64_t generation_ = 0;  // one per loop
+    std::size_t open_ = 0;          // helpers the current loop may still take
+    std::size_t running_ = 0;       // helpers inside the current loop's job
+    void (*job_)(void*) = nullptr;
+    void* context_ = nullptr;
+};
+
+// This process's pool, or null when another thread is getting it. Never destroyed: its
+// threads sleep until the process ends. A child of fork() inherits the parent's pool but none
+// of its threads, so it makes its own and leaves the inherited one untouched.
+inline worker_pool* process_pool() {
+    static std::mutex guard;
+    static worker_pool* pool = nullptr;
+    static long owner = 0;
+#if defined(__unix__) || defined(__APPLE__)
+    const long self = static_cast<long>(::getpid());
+#else
+    const long self = 0;  // no fork()
+#endif
+    std::unique_lock<std::mutex> lock(guard, std::try_to_lock);
+    if (!lock) return nullptr;
+    if (!pool || owner != self) {
+        pool = new worker_pool;
+        owner = self;
+    }
+    return pool;
+}
+
 // Runs run(b) for b in [0, blocks) on `workers` threads (the caller's included); the first
 // exception thrown by any block is rethrown here once all threads have stopped.
 template <class Run>
@@ -47,7 +139,7 @@ void run_blocks(std::size_t blocks, std::size_t workers, Run&& run) {
     std::atomic<std::size_t> next{0};
     std::exception_ptr error;
     std::atomic<bool> failed{false};
-    const auto worker = [&] {
+    auto worker = [&] {
         for (std::size_t b; (b = next.fetch_add(1)) < blocks;) {
             if (failed.load()) return;
             try {
@@ -58,11 +150,16 @@ void run_blocks(std::size_t blocks, std::size_t workers, Run&& run) {
             }
         }
     };
-    std::vector<std::thread> pool;
-    pool.reserve(workers - 1);
-    for (std::size_t t = 1; t < workers; ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool) t.join();
+    using worker_type = decltype(worker);
+    worker_pool* pool = process_pool();
+    if (!pool ||
+        !pool->run(workers - 1, [](void* w) { (*static_cast<worker_type*>(w))(); }, &worker)) {
+        std::vector<std::thread> threads;
+        threads.reserve(workers - 1);
+        for (std::size_t t = 1; t < workers; ++t) threads.emplace_back(worker);
+        worker();
+        for (auto& t : threads) t.join();
+    }
     if (error) std::rethrow_exception(error);
 }
 }  // namespace detail
