@@ -272,10 +272,14 @@ class FrameOutliers:
 
     def _run(self, method, params, columns, *, series: bool = False, **outputs):
         """(checked column positions, their Series (with `series`) or None, core results)."""
-        cols = self._positions(columns)
-        # Everything here runs serially around the parallel core call, so it is kept short.
-        inputs = _block_columns(self._df) if self._all(cols) and not series else None
-        if inputs is None:
+        # Everything here runs serially around the parallel core call, so it is kept short: after
+        # a core call over a large frame the caches hold its data, not Python's, and each line of
+        # Python runs several times slower than in a loop of small calls.
+        inputs = _block_columns(self._df) if columns is None and not series else None
+        if inputs is not None:  # every column is a float or integer numpy column
+            cols = list(range(len(inputs)))
+        else:
+            cols = self._positions(columns)
             # items() yields the columns at half the cost of one iloc per column.
             if self._all(cols):
                 inputs = [s for _, s in self._df.items()]
@@ -285,10 +289,10 @@ class FrameOutliers:
         return cols, inputs if series else None, results
 
     def _frame(self, cols: list[int], arrays: list) -> pd.DataFrame:
-        # When every column was checked, a shallow copy of the frame's labels (its own name,
-        # the same values) instead of selecting them: a take through pyarrow for string
-        # labels, 30 times slower.
-        labels = self._df.columns.copy() if self._all(cols) else self._df.columns[cols]
+        # When every column was checked, the frame's own labels, shared as pandas' comparisons
+        # (df > 0) and our index= share them: selecting them is a take through pyarrow for
+        # string labels, and even a shallow copy costs 60 us after a large core call.
+        labels = self._df.columns if self._all(cols) else self._df.columns[cols]
         # The arrays are fresh outputs of the core that nothing else holds, never copied (a
         # serial copy took a sixth of a 2-thread frame call). Masks come as the rows of one
         # (columns, rows) array: its transpose is the frame's one block, 6x faster to wrap
