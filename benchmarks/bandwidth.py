@@ -26,17 +26,26 @@ def median_ms(call, rounds: int = 51) -> float:
     return statistics.median(times) * 1e3
 
 
+def column_sums(columns: list[np.ndarray], pool: ThreadPoolExecutor):
+    """(one thread, two threads): np.sum of every column, on this thread or split over two.
+
+    bench_methods.py times them next to the frame calls as the yardstick of their speed-ups.
+    """
+
+    def one_thread():
+        for c in columns:
+            np.sum(c)
+
+    def two_threads():
+        list(pool.map(lambda part: [np.sum(c) for c in part], (columns[0::2], columns[1::2])))
+
+    return one_thread, two_threads
+
+
 def main() -> None:
     columns = [np.random.default_rng(j).standard_normal(10**6) for j in range(8)]
     with ThreadPoolExecutor(2) as pool:
-
-        def one_thread():
-            for c in columns:
-                np.sum(c)
-
-        def two_threads():
-            list(pool.map(lambda part: [np.sum(c) for c in part], (columns[0::2], columns[1::2])))
-
+        one_thread, two_threads = column_sums(columns, pool)
         for _ in range(3):
             one, two = median_ms(one_thread), median_ms(two_threads)
             print(

@@ -429,6 +429,10 @@ def detector(r: Results) -> list[str]:
     ]
 
 
+def _speedup(one: float | None, two: float | None) -> str:
+    return "—" if one is None or not two else f"{one / two:.2f}"
+
+
 def _cores(cpu: float | None, wall: float | None) -> str:
     """The cores a call had on average: its process CPU time over its wall time."""
     return "—" if cpu is None or not wall else f"{cpu / wall:.2f}"
@@ -444,9 +448,10 @@ def threads(r: Results) -> list[str]:
                 f"{f['columns']} × {f['rows']:,}",
                 seconds(f["1 thread"]),
                 seconds(f["2 threads"]),
-                f"{f['1 thread'] / f['2 threads']:.2f}",
+                _speedup(f["1 thread"], f["2 threads"]),
                 f"{_cores(cpu.get('1 thread'), f['1 thread'])} / "
                 f"{_cores(cpu.get('2 threads'), f['2 threads'])}",
+                _speedup(f.get("np.sum 1 thread"), f.get("np.sum 2 threads")),
                 seconds(f["pandas"]),
             ]
         )
@@ -461,8 +466,9 @@ def threads(r: Results) -> list[str]:
                 f"1 × {n:,}",
                 seconds(one),
                 seconds(two),
-                f"{one / two:.2f}",
+                _speedup(one, two),
                 f"{_cores(cpu_one, one)} / {_cores(cpu_two, two)}",
+                "—",
                 seconds(r.wall("pandas.hampel w=7", n)),
             ]
         )
@@ -475,15 +481,27 @@ def threads(r: Results) -> list[str]:
         "Cores used: the call's process CPU time over its wall time, medians, with 1 / 2 threads; "
         "a speed-up can only reach the ratio of the two, so a second figure well below 2 means "
         "the machine's other load did not leave the second thread a core, and the speed-up "
-        "says nothing about the code. "
+        "says nothing about the code. np.sum: the frame's columns summed on 1 thread, then "
+        "split over 2, in the same rounds: memory-bound, it shows how much faster this "
+        "machine's memory lets a second thread read (a kernel near memory speed, as zscore is, "
+        "cannot gain much more). "
         "The pandas idiom on the frame: the zscore and mad idioms above on the whole frame, and "
         "the rolling approximation of hampel (window 7); frame rounds: "
         f"{(r.doc.get('frame') or [{}])[0].get('rounds', '—')}.",
         "",
         *table(
-            ["call", "data", "1 thread", "2 threads", "speed-up", "cores used", "pandas idiom"],
+            [
+                "call",
+                "data",
+                "1 thread",
+                "2 threads",
+                "speed-up",
+                "cores used",
+                "np.sum speed-up",
+                "pandas idiom",
+            ],
             rows,
-            "llrrrrr",
+            "llrrrrrr",
         ),
     ]
 

@@ -127,6 +127,7 @@ def test_bench_json_has_the_documented_shape(run):
     assert [f["method"] for f in doc["frame"]] == ["zscore", "mad", "hampel"]
     for f in doc["frame"]:
         assert f["1 thread"] > 0 and f["2 threads"] > 0 and f["pandas"] > 0
+        assert f["np.sum 1 thread"] > 0 and f["np.sum 2 threads"] > 0  # the yardstick
     sweep = doc["sweep"]
     assert sweep["n"] == 600 and sweep["windows"] == [7, 21]
     assert {(s["impl"], s["window"]) for s in sweep["rows"]} >= {("outliers", 7), ("outliers", 21)}
@@ -148,6 +149,7 @@ def test_report_renders_the_readme_section_and_the_plot(run, tmp_path):
         "### Hampel: time against window",
     ):
         assert heading in text, heading
+    assert "| np.sum speed-up |" in text and "`df.outliers.mask('zscore')`" in text
     assert "](sweep.png)" in text
     assert (tmp_path / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # Regenerating from the same JSON gives the same section.
