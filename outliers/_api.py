@@ -133,12 +133,7 @@ def run_custom(
         values = data  # what prepare(data).for_custom_function() gives, without preparing
     else:
         values = prepare(data).for_custom_function()
-    positions = _core.call_detector(func, values, params, name)
-    if not as_mask:
-        return positions
-    out = np.zeros(values.shape[0], dtype=bool)
-    out[positions] = True
-    return out
+    return _core.call_detector(func, values, params, name, as_mask)
 
 
 def detect(data, method: str = "zscore", **params) -> np.ndarray:

@@ -138,6 +138,13 @@ VALID_RESULTS = [
     ("empty-list", [], []),
     ("empty-int-array", np.array([], dtype=np.int64), []),
     ("np.where", np.where(X > 0.9)[0], np.flatnonzero(X > 0.9).tolist()),
+    ("strided-bool-mask", np.isin(np.arange(2 * N), [4, 14]).copy()[::2], [2, 7]),
+    # A bool view of bytes other than 0 and 1 (e.g. made with .view(bool)): nonzero is True.
+    (
+        "bool-view-of-bytes",
+        (np.isin(np.arange(N), [1, 9]).astype(np.uint8) * 7).view(bool),
+        [1, 9],
+    ),
 ]
 
 
@@ -152,6 +159,9 @@ def test_detector_custom_result_normalised(label, result, expected):
     m = d.mask(X)
     assert m.dtype == np.bool_ and m.shape == (N,)
     assert np.flatnonzero(m).tolist() == expected
+    assert m.view(np.uint8).max(initial=0) <= 1  # proper bools, whatever bytes came back
+    if isinstance(result, np.ndarray):
+        assert not np.shares_memory(m, result)  # the caller's own array, not the function's
 
 
 BAD_RESULTS = [
@@ -209,9 +219,10 @@ def test_detector_custom_bad_result_names_function(label, result, exc, problem):
         return result
 
     d = ol.Detector(my_bad_detector_fn)
-    with pytest.raises(exc, match="my_bad_detector_fn") as info:
-        d.detect(X)
-    assert re.search(problem, str(info.value)), (label, str(info.value))
+    for verb in (d.detect, d.mask):
+        with pytest.raises(exc, match="my_bad_detector_fn") as info:
+            verb(X)
+        assert re.search(problem, str(info.value)), (label, str(info.value))
 
 
 @pytest.mark.parametrize("result", [None, "abc", object(), 3.5, [[1], [2, 3]], {"a": 1}])

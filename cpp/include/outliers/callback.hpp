@@ -115,6 +115,16 @@ inline std::vector<std::int64_t> validate_result(py::handle result, std::size_t 
     return positions;
 }
 
+namespace detail {
+// True for a 1-D, one-byte boolean array of length n: the commonest answer of a detection
+// function (np.abs(x - m) > k * s), read as it is.
+inline bool is_mask_of(const py::array& a, std::size_t n) {
+    const py::dtype dt = a.dtype();
+    return a.ndim() == 1 && dt.kind() == 'b' && dt.itemsize() == 1 &&
+           static_cast<std::size_t>(a.shape(0)) == n;
+}
+}  // namespace detail
+
 // validate_result's answer as a new int64 array. The commonest answers are checked in one pass
 // and copied as they are: int64 positions already strictly increasing (np.flatnonzero,
 // np.where(...)[0]) and boolean masks. Anything else, and every error, goes through
@@ -134,7 +144,7 @@ inline py::array_t<std::int64_t> positions_array(py::handle result, std::size_t 
     const auto count = static_cast<std::size_t>(a.shape(0));
     const auto* base = static_cast<const char*>(a.data());
     const py::ssize_t stride = a.strides(0);
-    if (dt.kind() == 'b' && dt.itemsize() == 1 && count == n) {
+    if (detail::is_mask_of(a, n)) {
         std::size_t set = 0;
         for (std::size_t i = 0; i < n; ++i) set += base[static_cast<py::ssize_t>(i) * stride] != 0;
         py::array_t<std::int64_t> out(static_cast<py::ssize_t>(set));
@@ -154,6 +164,28 @@ inline py::array_t<std::int64_t> positions_array(py::handle result, std::size_t 
         if (v <= previous || static_cast<std::uint64_t>(v) >= n) return general();
         p[i] = previous = v;
     }
+    return out;
+}
+
+// The same answer as a new boolean mask of length n. A boolean mask of length n is copied as
+// it is (each byte read as a bool): no positions in between.
+inline py::array_t<bool> mask_array(py::handle result, std::size_t n, py::handle name) {
+    py::array_t<bool> out(static_cast<py::ssize_t>(n));
+    auto* mask = reinterpret_cast<std::uint8_t*>(out.mutable_data());
+    if (py::isinstance<py::array>(result)) {
+        const auto a = py::reinterpret_borrow<py::array>(result);
+        if (detail::is_mask_of(a, n)) {
+            const auto* base = static_cast<const char*>(a.data());
+            const py::ssize_t stride = a.strides(0);
+            for (std::size_t i = 0; i < n; ++i)
+                mask[i] = base[static_cast<py::ssize_t>(i) * stride] != 0;
+            return out;
+        }
+    }
+    const py::array_t<std::int64_t> positions = positions_array(result, n, name);
+    std::fill(mask, mask + n, std::uint8_t{0});
+    const std::int64_t* p = positions.data();
+    for (py::ssize_t i = 0; i < positions.size(); ++i) mask[p[i]] = 1;
     return out;
 }
 
