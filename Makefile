@@ -55,8 +55,8 @@ test-python: install
 	cd tests && ../$(PY) -m pytest -c ../pyproject.toml --rootdir=.. -p no:cacheprovider $(PYTEST_ARGS) . --doctest-modules --pyargs outliers
 
 lint: install
-	$(VENV)/bin/ruff check outliers tests benchmarks
-	$(VENV)/bin/ruff format --check outliers tests benchmarks
+	$(VENV)/bin/ruff check outliers tests benchmarks notebooks
+	$(VENV)/bin/ruff format --check outliers tests benchmarks notebooks
 
 test: lint test-cpp test-embed test-embed-asan test-python
 
