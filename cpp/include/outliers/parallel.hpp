@@ -165,7 +165,7 @@ void run_blocks(std::size_t blocks, std::size_t workers, Run&& run) {
 }  // namespace detail
 
 // Calls body(b, begin, end) for every block b of [0, n), spread over up to `threads` threads.
-// Threads are only started when there are at least two blocks per thread. Each thread gets its
+// Threads only join in when there are at least two blocks per thread. Each thread gets its
 // blocks in increasing order (esd.hpp relies on it).
 template <class Body>
 void for_each_block(std::size_t n, Body&& body, std::size_t block = block_size,
