@@ -12,7 +12,9 @@ only. "Read passes" = time / time of np.sum on the same array. Peak extra memory
 tracemalloc's peak during one call (numpy's buffers, not C/C++ scratch), and the increase of the
 RSS high-water mark around one call in a fresh process per (candidate, size), which sees all.
 Then the frame benchmark (df.outliers.mask() over 8 columns of 10^6 rows, 1 and 2 threads, wall
-time) and the hampel window sweep (outliers against bottleneck.move_median).
+time, 11 rounds: a second thread's gain swings with the host's memory load, and np.sum over the
+same columns is timed in the same rounds as its yardstick) and the hampel window sweep
+(outliers against bottleneck.move_median).
 
     python benchmarks/bench_methods.py                 # the full run of `make bench`
     python benchmarks/bench_methods.py --quick         # a smoke run on small sizes
@@ -536,7 +538,7 @@ def parse_args(argv=None):
     default("rss_sizes", list(args.sizes), args.sizes[:1])
     default("frame_rows", 10**6, 2000)
     default("frame_columns", 8, 2)
-    default("frame_rounds", 5, 2)
+    default("frame_rounds", 11, 2)
     default("sweep_n", 10**6, 5000)
     default("sweep_windows", list(SWEEP_WINDOWS), [7, 21, 101])
     default("sweep_rounds", 3, 1)
