@@ -203,7 +203,10 @@ inline void special_one(double x, std::uint8_t* flag, double* score) noexcept {
         default: return detail::portable::fn(__VA_ARGS__);                          \
     }
 #else
-#define OUTLIERS_LANES_CALL(level, fn, ...) return detail::portable::fn(__VA_ARGS__);
+// One level off x86-64 (aarch64 builds have NEON in the baseline, used by the portable loops).
+#define OUTLIERS_LANES_CALL(level, fn, ...) \
+    static_cast<void>(level);               \
+    return detail::portable::fn(__VA_ARGS__);
 #endif
 
 namespace outliers::lanes {
