@@ -3,7 +3,8 @@
 The kernel sorts windows of up to 31 values with SIMD sorting networks and slides a sorted window
 beyond; windows with NaN, inf or cut at the array's ends take a scalar path. All must give the
 bits of the obvious algorithm (SPEC §4): numpy medians of each window's finite values, (a + b) / 2
-for even counts, the MAD from fabs(w - m). 10^5 points with ties, plateaus, NaN runs and inf.
+for even counts, the MAD from fabs(w - m). 10^5 points with ties, plateaus, NaN runs and inf;
+sorted, reverse-sorted, constant and huge-and-tiny inputs; overflowing and subnormal values.
 """
 
 from __future__ import annotations
@@ -173,3 +174,36 @@ def test_hampel_paths_extreme_values(restore_cpu_and_threads):
                     f"window={window} cpu={level}: {name}"
                 )
             assert np.array_equal(got["mask"], want["mask"]), f"window={window} cpu={level}"
+
+
+def ordered_and_constant(n: int = 20_000) -> dict[str, np.ndarray]:
+    """Inputs that steer a sliding sorted window to one end every step, or never move it."""
+    rng = np.random.default_rng(5)
+    ramp = np.cumsum(rng.exponential(1.0, n))
+    ramp[rng.integers(0, n, 40)] += 500.0  # spikes, so that something is flagged
+    stairs = np.floor(np.arange(n) / 37.0)  # sorted, with runs of 37 equal values
+    return {
+        "sorted": np.sort(ramp),
+        "reverse-sorted": np.sort(ramp)[::-1].copy(),
+        "sorted with spikes": ramp,
+        "sorted stairs": stairs,
+        "reverse stairs": stairs[::-1].copy(),
+        "all equal": np.full(n, -3.25),
+        "huge and tiny": rng.standard_normal(n) * np.where(np.arange(n) % 3 == 0, 1e300, 1e-300),
+    }
+
+
+@pytest.mark.parametrize("window", [7, 31, 33, 101, 2001])
+def test_hampel_paths_ordered_and_constant_input(window, restore_cpu_and_threads):
+    for name, x in ordered_and_constant().items():
+        rows = rows_for(x.size, window)
+        want = brute_force(x, window, 3.0, rows)
+        for level in LEVELS:
+            _core._limit_cpu(level)
+            for threads in (1, 2):
+                ol.set_num_threads(threads)
+                got = run_all(x, window, 3.0)
+                ctx = f"{name} window={window} cpu={level} threads={threads}"
+                for key in ("scores", "lower", "upper", "center"):
+                    assert same_bits(got[key][rows], want[key]).all(), f"{ctx}: {key}"
+                assert np.array_equal(got["mask"][rows], want["mask"]), f"{ctx}: mask"
