@@ -49,6 +49,18 @@ inline std::size_t sample_lines(std::size_t n) noexcept {
     return std::min<std::size_t>(512, n / 128);
 }
 
+// The sum of f(x) over v in eight interleaved partial sums: with one running sum each add waits
+// for the one before, and the sample's statistics took longer than reading its scattered lines.
+template <class F>
+double interleaved_sum(const std::vector<double>& v, F f) {
+    double part[8] = {};
+    std::size_t i = 0;
+    for (; i + 8 <= v.size(); i += 8)
+        for (std::size_t l = 0; l < 8; ++l) part[l] += f(v[i + l]);
+    for (std::size_t l = 0; i < v.size(); ++i, ++l) part[l] += f(v[i]);
+    return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+}
+
 template <class T>
 estimate sample(const double_reader<T>& reader, std::size_t n, double threshold) {
     constexpr std::size_t run = 8;
@@ -75,15 +87,10 @@ estimate sample(const double_reader<T>& reader, std::size_t n, double threshold)
     e.shift = v[0];
     if (std::all_of(v.begin(), v.end(), [&](double x) { return x == v[0]; })) return e;
     const auto count = static_cast<double>(v.size());
-    double sum = 0.0;
-    for (double x : v) sum += x;
-    const double mean = sum / count;
-    double m2 = 0.0, m4 = 0.0;
-    for (double x : v) {
-        const double d2 = (x - mean) * (x - mean);
-        m2 += d2;
-        m4 += d2 * d2;
-    }
+    const double mean = interleaved_sum(v, [](double x) { return x; }) / count;
+    const auto square = [mean](double x) { return (x - mean) * (x - mean); };
+    const double m2 = interleaved_sum(v, square);
+    const double m4 = interleaved_sum(v, [&](double x) { return square(x) * square(x); });
     e.shift = std::isfinite(mean) ? mean : v[0];  // a sum of huge values can overflow
     const double var = m2 / count;
     const double kurtosis = m4 / count / (var * var);
@@ -402,8 +409,10 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
             const block_pending& acc = blocks[b];
             for (int phase : {0, 1}) {
                 if (!acc.overflow[phase] && hold[phase]) {
+                    // The sweep wrote 0 for every undecided value: only the flagged ones are
+                    // stored (each store may miss the caches, which streamed flags bypassed).
                     for (const pending& u : acc.undecided[phase])
-                        out.flags[begin + u.offset] = std::fabs(u.value - mean) > limit;
+                        if (std::fabs(u.value - mean) > limit) out.flags[begin + u.offset] = 1;
                     continue;
                 }
                 double buf[lanes::sub_block];
