@@ -58,7 +58,8 @@ double interleaved_sum(const std::vector<double>& v, F f) {
     for (; i + 8 <= v.size(); i += 8)
         for (std::size_t l = 0; l < 8; ++l) part[l] += f(v[i + l]);
     for (std::size_t l = 0; i < v.size(); ++i, ++l) part[l] += f(v[i]);
-    return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+    return ((part[0] + part[1]) + (part[2] + part[3])) +
+           ((part[4] + part[5]) + (part[6] + part[7]));
 }
 
 template <class T>
