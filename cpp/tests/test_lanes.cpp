@@ -361,12 +361,29 @@ void test_zscore_two_phases() {
     const std::size_t runs = outliers::detail::zscore_impl::sample_lines(n);
     for (std::size_t k = 0; k + 1 < runs; ++k) hidden[k * (n - 8) / (runs - 1) + 200] *= 30.0;
     check_zscore("two phases, spikes the sample misses", hidden);
-    // A spike inside the sample: its kurtosis leaves the sample no usable bands, so the first
-    // phase codes no flags (they are written at the end); the second phase's bands, from the
-    // first phase's sums, do.
+    // A spike inside the sample: its kurtosis leaves the sample no usable bands; the second
+    // try, without it, has them. Spikes of graded sizes leave the second try none either, so
+    // the first phase codes no flags (they are written at the end); the second phase's bands,
+    // from the first phase's sums, do.
+    const auto sample_banded = [&](const std::vector<double>& x) {
+        outliers::column<double> c;
+        c.values = {x.data(), x.size(), 1};
+        const outliers::double_reader<double> reader(c);
+        return outliers::detail::zscore_impl::sample(reader, x.size(), 3.0).banded;
+    };
     auto sampled = normal(n, 15);
     sampled[3] = 60.0;  // in the sample's first run
+    context = "zscore sample, one spike";
+    CHECK(sample_banded(sampled));
     check_zscore("two phases, a spike in the sample", sampled);
+    const std::size_t lines = outliers::detail::zscore_impl::sample_lines(n);
+    const auto run_start = [&](std::size_t k) { return k * (n - 8) / (lines - 1); };
+    sampled[run_start(1)] = 1e7;
+    sampled[run_start(2)] = -1e5;
+    sampled[run_start(3)] = 1e3;
+    context = "zscore sample, graded spikes";
+    CHECK(!sample_banded(sampled));
+    check_zscore("two phases, graded spikes in the sample", sampled);
     auto sorted = normal(n, 14);
     std::sort(sorted.begin(), sorted.end());
     check_zscore("two phases, sorted", sorted);

@@ -35,6 +35,7 @@ struct estimate {
     double shift = 0.0;
     bool banded = false;
     lanes::bands bands{};
+    double sd = nan;  // the sample's standard deviation
 };
 
 // The loops compare squares (lanes::bands): both must be far from underflow and overflow.
@@ -62,6 +63,33 @@ double interleaved_sum(const std::vector<double>& v, F f) {
            ((part[4] + part[5]) + (part[6] + part[7]));
 }
 
+// The shift and bands from the sample's finite values `v` (not empty, not all equal).
+inline estimate estimate_from(const std::vector<double>& v, double threshold) {
+    estimate e;
+    const auto count = static_cast<double>(v.size());
+    const double mean = interleaved_sum(v, [](double x) { return x; }) / count;
+    const auto square = [mean](double x) { return (x - mean) * (x - mean); };
+    const double m2 = interleaved_sum(v, square);
+    const double m4 = interleaved_sum(v, [&](double x) { return square(x) * square(x); });
+    e.shift = std::isfinite(mean) ? mean : v[0];  // a sum of huge values can overflow
+    const double var = m2 / count;
+    e.sd = std::sqrt(var);
+    const double kurtosis = m4 / count / (var * var);
+    const double limit = threshold * std::sqrt(var);
+    // Relative margin for the unknown final limit: four standard errors of the sample std
+    // (Var(s^2) ~ (m4 - s^4) / N) and of the sample mean (in units of the limit), plus 1%.
+    const double margin = 0.01 + 2.0 * std::sqrt(std::max(kurtosis - 1.0, 0.0) / count) +
+                          4.0 / (threshold * std::sqrt(count));
+    if (!(var > 0.0) || !std::isfinite(limit) || !std::isfinite(mean) || !(margin < 0.5)) return e;
+    e.bands = {limit * (1.0 - margin), limit * (1.0 + margin)};
+    e.banded = usable(e.bands);
+    return e;
+}
+
+// Beyond this many of the sample's standard deviations from its mean, a value is left out of
+// the sample's second try (below).
+inline constexpr double sample_trim = 6.0;
+
 template <class T>
 estimate sample(const double_reader<T>& reader, std::size_t n, double threshold) {
     constexpr std::size_t run = 8;
@@ -87,24 +115,23 @@ estimate sample(const double_reader<T>& reader, std::size_t n, double threshold)
     // A constant sample gives its value exactly: constant data then has deviations of exactly 0.
     e.shift = v[0];
     if (std::all_of(v.begin(), v.end(), [&](double x) { return x == v[0]; })) return e;
-    const auto count = static_cast<double>(v.size());
-    const double mean = interleaved_sum(v, [](double x) { return x; }) / count;
-    const auto square = [mean](double x) { return (x - mean) * (x - mean); };
-    const double m2 = interleaved_sum(v, square);
-    const double m4 = interleaved_sum(v, [&](double x) { return square(x) * square(x); });
-    e.shift = std::isfinite(mean) ? mean : v[0];  // a sum of huge values can overflow
-    const double var = m2 / count;
-    const double kurtosis = m4 / count / (var * var);
-    const double limit = threshold * std::sqrt(var);
-    // Relative margin for the unknown final limit: four standard errors of the sample std
-    // (Var(s^2) ~ (m4 - s^4) / N) and of the sample mean (in units of the limit), plus 1%.
-    const double margin = 0.01 + 2.0 * std::sqrt(std::max(kurtosis - 1.0, 0.0) / count) +
-                          4.0 / (threshold * std::sqrt(count));
-    if (!(var > 0.0) || !std::isfinite(limit) || !std::isfinite(mean) || !(margin < 0.5))
+    e = estimate_from(v, threshold);
+    if (e.banded) return e;
+    // One large spike among the sample's values makes its kurtosis, and so its margin, too
+    // large for bands. A second try leaves out what lies beyond sample_trim standard
+    // deviations: its bands may be wrong for the data (spikes the sample saw are rare or not),
+    // which the exact check after the sweep finds, and the first phase is redone: as costly as
+    // a first phase without bands, whose flags are written at the end.
+    const double mean = e.shift, cut = sample_trim * e.sd;
+    std::vector<double> kept;
+    kept.reserve(v.size());
+    for (double x : v)
+        if (std::fabs(x - mean) <= cut) kept.push_back(x);
+    if (kept.size() == v.size() || kept.size() < v.size() / 2 ||
+        std::all_of(kept.begin(), kept.end(), [&](double x) { return x == kept[0]; }))
         return e;
-    e.bands = {limit * (1.0 - margin), limit * (1.0 + margin)};
-    e.banded = usable(e.bands);
-    return e;
+    const estimate trimmed = estimate_from(kept, threshold);
+    return trimmed.banded ? trimmed : e;
 }
 
 // The mean of x - K and of (x - K)^2 over one sub-block: the first phase's batches.
@@ -299,10 +326,9 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
         run = phase_run(subs.size());
         bands[0] = bands[1] = guess.bands;
         // Without flags to code, one phase. A phase codes flags when its bands are usable: the
-        // first phase's come from the sample, which one large spike among its 4096 values
-        // leaves without (its kurtosis), the second's from the first phase's sums. The flags a
-        // phase did not code are written once the statistics are known (before, such a sample
-        // cost a second pass over the whole column).
+        // first phase's come from the sample, which heavy tails can leave without (sample()),
+        // the second's from the first phase's sums. The flags a phase did not code are written
+        // once the statistics are known.
         code[0] = phased && usable(bands[0]);
         const auto sweep = [&](int phase, std::size_t b, std::size_t begin, std::size_t end) {
             double buf[lanes::sub_block];
