@@ -197,3 +197,25 @@ def test_report_refuses_a_readme_without_the_markers(run, tmp_path):
 def test_bandwidth_yardstick_runs(tmp_path):
     out = _run("bandwidth.py", cwd=tmp_path).stdout.splitlines()
     assert len(out) == 3 and all("speed-up" in line for line in out), out
+
+
+def test_zscore_frame_profile_builds_and_runs(tmp_path):
+    # The C++ driver the README's "where the time goes" cites, built as its header says.
+    cxx = os.environ.get("CXX", "g++")
+    include = BENCH.parent / "cpp" / "include"
+    if not include.is_dir():
+        pytest.skip("cpp/include is not beside the benchmarks")
+    exe = tmp_path / "zscore_frame"
+    build = subprocess.run(
+        [cxx, "-std=c++17", "-O3", "-ffp-contract=off", "-pthread", f"-I{include}",
+         str(BENCH / "zscore_frame.cpp"), "-o", str(exe)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stderr[-3000:]
+    run = subprocess.run(
+        [str(exe), "300000", "3", "3"], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("3 x 300000 float64"), lines
+    assert [line.split()[0] for line in lines[1:]] == ["zscore", "sweep", "sum"], lines
