@@ -68,7 +68,8 @@ from candidates import (
 HERE = Path(__file__).resolve().parent
 SCHEMA = 1
 SIZES = (10**3, 10**5, 10**7)
-ROUNDS = (30, 15, 9)  # fewer where one call is long; 9 at 10^7: five let two loaded rounds set the median
+# Fewer rounds where one call is long; 9 at 10^7, where five let two loaded rounds set the median.
+ROUNDS = (30, 15, 9)
 SWEEP_WINDOWS = (7, 21, 51, 101, 501, 2001)
 DISTRIBUTIONS = (
     "numpy",
