@@ -384,6 +384,13 @@ void test_zscore_two_phases() {
     context = "zscore sample, graded spikes";
     CHECK(!sample_banded(sampled));
     check_zscore("two phases, graded spikes in the sample", sampled);
+    // One finite value in the sample (no spread to trim by), and all missing.
+    auto lone = std::vector<double>(n, nan);
+    lone[3] = 2.0;
+    lone[run_start(7) + 100] = 40.0;  // between the sample's runs
+    context = "zscore sample, one finite value";
+    CHECK(!sample_banded(lone));
+    check_zscore("two phases, one finite value in the sample", lone);
     auto sorted = normal(n, 14);
     std::sort(sorted.begin(), sorted.end());
     check_zscore("two phases, sorted", sorted);

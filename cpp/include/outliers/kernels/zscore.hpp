@@ -63,9 +63,12 @@ double interleaved_sum(const std::vector<double>& v, F f) {
            ((part[4] + part[5]) + (part[6] + part[7]));
 }
 
-// The shift and bands from the sample's finite values `v` (not empty, not all equal).
+// The shift and bands from the sample's finite values `v` (not empty). A constant sample gives
+// its value exactly, and no bands: constant data then has deviations of exactly 0.
 inline estimate estimate_from(const std::vector<double>& v, double threshold) {
     estimate e;
+    e.shift = v[0];
+    if (std::all_of(v.begin(), v.end(), [&](double x) { return x == v[0]; })) return e;
     const auto count = static_cast<double>(v.size());
     const double mean = interleaved_sum(v, [](double x) { return x; }) / count;
     const auto square = [mean](double x) { return (x - mean) * (x - mean); };
@@ -111,13 +114,9 @@ estimate sample(const double_reader<T>& reader, std::size_t n, double threshold)
         }
     }
     v.resize(n_kept);
-    estimate e;
-    if (v.empty()) return e;
-    // A constant sample gives its value exactly: constant data then has deviations of exactly 0.
-    e.shift = v[0];
-    if (std::all_of(v.begin(), v.end(), [&](double x) { return x == v[0]; })) return e;
-    e = estimate_from(v, threshold);
-    if (e.banded) return e;
+    if (v.empty()) return {};
+    const estimate e = estimate_from(v, threshold);
+    if (e.banded || !(e.sd > 0.0 && e.sd < inf)) return e;  // no spread to trim by
     // One large spike among the sample's values makes its kurtosis, and so its margin, too
     // large for bands. A second try leaves out what lies beyond sample_trim standard
     // deviations: its bands may be wrong for the data (spikes the sample saw are rare or not),
@@ -128,9 +127,7 @@ estimate sample(const double_reader<T>& reader, std::size_t n, double threshold)
     kept.reserve(v.size());
     for (double x : v)
         if (std::fabs(x - mean) <= cut) kept.push_back(x);
-    if (kept.size() == v.size() || kept.size() < v.size() / 2 ||
-        std::all_of(kept.begin(), kept.end(), [&](double x) { return x == kept[0]; }))
-        return e;
+    if (kept.size() == v.size() || kept.size() < v.size() / 2) return e;
     const estimate trimmed = estimate_from(kept, threshold);
     return trimmed.banded ? trimmed : e;
 }
