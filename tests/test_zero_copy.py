@@ -5,6 +5,7 @@ from __future__ import annotations
 import tracemalloc
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import outliers as ol
@@ -203,3 +204,65 @@ def test_zero_copy_custom_function_view_of_list_is_read_only():
     assert not seen["writeable"]
     assert seen["write_raised"]
     np.testing.assert_array_equal(seen["copy"], [1.0, 2.0, 3.0, 50.0])
+
+
+def _vandal(seen: dict):
+    """A function that tries every way back to writable memory through its view."""
+
+    def vandal(values):
+        seen["shares"] = np.shares_memory(values, seen["caller"])
+        refused = []
+        for v in (values, values[::1], values.view()):
+            try:
+                v.setflags(write=True)
+            except ValueError:
+                refused.append(True)
+            else:
+                refused.append(False)
+                v[...] = -7
+        seen["refused"] = refused
+        # Every array on the .base chain: none may be the caller's, none may be writable.
+        chain, b = [], values.base
+        while b is not None:
+            chain.append(b)
+            b = getattr(b, "base", None)
+        seen["reachable"] = [b for b in chain if isinstance(b, np.ndarray)]
+        for b in seen["reachable"]:
+            try:
+                b.setflags(write=True)
+                b[...] = -7
+            except ValueError:
+                pass
+        return []
+
+    return vandal
+
+
+def _writable_inputs():
+    for label, x in LAYOUTS:
+        if x.flags.writeable:
+            yield label, x, x
+    s = pd.Series(np.arange(40.0), index=np.arange(40) * 3, name="s")
+    yield "Series", s, s.to_numpy()
+    frame = pd.DataFrame(np.arange(60.0).reshape(20, 3))
+    yield "frame column", frame[1], frame[1].to_numpy()
+    t = pd.Series(pd.date_range("2024-01-01", periods=30, freq="h"))
+    yield "datetime Series", t, t.to_numpy()
+
+
+WRITABLE = list(_writable_inputs())
+
+
+@pytest.mark.parametrize("label,data,memory", WRITABLE, ids=[c[0] for c in WRITABLE])
+@pytest.mark.parametrize("verb", ["detect", "mask"])
+def test_zero_copy_custom_function_view_cannot_be_made_writable(label, data, memory, verb):
+    # issue 15 item 2: v.setflags(write=True) used to succeed, v.base was the caller's array.
+    before = memory.copy()
+    seen: dict = {"caller": memory}
+    getattr(ol.Detector(_vandal(seen)), verb)(data)
+    assert seen["shares"], f"{label}: the view is not the caller's memory (a copy)"
+    assert seen["refused"] == [True, True, True], label
+    assert not any(b is memory or np.shares_memory(b, memory) for b in seen["reachable"]), label
+    np.testing.assert_array_equal(memory, before, err_msg=label)
+    if isinstance(data, pd.Series):
+        np.testing.assert_array_equal(data.to_numpy(), before, err_msg=label)

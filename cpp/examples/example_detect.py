@@ -9,8 +9,15 @@ def detect(values):
 
 
 def shares_memory_probe(values):
-    """Flags position 0 when `values` is a read-only view (no copy) of the host's memory."""
-    return [0] if not values.flags.writeable and not values.flags.owndata else []
+    """Flags position 0 when `values` is a read-only view (no copy) of the host's memory.
+
+    Read-only for good: numpy refuses to make it writable again.
+    """
+    try:
+        values.setflags(write=True)
+    except ValueError:
+        return [0] if not values.flags.writeable and not values.flags.owndata else []
+    return []
 
 
 def broken(values):

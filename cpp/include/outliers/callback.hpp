@@ -25,9 +25,26 @@ inline void make_read_only(py::array& view) {
 }
 }  // namespace detail
 
-// A read-only array over `source`'s memory, kept alive by `source`; a write raises in Python.
+namespace detail {
+// A capsule holding a reference to `owner`: a view's base that keeps the owner alive but is
+// neither an array nor a writable buffer. numpy lets setflags(write=True) succeed when it
+// finds a writable array or buffer at the end of a view's .base chain (_IsWriteable in
+// numpy/_core/src/multiarray/flagsobject.c); with a capsule there it refuses (ValueError),
+// and the caller's array cannot be reached through .base to write it either.
+inline py::capsule opaque_owner(const py::handle& owner) {
+    // Called by the capsule's deallocator, with the GIL held.
+    void (*release)(void*) = [](void* p) { Py_DECREF(static_cast<PyObject*>(p)); };
+    py::capsule capsule(static_cast<const void*>(owner.ptr()), release);
+    owner.inc_ref();  // after the capsule exists: a failed allocation leaks nothing
+    return capsule;
+}
+}  // namespace detail
+
+// A read-only array over `source`'s memory (no copy), kept alive by `source` through an
+// opaque base: a write raises in Python and the view cannot be made writable again.
 inline py::array readonly_view(const py::array& source) {
-    py::array view(source.dtype(), {source.shape(0)}, {source.strides(0)}, source.data(), source);
+    py::array view(source.dtype(), {source.shape(0)}, {source.strides(0)}, source.data(),
+                   detail::opaque_owner(source));
     detail::make_read_only(view);
     return view;
 }
