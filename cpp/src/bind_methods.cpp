@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "buffers.hpp"
+#include "interruptible.hpp"
 #include "outliers/cpu.hpp"
 #include "outliers/kernels/esd.hpp"
 #include "outliers/kernels/hampel.hpp"
@@ -195,14 +196,13 @@ py::list run_columns(const std::string& method, const py::sequence& columns,
     for (const auto& job : jobs) total += job.n;
     for (auto& job : jobs) job.out.stream_flags = total >= lanes::stream_min;
 
-    {
-        // Safe to release: from here on only raw memory is touched, no Python object.
-        py::gil_scoped_release nogil;
+    // Safe to release the GIL: from here on only raw memory is touched, no Python object.
+    run_interruptible([&] {
         for_each_task(jobs.size(), [&](std::size_t k) {
             column_job& job = jobs[k];
             job.result = job.src.visit(missing, [&](const auto& c) { return run_kernel(m, c, job.out); });
         });
-    }
+    });
 
     py::list results;
     for (auto& job : jobs) results.append(finish(job, want, per_point));
@@ -275,16 +275,15 @@ py::object run_plain(const std::string& method, const py::handle& values, const 
         default: throw py::value_error("unknown output code " + std::to_string(output));
     }
     summary result;
-    {
-        // Safe to release: only raw memory is touched below, no Python object.
-        py::gil_scoped_release nogil;
+    // Safe to release the GIL: only raw memory is touched below, no Python object.
+    run_interruptible([&] {
         result = dispatch_dtype(dtype, [&](auto tag_value) {
             using T = typename decltype(tag_value)::type;
             column<T> c;
             c.values = make_strided(static_cast<const T*>(data), n, stride);
             return run_kernel(m, c, out);
         });
-    }
+    });
     switch (what) {
         case plain_output::positions: return positions_of(flags.data(), n);
         case plain_output::mask: return std::move(mask_out);

@@ -1,6 +1,8 @@
 // parallel.hpp's loops and the worker pool under them: every block run once, errors passed on,
-// loops from several host threads at once, loops inside loops, and the pool after fork().
+// loops from several host threads at once, loops inside loops, the pool after fork(), and
+// loops that the host asks to stop (interrupt.hpp).
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -111,6 +113,89 @@ void test_after_fork() {
 #endif
 }
 
+// A host that says "stop" from its `after`-th question on, counting the questions.
+struct stop_after {
+    int after;
+    std::atomic<int> asked{0};
+    static bool poll(void* self) {
+        auto* s = static_cast<stop_after*>(self);
+        return ++s->asked >= s->after;
+    }
+};
+
+void test_interrupted_loop_stops() {
+    using namespace std::chrono_literals;
+    for (int threads : {1, 2, 4}) {
+        // 400 blocks of 5 ms would take 2 s on one thread; the host says stop at its second
+        // question, one poll interval (100 ms) after the first: the loop must end soon after.
+        stop_after host{2};
+        std::atomic<int> ran{0};
+        const auto start = std::chrono::steady_clock::now();
+        const bool stopped = outliers::testing::throws<outliers::interrupted>([&] {
+            const outliers::interruption call(&stop_after::poll, &host);
+            outliers::for_each_block(
+                400,
+                [&](std::size_t, std::size_t, std::size_t) {
+                    std::this_thread::sleep_for(5ms);
+                    ran.fetch_add(1);
+                },
+                1, threads);
+        });
+        const auto took = std::chrono::steady_clock::now() - start;
+        CHECK(stopped);
+        CHECK(ran.load() < 400);
+        CHECK(took < 1s);
+        CHECK(outliers::current_interruption() == nullptr);  // the scope is gone with the call
+        CHECK(covers_once(5000, threads));                   // and nothing is left stopped
+    }
+}
+
+void test_helpers_see_the_stop() {
+    using namespace std::chrono_literals;
+    // The caller's blocks are short (the first waits for a helper to start); a helper's block
+    // is long, with interruption points inside. The caller, waiting for it, keeps asking the
+    // host, and the helper leaves at its next point instead of running its 3 s to the end.
+    stop_after host{1};
+    const auto caller = std::this_thread::get_id();
+    std::atomic<bool> helper_started{false}, helper_stopped{false};
+    const auto start = std::chrono::steady_clock::now();
+    const bool stopped = outliers::testing::throws<outliers::interrupted>([&] {
+        const outliers::interruption call(&stop_after::poll, &host);
+        outliers::for_each_block(
+            4,
+            [&](std::size_t, std::size_t, std::size_t) {
+                if (std::this_thread::get_id() == caller) {
+                    while (!helper_started && std::chrono::steady_clock::now() - start < 2s)
+                        std::this_thread::sleep_for(1ms);
+                    return;
+                }
+                helper_started = true;
+                for (int i = 0; i < 3000; ++i) {
+                    std::this_thread::sleep_for(1ms);
+                    try {
+                        outliers::interruption_point();
+                    } catch (const outliers::interrupted&) {
+                        helper_stopped = true;
+                        throw;
+                    }
+                }
+            },
+            1, 2);
+    });
+    CHECK(stopped);
+    CHECK(helper_started.load() && helper_stopped.load());
+    CHECK(std::chrono::steady_clock::now() - start < 1s);
+}
+
+void test_no_interruption_no_cost() {
+    // Without a host's interruption in scope the points never throw, on any thread.
+    CHECK(!outliers::testing::throws<outliers::interrupted>([] {
+        outliers::for_each_block(
+            100, [](std::size_t, std::size_t, std::size_t) { outliers::interruption_point(); },
+            1, 3);
+    }));
+}
+
 }  // namespace
 
 int main() {
@@ -119,5 +204,8 @@ int main() {
     test_host_threads_at_once();
     test_loop_inside_loop();
     test_after_fork();
+    test_interrupted_loop_stops();
+    test_helpers_see_the_stop();
+    test_no_interruption_no_cost();
     return outliers::testing::report("test_parallel");
 }

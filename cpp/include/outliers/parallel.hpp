@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "interrupt.hpp"
+
 #if defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>
 #endif
@@ -54,8 +56,9 @@ class worker_pool {
     // returns once every thread that started it has returned; false, having run nothing, when
     // the pool is busy. Helpers that wake after the caller's own run are not waited for (they
     // would find no work left: a small loop is over before a sleeping thread is up). `job`
-    // must not throw.
-    bool run(std::size_t helpers, void (*job)(void*), void* context) {
+    // must not throw. While it waits for helpers, the caller keeps asking whether `call` is to
+    // stop (the helpers see the answer at their next interruption point).
+    bool run(std::size_t helpers, void (*job)(void*), void* context, interruption* call) {
         std::unique_lock<std::mutex> owner(busy_, std::try_to_lock);
         if (!owner) return false;
         std::unique_lock<std::mutex> lock(state_);
@@ -73,7 +76,16 @@ class worker_pool {
         job(context);
         lock.lock();
         open_ = 0;  // the helpers not yet started stay out
-        done_.wait(lock, [&] { return running_ == 0; });
+        const auto finished = [&] { return running_ == 0; };
+        if (!call) {
+            done_.wait(lock, finished);
+            return true;
+        }
+        while (!done_.wait_for(lock, interruption::poll_interval, finished)) {
+            lock.unlock();
+            call->poll();
+            lock.lock();
+        }
         return true;
     }
 
@@ -129,20 +141,27 @@ inline worker_pool* process_pool() {
 }
 
 // Runs run(b) for b in [0, blocks) on `workers` threads (the caller's included); the first
-// exception thrown by any block is rethrown here once all threads have stopped.
+// exception thrown by any block is rethrown here once all threads have stopped. Every block
+// starts with an interruption point: a stopped call ends after the blocks under way.
 template <class Run>
 void run_blocks(std::size_t blocks, std::size_t workers, Run&& run) {
     if (workers <= 1) {
-        for (std::size_t b = 0; b < blocks; ++b) run(b);
+        for (std::size_t b = 0; b < blocks; ++b) {
+            interruption_point();
+            run(b);
+        }
         return;
     }
     std::atomic<std::size_t> next{0};
     std::exception_ptr error;
     std::atomic<bool> failed{false};
+    interruption* const call = current_interruption();
     auto worker = [&] {
+        const working_for scope(call);
         for (std::size_t b; (b = next.fetch_add(1)) < blocks;) {
             if (failed.load()) return;
             try {
+                interruption_point();
                 run(b);
             } catch (...) {
                 if (!failed.exchange(true)) error = std::current_exception();
@@ -153,7 +172,8 @@ void run_blocks(std::size_t blocks, std::size_t workers, Run&& run) {
     using worker_type = decltype(worker);
     worker_pool* pool = process_pool();
     if (!pool ||
-        !pool->run(workers - 1, [](void* w) { (*static_cast<worker_type*>(w))(); }, &worker)) {
+        !pool->run(
+            workers - 1, [](void* w) { (*static_cast<worker_type*>(w))(); }, &worker, call)) {
         std::vector<std::thread> threads;
         threads.reserve(workers - 1);
         for (std::size_t t = 1; t < workers; ++t) threads.emplace_back(worker);
