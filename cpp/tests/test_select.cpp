@@ -675,6 +675,37 @@ void test_helpers() {
     CHECK(same_bits(outliers::quantile_inplace(z.data(), z.data() + 2, 0.3), 0.0));
 }
 
+// Where numpy's (a + b) / 2 or b - a overflows although the result is finite, the midpoint and
+// the interpolation are formed from halves: finite and right to within rounding.
+void test_overflow_safe_formulas() {
+    const double big = std::numeric_limits<double>::max();
+    const auto near = [](double a, double b) { return std::fabs(a - b) <= 1e-15 * std::fabs(b); };
+    CHECK(outliers::numpy_median(-big, big, true) == 0.0);
+    CHECK(outliers::numpy_median(big, big, true) == big);
+    CHECK(near(outliers::numpy_median(1.6e308, 1.7e308, true), 1.65e308));
+    CHECK(near(outliers::numpy_median(-1.7e308, -1.6e308, true), -1.65e308));
+    CHECK(outliers::numpy_lerp(-big, big, 0.0) == -big);
+    CHECK(outliers::numpy_lerp(-big, big, 1.0) == big);
+    CHECK(outliers::numpy_lerp(-big, big, 0.5) == 0.0);
+    CHECK(outliers::numpy_lerp(-big, big, 0.25) == -big / 2.0);
+    CHECK(outliers::numpy_lerp(-big, big, 0.75) == big / 2.0);
+    CHECK(near(outliers::numpy_lerp(-1.7e308, 1.7e308, 0.99), 1.7e308 * 0.98));
+    std::vector<double> two{big, -big};
+    CHECK(outliers::median_inplace(two.data(), two.data() + 2) == 0.0);
+    CHECK(outliers::quantile_inplace(two.data(), two.data() + 2, 0.0) == -big);
+    CHECK(near(outliers::quantile_inplace(two.data(), two.data() + 2, 0.01), -big * 0.98));
+    // The column-level paths, direct and radix, assemble through the same formulas.
+    for (bool forced : {false, true}) {
+        sd::force_radix().store(forced);
+        const std::vector<double> v{big, -big};
+        const column<double> c{view(v.data(), 2), {}, false};
+        const order_request req[] = {{true, 0.5}, {false, 0.0}, {false, 0.99}};
+        const order_result r = outliers::column_selector<double>(c).run(req, 3);
+        CHECK(r.value[0] == 0.0 && r.value[1] == -big && near(r.value[2], big * 0.98));
+    }
+    sd::force_radix().store(false);
+}
+
 }  // namespace
 
 // Prints how long each part took (the sanitizer build runs them much slower).
@@ -688,6 +719,7 @@ void timed(const char* name, F f) {
 
 int main() {
     timed("helpers", test_helpers);
+    timed("overflow-safe formulas", test_overflow_safe_formulas);
     timed("scan counts", test_scan_counts);
     timed("select_ranks", test_select_ranks);
     timed("sizes 0..100", test_small_sizes);

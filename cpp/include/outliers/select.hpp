@@ -21,16 +21,30 @@ namespace outliers {
 // ---------------------------------------------------------------- numpy's formulas
 
 // np.median returns np.mean of the middle value(s), and np.add.reduce starts from its identity
-// +0.0: the result is (a + b) / 2 or a, except that -0.0 comes out as +0.0.
+// +0.0: the result is (a + b) / 2 or a, except that -0.0 comes out as +0.0. Where a + b
+// overflows (numpy gives +-inf, though the midpoint is finite) the halves are added instead:
+// a / 2 and b / 2 are exact there (both are far from the subnormals), so the sum is the
+// correctly rounded midpoint. Elsewhere the result stays bit-identical to numpy's.
 inline double numpy_median(double lower_middle, double upper_middle, bool even) {
-    return even ? ((lower_middle + upper_middle) + 0.0) / 2.0 : lower_middle + 0.0;
+    if (!even) return lower_middle + 0.0;
+    const double sum = (lower_middle + upper_middle) + 0.0;
+    if (std::isinf(sum) && std::isfinite(lower_middle) && std::isfinite(upper_middle))
+        return lower_middle / 2.0 + upper_middle / 2.0;
+    return sum / 2.0;
 }
 
-// Linear interpolation exactly as numpy's _lerp writes it, so results are bit-identical
-// to np.quantile(method="linear"). The build compiles with -ffp-contract=off: an FMA here
-// would round differently from numpy.
+// Linear interpolation exactly as numpy's _lerp writes it (a + (b - a) t, or b - (b - a)(1 - t)
+// for t >= 1/2), so results are bit-identical to np.quantile(method="linear"). The build
+// compiles with -ffp-contract=off: an FMA here would round differently from numpy.
+// When b - a overflows (a = -1.7e308, b = 1.7e308) numpy returns +-inf or NaN (inf * 0) though
+// the interpolated value lies in [a, b]: the same formula is then applied to the halves, which
+// cannot overflow, and doubled (exact), so the result is finite and right to within rounding.
 inline double numpy_lerp(double a, double b, double t) {
     const double diff = b - a;
+    if (std::isinf(diff) && std::isfinite(a) && std::isfinite(b)) {
+        const double ha = a / 2.0, hb = b / 2.0, half_diff = hb - ha;
+        return 2.0 * (t >= 0.5 ? hb - half_diff * (1.0 - t) : ha + half_diff * t);
+    }
     return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
 }
 
