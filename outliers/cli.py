@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
+import stat
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 
 import pandas as pd
@@ -100,14 +103,37 @@ def _progress(path: str) -> Iterator[None]:
             print(f"read {path} in {elapsed:.1f} s", file=sys.stderr, flush=True)
 
 
-def read_table(path: str, index: str | None) -> pd.DataFrame:
-    """Read a CSV (or, by extension, a Parquet) file with pandas; UserError if it cannot be."""
+# A pipe or device (not a regular file) is read into memory up to this many bytes: /dev/zero or
+# an endless stream would otherwise grow until memory runs out.
+STREAM_LIMIT = 1 << 30
+
+
+def _source(path: str):
+    """`path` itself for a regular file; the bytes of anything else, read up to STREAM_LIMIT."""
+    with open(path, "rb") as f:
+        if stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            return path
+        data = f.read(STREAM_LIMIT + 1)
+    if len(data) > STREAM_LIMIT:
+        raise UserError(
+            f"cannot read {path}: not a regular file, and it gave more than "
+            f"{STREAM_LIMIT / 2**20:,.0f} MiB; save the data to a file first"
+        )
+    return io.BytesIO(data)
+
+
+def read_table(path: str, index: str | None, sep: str | None = None) -> pd.DataFrame:
+    """Read a CSV (or, by extension, a Parquet) file with pandas; UserError if it cannot be.
+
+    `sep` is pandas' ``read_csv`` separator (None: a comma).
+    """
     try:
         with _progress(path):
+            source = _source(path)
             if path.lower().endswith((".parquet", ".pq")):
-                df = pd.read_parquet(path)
+                df = pd.read_parquet(source)
             else:
-                df = pd.read_csv(path)
+                df = pd.read_csv(source, **({} if sep is None else {"sep": sep}))
     except (OSError, ValueError, ImportError, pd.errors.ParserError) as e:
         reason = getattr(e, "strerror", None) or str(e).splitlines()[0]
         raise UserError(f"cannot read {path}: {reason}") from None
@@ -123,11 +149,36 @@ def _save_plot(df: pd.DataFrame, args: argparse.Namespace, params: dict) -> None
     import matplotlib
 
     matplotlib.use("Agg")  # a file, never a window
-    axes = df.outliers.plot(args.method, columns=args.column, **params)
+    with warnings.catch_warnings():
+        # A column name with characters the font lacks is drawn with boxes; matplotlib's warning
+        # about each one would bury the report (or the one error line) on stderr.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
+        axes = df.outliers.plot(args.method, columns=args.column, **params)
+        try:
+            axes[0].figure.savefig(args.plot, dpi=100)
+        except (OSError, ValueError) as e:
+            raise UserError(f"--plot {args.plot}: {getattr(e, 'strerror', None) or e}") from None
+
+
+def _same_file(a: str, b: str) -> bool:
+    """True when the paths name one file (through links too); False if either does not exist."""
     try:
-        axes[0].figure.savefig(args.plot, dpi=100)
-    except (OSError, ValueError) as e:
-        raise UserError(f"--plot {args.plot}: {getattr(e, 'strerror', None) or e}") from None
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _no_numeric_column(df: pd.DataFrame, args: argparse.Namespace) -> UserError:
+    """The error for a file without numeric columns, with a hint when the separator is wrong."""
+    names = ", ".join(repr(str(c)) for c in df.columns[:5])
+    more = ", ..." if df.shape[1] > 5 else ""
+    hint = ""
+    if df.shape[1] == 1 and args.sep is None:
+        # One column whose name holds another usual separator: the file is not comma-separated.
+        seps = [c for c in (";", "\t", "|") if c in str(df.columns[0])]
+        if seps:
+            hint = f"; if its fields are separated by {seps[0]!r}, try --sep {seps[0]!r}"
+    return UserError(f"no numeric column in {args.file} (columns: {names}{more}){hint}")
 
 
 def _detect(args: argparse.Namespace) -> int:
@@ -136,13 +187,20 @@ def _detect(args: argparse.Namespace) -> int:
         check_method(args.method)
     except ValueError as e:
         raise UserError(str(e)) from None
-    df = read_table(args.file, args.index)
+    if args.plot and _same_file(args.plot, args.file):
+        raise UserError(f"--plot {args.plot} is the input file: the input is never written")
+    if args.column:
+        args.column = list(dict.fromkeys(args.column))  # each column checked (and reported) once
+    df = read_table(args.file, args.index, args.sep)
     for column in args.column or []:
         if column not in df.columns:
             raise UserError(f"--column {column!r}: no such column in {args.file}")
+    if not args.column and not df.outliers._positions(None):
+        raise _no_numeric_column(df, args)
     try:
         report = df.outliers.report(args.method, columns=args.column, **params)
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, ArithmeticError) as e:
+        # Whatever the library refuses (a parameter out of range, too large for its type...).
         raise UserError(str(e)) from None
     if args.plot:
         _save_plot(df, args, params)
@@ -186,6 +244,10 @@ def _parser() -> argparse.ArgumentParser:
         "sentinel missing",
     )
     det.add_argument("--index", help="a column to use as the row labels (e.g. a date)")
+    det.add_argument(
+        "--sep",
+        help="the CSV field separator (pandas read_csv's sep; default ','), e.g. ';'",
+    )
     det.add_argument("--format", choices=("table", "csv", "json"), default="table")
     det.add_argument("--plot", metavar="OUT.png", help="also draw the checked columns to a file")
     det.set_defaults(run=_detect)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -186,3 +187,115 @@ def test_cli_detect_plot_to_an_unwritable_place_exits_2(csv_file, tmp_path):
     proc = run("detect", str(csv_file), "--plot", str(tmp_path / "no" / "dir" / "x.png"))
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
     assert "--plot" in proc.stderr
+
+
+def test_cli_detect_repeated_column_is_checked_once(csv_file):
+    proc = run("detect", str(csv_file), "--column", "temp", "--column", "rain",
+               "--column", "temp", "--format", "csv")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    got = pd.read_csv(io.StringIO(proc.stdout))
+    df = pd.read_csv(csv_file)
+    want = [("temp", p) for p in ol.detect(df["temp"])] + [
+        ("rain", p) for p in ol.detect(df["rain"])
+    ]
+    assert list(zip(got["column"], got["position"], strict=True)) == want
+
+
+def test_cli_detect_semicolon_file_hints_at_sep(csv_file, tmp_path):
+    path = tmp_path / "semi.csv"
+    df = pd.read_csv(csv_file)
+    df.to_csv(path, sep=";", index=False)
+    proc = run("detect", str(path))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert "no numeric column" in proc.stderr and "try --sep ';'" in proc.stderr
+    proc = run("detect", str(path), "--sep", ";", "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    got = pd.read_csv(io.StringIO(proc.stdout))
+    assert got["position"].tolist() == df.outliers.report()["position"].tolist() == [17, 150]
+
+
+def test_cli_detect_without_numeric_columns_says_so(tmp_path):
+    path = tmp_path / "words.csv"
+    path.write_text("name,site\nx,a\ny,b\n")
+    proc = run("detect", str(path))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert (
+        proc.stderr == f"outliers: error: no numeric column in {path} (columns: 'name', 'site')\n"
+    )
+
+
+@pytest.mark.parametrize("good_plot", [True, False])
+def test_cli_detect_plot_glyph_warnings_stay_off_stderr(tmp_path, good_plot):
+    path = tmp_path / "glyphs.csv"
+    x = np.r_[np.arange(30.0) % 3, 100.0]
+    pd.DataFrame({"温度 \U0001f321": x, "b": x}).to_csv(path, index=False)
+    out = tmp_path / "plot.png" if good_plot else tmp_path / "no" / "plot.png"
+    proc = run("detect", str(path), "--plot", str(out))
+    if good_plot:
+        assert proc.returncode == 0 and proc.stderr == ""
+        assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    else:
+        assert proc.returncode == 2
+        assert proc.stderr.startswith("outliers: error: --plot") and proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("how", ["same", "relative", "symlink", "hardlink"])
+def test_cli_detect_refuses_to_plot_over_its_input(csv_file, tmp_path, how, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    plot = {"same": str(csv_file), "relative": f"../{tmp_path.name}/{csv_file.name}"}.get(how)
+    if plot is None:
+        link = tmp_path / "out.png"
+        (link.symlink_to if how == "symlink" else link.hardlink_to)(csv_file)
+        plot = str(link)
+    before = digest(csv_file)
+    proc = run("detect", str(csv_file), "--plot", plot)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert (
+        proc.stderr
+        == f"outliers: error: --plot {plot} is the input file: the input is never written\n"
+    )
+    assert digest(csv_file) == before
+
+
+def test_cli_detect_reads_a_stream_up_to_a_limit(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "STREAM_LIMIT", 1 << 16)
+    assert cli.main(["detect", "/dev/zero"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("outliers: error: cannot read /dev/zero: not a regular file")
+    assert err.count("\n") == 1
+
+
+def test_cli_detect_reads_a_pipe(csv_file, tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "outliers", "detect", str(fifo), "--column", "temp",
+         "--format", "csv"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    fifo.write_bytes(csv_file.read_bytes())
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert pd.read_csv(io.StringIO(out))["position"].tolist() == [17]
+
+
+@pytest.mark.parametrize(
+    "method, param, value",
+    [
+        ("hampel", "window", 2**63 + 1),
+        ("hampel", "window", 2**64 + 1),
+        ("zscore", "ddof", 2**64),
+        ("esd", "max_outliers", 2**64),
+        ("esd", "max_outliers", -(2**64)),
+    ],
+)
+def test_cli_detect_huge_integer_params_exit_2_with_one_line(csv_file, method, param, value):
+    proc = run("detect", str(csv_file), "--method", method, "--param", f"{param}={value}")
+    lines = proc.stderr.splitlines()
+    if proc.returncode == 0:  # a value whose meaning is clear, clamped by the library
+        assert lines == [] and "flagged by" in proc.stdout
+    else:
+        assert proc.returncode == 2 and proc.stdout == ""
+        assert len(lines) == 1 and lines[0].startswith("outliers: error:"), proc.stderr
+        assert param in lines[0]
