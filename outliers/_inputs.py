@@ -11,6 +11,8 @@ and arrow data split over several chunks.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterator, Mapping, MappingView
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -169,6 +171,20 @@ def _from_sequence(data) -> Prepared:
     return _from_numpy(a, copied=True)
 
 
+def _refuse_unordered(data) -> None:
+    """TypeError for a mapping, a set or an iterator: numpy would make each a 0-D object."""
+    kind = type(data).__name__
+    if isinstance(data, (Mapping, MappingView)):
+        hint = "pass its values as a list or array, e.g. list(d.values())"
+    elif isinstance(data, AbstractSet):
+        hint = "a set has no order: pass a list or array, e.g. sorted(s)"
+    elif isinstance(data, Iterator):
+        hint = "pass a list or array, e.g. list(...) or np.fromiter(..., float)"
+    else:
+        return
+    raise TypeError(f"cannot detect outliers in a {kind}: {hint}")
+
+
 def prepare(data) -> Prepared:
     """Return the buffers the core reads for `data`; raise TypeError/ValueError if refused."""
     if isinstance(data, np.ndarray):
@@ -178,6 +194,7 @@ def prepare(data) -> Prepared:
     prepared = _from_pandas(data)
     if prepared is not None:
         return prepared
+    _refuse_unordered(data)
     if isinstance(data, (str, bytes)) or np.ndim(data) == 0 and not hasattr(data, "__len__"):
         raise ValueError(f"expected 1-D data, got a scalar of type {type(data).__name__}")
     return _from_sequence(data)

@@ -145,6 +145,16 @@ VALID_RESULTS = [
         (np.isin(np.arange(N), [1, 9]).astype(np.uint8) * 7).view(bool),
         [1, 9],
     ),
+    # numpy masked arrays: the mask is honoured (issue 15 item 14), masked = not flagged.
+    (
+        "masked-bool-mask",
+        np.ma.array(np.isin(np.arange(N), [0, 7, 19]), mask=np.isin(np.arange(N), [7, 8])),
+        [0, 19],
+    ),
+    ("masked-positions", np.ma.array([5, 1, 12, 3], mask=[0, 1, 0, 0]), [3, 5, 12]),
+    ("masked-out-of-range-position", np.ma.array([2, 10**6, -4], mask=[0, 1, 1]), [2]),
+    ("masked-array-nothing-masked", np.ma.array(np.array([4, 2], dtype=np.int32)), [2, 4]),
+    ("all-masked-positions", np.ma.array([1, 2], mask=[1, 1]), []),
 ]
 
 
@@ -232,6 +242,41 @@ def test_detector_custom_garbage_result_raises(result):
 
     with pytest.raises((TypeError, ValueError), match="garbage_fn"):
         ol.Detector(garbage_fn).detect(X)
+
+
+def _generator():
+    yield 1
+
+
+# What the function gave, named in the message (issue 15 item 14: they all said "0-D result").
+NON_ARRAY_RESULTS = [
+    (None, "NoneType"),
+    (_generator(), "generator"),
+    ({"a": 1}, "dict"),
+    ({1, 2}, "set"),
+    (frozenset({3}), "frozenset"),
+    ("abc", "str"),
+    (b"ab", "bytes"),
+    (5, "int"),
+    (np.int64(5), "int64"),
+    (3.5, "float"),
+]
+
+
+@pytest.mark.parametrize("result,name", NON_ARRAY_RESULTS, ids=[c[1] for c in NON_ARRAY_RESULTS])
+@pytest.mark.parametrize("verb", ["detect", "mask"])
+def test_detector_custom_non_array_result_named(result, name, verb):
+    def odd_fn(values):
+        return result
+
+    with pytest.raises(TypeError, match=rf"odd_fn returned {name};.*positions.*boolean mask"):
+        getattr(ol.Detector(odd_fn), verb)(X)
+
+
+def test_detector_custom_masked_result_with_float_data_refused():
+    result = np.ma.array([1.0, 2.0], mask=[0, 1])
+    with pytest.raises(TypeError, match="float"):
+        ol.Detector(lambda v: result).detect(X)
 
 
 def test_detector_custom_empty_list_gives_empty_positions():

@@ -499,6 +499,36 @@ def test_inputs_wrong_ndim_raises_value_error(data, verb):
         VERBS[verb](data, "zscore")
 
 
+def _unordered_inputs():
+    d = {"a": 1.0, "b": 2.0, "c": 50.0}
+    yield "dict", d, "dict"
+    yield "dict.values()", d.values(), "dict_values"
+    yield "set", {1.0, 2.0, 50.0}, "set"
+    yield "frozenset", frozenset({1.0, 50.0}), "frozenset"
+    yield "generator", (v for v in [1.0, 2.0, 50.0]), "generator"
+    yield "iterator", iter([1.0, 2.0, 50.0]), "list_iterator"
+    yield "map", map(float, [1, 2, 50]), "map"
+
+
+UNORDERED = list(_unordered_inputs())
+
+
+@pytest.mark.parametrize("label,data,kind", UNORDERED, ids=[c[0] for c in UNORDERED])
+@pytest.mark.parametrize(
+    "call",
+    [
+        *[pytest.param(VERBS[v], id=v) for v in VERBS],
+        pytest.param(lambda x, m: ol.Detector(m).detect(x), id="Detector"),
+        pytest.param(lambda x, m: ol.Detector(lambda v: []).detect(x), id="custom"),
+        pytest.param(lambda x, m: ol.Detector(lambda v: []).mask(x), id="custom-mask"),
+    ],
+)
+def test_inputs_dict_set_generator_named_in_type_error(label, data, kind, call):
+    # issue 15 item 14: these used to give "got a 0-D array" or "a scalar of type generator".
+    with pytest.raises(TypeError, match=rf"cannot detect outliers in a {kind}: .*list"):
+        call(data, "zscore")
+
+
 # ------------------------------------------------------------ never mutated
 
 

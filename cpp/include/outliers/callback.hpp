@@ -79,20 +79,49 @@ void collect_positions(const py::array& a, std::size_t n, const std::string& nam
     }
 }
 
+// A numpy masked array's mask is honoured, as missing values are (SPEC §3: never flagged): a
+// masked entry of a boolean mask is not flagged, a masked position is not a position. Any
+// other result is given back as it is.
+inline py::object unmasked(py::handle result) {
+    const auto same = py::reinterpret_borrow<py::object>(result);
+    // A plain ndarray (the common answer) is not a masked array: no import, no attribute call.
+    if (!py::isinstance<py::array>(result) ||
+        Py_TYPE(result.ptr()) == py::detail::npy_api::get().PyArray_Type_)
+        return same;
+    const py::module_ ma = py::module_::import("numpy.ma");
+    if (!py::isinstance(result, ma.attr("MaskedArray"))) return same;
+    const auto a = py::reinterpret_borrow<py::array>(result);
+    const char kind = a.dtype().kind();
+    if (kind == 'b') return result.attr("filled")(false);
+    if ((kind == 'i' || kind == 'u') && a.ndim() == 1) return result.attr("compressed")();
+    return ma.attr("getdata")(result);  // anything else is refused below for its dtype or shape
+}
+
+inline std::string type_name(py::handle obj) {
+    return py::str(py::type::of(obj).attr("__name__")).cast<std::string>();
+}
+
 }  // namespace detail
 
 // Treats what a detection function returned as untrusted input: it must be 1-D integer
 // positions in [0, n) or a boolean mask of length n. Returns sorted, unique int64 positions.
-inline std::vector<std::int64_t> validate_result(py::handle result, std::size_t n,
+inline std::vector<std::int64_t> validate_result(py::handle returned, std::size_t n,
                                                  const std::string& name) {
+    const py::object result = detail::unmasked(returned);
     py::array a = py::array::ensure(result);
     // Values are read as raw bytes below: byte-swapped results (">i8") are swapped first.
     if (a && !a.dtype().attr("isnative").cast<bool>())
         a = a.attr("astype")(a.dtype().attr("newbyteorder")("="));
     if (!a)
         throw py::type_error("detection function " + name + " returned " +
-                             py::str(py::type::of(result)).cast<std::string>() +
+                             detail::type_name(result) +
                              ", which is not an array of positions or a boolean mask");
+    // None, a str, a dict, a set, a generator or a number: numpy makes any of them a 0-D array;
+    // what the function gave is the helpful thing to name.
+    if (a.ndim() == 0 && !py::isinstance<py::array>(result))
+        throw py::type_error("detection function " + name + " returned " +
+                             detail::type_name(result) +
+                             "; expected positions (1-D integers) or a boolean mask");
     if (a.ndim() != 1)
         throw py::value_error("detection function " + name + " returned a " +
                               std::to_string(a.ndim()) +
@@ -146,8 +175,9 @@ inline bool is_mask_of(const py::array& a, std::size_t n) {
 // and copied as they are: int64 positions already strictly increasing (np.flatnonzero,
 // np.where(...)[0]) and boolean masks. Anything else, and every error, goes through
 // validate_result, so messages and results are the same whichever way a result arrives.
-inline py::array_t<std::int64_t> positions_array(py::handle result, std::size_t n,
+inline py::array_t<std::int64_t> positions_array(py::handle returned, std::size_t n,
                                                  py::handle name) {
+    const py::object result = detail::unmasked(returned);
     const auto general = [&] {
         const auto positions = validate_result(result, n, py::str(name).cast<std::string>());
         py::array_t<std::int64_t> out(static_cast<py::ssize_t>(positions.size()));
@@ -186,7 +216,8 @@ inline py::array_t<std::int64_t> positions_array(py::handle result, std::size_t 
 
 // The same answer as a new boolean mask of length n. A boolean mask of length n is copied as
 // it is (each byte read as a bool): no positions in between.
-inline py::array_t<bool> mask_array(py::handle result, std::size_t n, py::handle name) {
+inline py::array_t<bool> mask_array(py::handle returned, std::size_t n, py::handle name) {
+    const py::object result = detail::unmasked(returned);
     py::array_t<bool> out(static_cast<py::ssize_t>(n));
     auto* mask = reinterpret_cast<std::uint8_t*>(out.mutable_data());
     if (py::isinstance<py::array>(result)) {
