@@ -20,10 +20,20 @@ METHODS: dict[str, dict[str, Any]] = {
 PER_POINT = frozenset({"hampel"})
 
 
+# The largest count the core reads (int64; odd, so a valid hampel window). A larger window,
+# ddof or max_outliers means what this one means for any array memory can hold (a window past
+# 2n covers the whole array, ddof >= n flags nothing, max_outliers stops at n - 2), so such
+# values are clamped to it rather than refused (issue 15).
+COUNT_MAX = 2**63 - 1
+
+
 def _real(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number (got {value!r})")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond float's range: infinite, refused below as such
+        value = math.inf if value > 0 else -math.inf
     if math.isnan(value):
         raise ValueError(f"{name} must not be NaN")
     return value
@@ -35,6 +45,17 @@ def _integer(name: str, value: Any) -> int:
     return int(value)
 
 
+def _count(p: dict[str, Any], name: str, low: int) -> int:
+    """p[name] as an integer >= low, clamped to COUNT_MAX; ValueError below low."""
+    value = _integer(name, p[name])
+    if name == "window" and (value < low or value % 2 == 0):
+        raise ValueError(f"window must be odd and >= {low} (got {value})")
+    if value < low:
+        raise ValueError(f"{name} must be an integer >= {low} (got {value})")
+    p[name] = min(value, COUNT_MAX)
+    return p[name]
+
+
 def _check_threshold(p: dict[str, Any]) -> None:
     p["threshold"] = t = _real("threshold", p["threshold"])
     if not (0 < t < math.inf):
@@ -43,9 +64,7 @@ def _check_threshold(p: dict[str, Any]) -> None:
 
 def _check_zscore(p: dict[str, Any]) -> None:
     _check_threshold(p)
-    p["ddof"] = d = _integer("ddof", p["ddof"])
-    if d < 0:
-        raise ValueError(f"ddof must be an integer >= 0 (got {d})")
+    _count(p, "ddof", 0)
 
 
 def _check_iqr(p: dict[str, Any]) -> None:
@@ -64,16 +83,12 @@ def _check_quantile(p: dict[str, Any]) -> None:
 
 
 def _check_hampel(p: dict[str, Any]) -> None:
-    p["window"] = w = _integer("window", p["window"])
-    if w < 3 or w % 2 == 0:
-        raise ValueError(f"window must be odd and >= 3 (got {w})")
+    _count(p, "window", 3)
     _check_threshold(p)
 
 
 def _check_esd(p: dict[str, Any]) -> None:
-    p["max_outliers"] = r = _integer("max_outliers", p["max_outliers"])
-    if r < 1:
-        raise ValueError(f"max_outliers must be >= 1 (got {r})")
+    _count(p, "max_outliers", 1)
     p["alpha"] = a = _real("alpha", p["alpha"])
     if not (0 < a < 1):
         raise ValueError(f"alpha must be in (0, 1) (got {a!r})")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import math
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-import outliers as ol
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import reference as ref  # noqa: E402
+
+import outliers as ol  # noqa: E402
 
 SIX = ["zscore", "mad", "iqr", "quantile", "hampel", "esd"]
 DEFAULTS = {
@@ -108,6 +113,19 @@ BAD_PARAMS = [
     ("hampel", {"alpha": 0.05}, "alpha"),
     ("esd", {"threshold": 3.0}, "threshold"),
     ("esd", {"unknown_keyword_xyz": 3.0}, "unknown_keyword_xyz"),
+    # Beyond int64 and float (issue 15 item 8): refused naming the parameter, never a cast error.
+    *[
+        (method, {name: value}, name)
+        for method, name in (("hampel", "window"), ("zscore", "ddof"), ("esd", "max_outliers"))
+        for value in (-(2**63) - 1, -(2**64), -(10**30))
+    ],
+    ("hampel", {"window": 2**64}, "window"),  # even
+    ("hampel", {"window": 10**30}, "window"),  # even
+    ("zscore", {"threshold": 10**400}, "threshold"),
+    ("mad", {"threshold": -(10**400)}, "threshold"),
+    ("iqr", {"k": 10**400}, r"\bk\b"),
+    ("quantile", {"high": 10**400}, "high"),
+    ("esd", {"alpha": 10**400}, "alpha"),
 ]
 
 
@@ -164,6 +182,68 @@ def test_errors_edge_parameters_accepted(method, params):
     x = data()
     for verb in VERBS.values():
         verb(x, method, **params)
+
+
+# Beyond int64 (odd: valid hampel windows); 2**63 - 1 is the largest the core reads as it is.
+HUGE_COUNTS = [2**63 + 1, 2**64 + 1, 10**30 + 1, np.uint64(2**64 - 1), 2**63 - 1]
+
+
+def _huge_ids(values):
+    return [f"{type(v).__name__}({v})" for v in values]
+
+
+def _check_against(method, x, got_mask, got_scores, want):
+    ctx = f"{method} {want}"
+    ref.check_mask(ctx, got_mask, want)
+    ref.check_scores(ctx, got_scores, want)
+
+
+@pytest.mark.parametrize("value", HUGE_COUNTS, ids=_huge_ids(HUGE_COUNTS))
+def test_errors_huge_ddof_flags_nothing(value):
+    # issue 15 item 8: pybind11's "Unable to cast Python instance" before; ddof >= n flags nothing.
+    x = data()
+    x[3] = np.inf  # still flagged (SPEC §3)
+    _check_against(
+        "zscore",
+        x,
+        ol.mask(x, "zscore", ddof=value),
+        ol.scores(x, "zscore", ddof=value),
+        ref.reference("zscore", x, ddof=x.size),
+    )
+    assert np.isnan(ol.bounds(x, "zscore", ddof=value)).all()
+    assert ol.Detector("zscore", ddof=value).detect(x).tolist() == [3]
+
+
+@pytest.mark.parametrize("value", HUGE_COUNTS, ids=_huge_ids(HUGE_COUNTS))
+def test_errors_huge_max_outliers_is_n_minus_2(value):
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal(40)
+    x[[5, 17, 30]] = [9.0, -12.0, 15.0]
+    want = ref.reference("esd", x, max_outliers=x.size - 2)
+    _check_against(
+        "esd",
+        x,
+        ol.mask(x, "esd", max_outliers=value),
+        ol.scores(x, "esd", max_outliers=value),
+        want,
+    )
+    np.testing.assert_allclose(
+        ol.bounds(x, "esd", max_outliers=value), (want.lower, want.upper), rtol=1e-9
+    )
+
+
+@pytest.mark.parametrize("value", HUGE_COUNTS, ids=_huge_ids(HUGE_COUNTS))
+def test_errors_huge_window_is_the_whole_array(value):
+    x = np.r_[np.arange(30.0) % 3, 100.0]  # the issue's reproducer
+    want = ref.reference("hampel", x, window=2 * x.size + 1)
+    assert want.mask.tolist() == [False] * 30 + [True]
+    _check_against(
+        "hampel", x, ol.mask(x, "hampel", window=value), ol.scores(x, "hampel", window=value), want
+    )
+    assert ol.detect(x, "hampel", window=value).tolist() == [30]
+    lower, upper = ol.bounds(x, "hampel", window=value)
+    np.testing.assert_allclose(lower, want.lower, rtol=1e-12)
+    np.testing.assert_allclose(upper, want.upper, rtol=1e-12)
 
 
 def test_errors_parameter_passed_positionally_or_by_keyword_method():
