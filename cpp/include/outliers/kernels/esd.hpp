@@ -114,6 +114,51 @@ inline spread_of combine(const spread_of& a, const spread_of& b) noexcept {
     return {n, a.mean + delta * (b.count / n), a.m2 + b.m2 + delta * delta * (a.count * b.count / n)};
 }
 
+// The moments of v[a, b) for a sorted v, as a only grows and b only shrinks (the candidates
+// left after each removal, which takes the lowest or the highest), without ever subtracting a
+// value back out. From a split point s in [a, b], side_[j] holds the moments of v[j, s) for
+// j < s and of v[s, j) for j > s, each built by adding one value at a time outward from s
+// (Welford's update, as combine() with a single value), and v[a, b) pools side_[a] and
+// side_[b]. When a or b passes s the tables are rebuilt around the middle of [a, b): an end
+// must then move half the range before the next rebuild, so the total work is O(size)
+// (amortised O(1) per removal), where recomputing what is left at each step cost O(size) each.
+class shrinking_range {
+  public:
+    explicit shrinking_range(const std::vector<double>& v) : v_(v), side_(v.size() + 1) {
+        rebuild(0, v.size());
+    }
+
+    // Compensated sum and moments of v[a, b).
+    void of(std::size_t a, std::size_t b, compensated_sum& sum, spread_of& spread) {
+        if (a > split_ || b < split_) rebuild(a, b);
+        sum = side_[a].sum;
+        sum.add(side_[b].sum);
+        spread = combine(side_[a].spread, side_[b].spread);
+    }
+
+  private:
+    struct entry {
+        compensated_sum sum;
+        spread_of spread;
+    };
+    const std::vector<double>& v_;
+    std::vector<entry> side_;
+    std::size_t split_ = 0;
+
+    static entry with(entry e, double x) noexcept {
+        e.sum.add(x);
+        e.spread = combine(e.spread, {1.0, x, 0.0});
+        return e;
+    }
+
+    void rebuild(std::size_t a, std::size_t b) {
+        split_ = a + (b - a) / 2;
+        side_[split_] = entry{};
+        for (std::size_t j = split_; j > a; --j) side_[j - 1] = with(side_[j], v_[j - 1]);
+        for (std::size_t j = split_; j < b; ++j) side_[j + 1] = with(side_[j], v_[j]);
+    }
+};
+
 // λ_i = (n−i) t_{p, n−i−1} / sqrt((n−i−1 + t²)(n−i+1)), p = 1 − α/(2(n−i+1)) (Rosner 1983,
 // eq. 2.5; e-Handbook 1.3.5.17.3). p is formed exactly as the reference writes it, so the
 // same double reaches the quantile; only when 1 − q rounds to 1 (n > ~1e14) is the upper
@@ -156,38 +201,32 @@ inline esd_outcome esd_iterate(const moments& core, const std::vector<point>& ca
     const compensated_sum core_sum{core.sum, core.sum_err};
     const spread_of core_m{core.count, core.count > 0.0 ? core.mean : 0.0, core.m2};
 
+    // The candidates' values in increasing order: those left at any step are a run of them,
+    // v[a, b), since a removal takes the lowest or the highest remaining value.
+    std::vector<double> v(cand.size());
+    for (std::size_t j = 0; j < cand.size(); ++j) v[j] = cand[j].x;
+    std::sort(v.begin(), v.end());
+    shrinking_range left(v);
+    std::size_t a = 0, b = v.size();
+
     // Step 3. Step i (1-based) sees the values left after i − 1 removals; step r + 1 only
     // provides the moments for the bounds when all r removals are flagged.
     std::vector<char> removed(cand.size(), 0);
     std::size_t low_head = 0, high_head = 0;  // first not-yet-removed entry of each order
     std::vector<double> means(r + 2, nan), sds(r + 2, nan), r_stats(r, 0.0), lambdas(r, nan);
     std::vector<std::size_t> removed_pos(r, 0);
-    std::vector<double> rest;
-    rest.reserve(cand.size());
     for (std::size_t i = 1; i <= r + 1; ++i) {
         while (low_head < r && removed[low_order[low_head]]) ++low_head;
         while (high_head < r && removed[high_order[high_head]]) ++high_head;
 
-        rest.clear();
-        for (std::size_t j = 0; j < cand.size(); ++j)
-            if (!removed[j]) rest.push_back(cand[j].x);
         spread_of cm;
-        compensated_sum total = core_sum;
+        compensated_sum total = core_sum, rest_sum;
+        left.of(a, b, rest_sum, cm);
+        total.add(rest_sum);
         // Constant: the core is (empty or) all one value and every remaining candidate equals it.
-        double common = core.count > 0.0 ? core.first : rest.empty() ? nan : rest.front();
-        bool constant = core.count == 0.0 || core.constant;
-        if (!rest.empty()) {
-            compensated_sum s;
-            for (double x : rest) s.add(x);
-            total.add(s);
-            cm.count = static_cast<double>(rest.size());
-            cm.mean = s.value() / cm.count;
-            for (double x : rest) {
-                const double d = x - cm.mean;
-                cm.m2 += d * d;
-                constant = constant && x == common;
-            }
-        }
+        const double common = core.count > 0.0 ? core.first : a < b ? v[a] : nan;
+        const bool constant =
+            (core.count == 0.0 || core.constant) && (a == b || (v[a] == common && v[b - 1] == common));
         const spread_of all = combine(core_m, cm);
         // The mean from the compensated total of what is left (core and remaining candidates,
         // never a difference): correctly rounded in practice, as numpy's is whenever its sum is
@@ -203,6 +242,10 @@ inline esd_outcome esd_iterate(const moments& core, const std::vector<point>& ca
         const bool take_low = d_lo > d_hi || (d_lo == d_hi && lo.pos < hi.pos);
         const std::size_t j = take_low ? low_order[low_head] : high_order[high_head];
         removed[j] = 1;
+        if (take_low)
+            ++a;
+        else
+            --b;
         removed_pos[i - 1] = cand[j].pos;
         r_stats[i - 1] = sds[i] > 0.0 ? std::max(d_lo, d_hi) / sds[i] : 0.0;
         lambdas[i - 1] = critical_value(n, i, alpha);
@@ -345,10 +388,12 @@ namespace outliers::kernels {
 //      and all sub-blocks are pooled into the moments of the "core" (every other finite value)
 //      with Chan, Golub & LeVeque's formula, so no removed outlier is ever "downdated" out of a
 //      sum;
-//   3. at each step the remaining candidates' own moments are recomputed two-pass (at most 2r
-//      values) and pooled with the core's;
+//   3. the remaining candidates are a run of the candidates sorted by value (each removal takes
+//      the lowest or the highest); at each step that run's moments come from tables built by
+//      adding values outward from a split point (shrinking_range, amortised O(1) a step) and
+//      are pooled with the core's;
 //   4. the removed values' scores and flags are written over the outputs of step 1.
-// Cost: one read of the data, plus at most 2r sub-blocks read again; O(n + r^2) time.
+// Cost: one read of the data, plus at most 2r sub-blocks read again; O(n + r log r) time.
 //
 // When the remaining values are all equal their std is taken as exactly 0 (a computed mean can
 // differ from the common value by an ulp and give a spurious nonzero std), and R_i = 0 for that
