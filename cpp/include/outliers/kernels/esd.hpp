@@ -44,31 +44,40 @@ struct point {
 // The order in which the test removes values from each end. Among equal |x − mean| the
 // reference (np.argmax on the remaining array) takes the smallest position, so ties in value
 // go by position on both ends.
-inline bool low_first(const point& a, const point& b) noexcept {
+// Function objects rather than functions: passed as pointers, they were not inlined.
+inline constexpr auto low_first = [](const point& a, const point& b) noexcept {
     return a.x < b.x || (a.x == b.x && a.pos < b.pos);
-}
-inline bool high_first(const point& a, const point& b) noexcept {
+};
+inline constexpr auto high_first = [](const point& a, const point& b) noexcept {
     return a.x > b.x || (a.x == b.x && a.pos < b.pos);
-}
+};
 
-// Keeps the `cap` points that come first under `first`, in a heap whose front is the last kept.
+// Keeps at least the `cap` (> 0) points that come first under `first` among those offered,
+// and `limit`, the value of the cap-th first once cap have been offered (+-inf before): only a
+// value strictly before it can still be among the first (a later one tying with it comes after
+// it). Offers are appended, and when 2 cap are held the cap first are selected and the rest
+// dropped: amortised O(1) an offer, where a heap took O(log cap) scattered accesses (half of
+// esd's time at cap = 10^6).
 template <class First>
-void keep_first(std::vector<point>& heap, std::size_t cap, const point& p, First first) {
-    if (heap.size() < cap) {
-        heap.push_back(p);
-        std::push_heap(heap.begin(), heap.end(), first);
-    } else if (cap > 0 && first(p, heap.front())) {
-        std::pop_heap(heap.begin(), heap.end(), first);
-        heap.back() = p;
-        std::push_heap(heap.begin(), heap.end(), first);
+void keep_first(std::vector<point>& kept, double& limit, std::size_t cap, const point& p,
+                First first) {
+    kept.push_back(p);
+    if (kept.size() == cap || kept.size() == 2 * cap) {
+        const auto last = kept.begin() + static_cast<std::ptrdiff_t>(cap - 1);
+        std::nth_element(kept.begin(), last, kept.end(), first);
+        limit = last->x;
+        kept.resize(cap);
     }
 }
 
 // The first r points under `first` (there are at least r), in that order.
 template <class First>
 void keep_first_r(std::vector<point>& v, std::size_t r, First first) {
-    std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(r), v.end(), first);
-    v.resize(r);
+    if (v.size() > r) {
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(r), v.end(), first);
+        v.resize(r);
+    }
+    std::sort(v.begin(), v.end(), first);
 }
 
 // The points of a and b by position, each once (the two ends overlap when n < 2r or when many
@@ -278,7 +287,7 @@ inline esd_outcome esd_iterate(const moments& core, const std::vector<point>& ca
 }
 
 // What one read of a column gives the test (step 1 of esd() below): the moments of every
-// sub-block, and the union of the threads' heaps of the `cap` first values from each end (not
+// sub-block, and the union of the threads' candidate sets (keep_first) from each end (not
 // sorted; it holds the `cap` first overall). Missing and infinite values get their outputs.
 struct scanned {
     std::vector<moments> subs;
@@ -288,15 +297,16 @@ struct scanned {
 template <class T>
 scanned scan(const double_reader<T>& reader, std::size_t size, std::size_t cap, const outputs& out,
              cpu::level level) {
-    // Each thread keeps one pair of heaps over all the blocks it reads, so that after its
-    // first `cap` values only values beyond a front can enter. for_each_block hands a thread
-    // its blocks in increasing order (parallel.hpp), so a value tying with a front comes after
-    // it in removal order and is rightly left out by the strict comparisons. The union of the
-    // threads' heaps holds the `cap` first from each end whatever the timing; the caller sorts
-    // it by (value, position).
+    // Each thread keeps one pair of candidate sets (keep_first) over all the blocks it reads,
+    // so that after its first `cap` values only values beyond a limit can enter.
+    // for_each_block hands a thread its blocks in increasing order (parallel.hpp), so a value
+    // tying with a limit comes after it in removal order and is rightly left out by the strict
+    // comparisons. The union of the threads' sets holds the `cap` first from each end whatever
+    // the timing; the caller sorts it by (value, position).
     struct worker {
         std::thread::id id;
         std::vector<point> low, high;
+        double low_limit = inf, high_limit = -inf;
     };
     std::mutex workers_mutex;
     std::deque<worker> workers;  // a deque: references stay valid as threads join
@@ -305,15 +315,13 @@ scanned scan(const double_reader<T>& reader, std::size_t size, std::size_t cap, 
         const auto id = std::this_thread::get_id();
         for (auto& w : workers)
             if (w.id == id) return w;
-        workers.push_back(worker{id, {}, {}});
+        workers.push_back(worker{id, {}, {}, inf, -inf});
         return workers.back();
     };
     scanned sc;
     sc.subs.resize(block_count(size, lanes::sub_block));
     for_each_block(size, [&](std::size_t, std::size_t begin, std::size_t end) {
         worker& w = mine();
-        const auto low_limit = [&] { return w.low.size() < cap ? inf : w.low.front().x; };
-        const auto high_limit = [&] { return w.high.size() < cap ? -inf : w.high.front().x; };
         double buf[lanes::sub_block];
         std::uint16_t hits[lanes::sub_block];
         bool missing_before = false;  // in the previous sub-block: the careful loop at once
@@ -321,7 +329,7 @@ scanned scan(const double_reader<T>& reader, std::size_t size, std::size_t cap, 
             const std::size_t len = std::min(lanes::sub_block, end - s);
             const double* x = reader.read(s, len, buf);
             // Without candidates to find (cap 0) no finite value passes these limits.
-            double lo = cap ? low_limit() : -inf, hi = cap ? high_limit() : inf;
+            double lo = cap ? w.low_limit : -inf, hi = cap ? w.high_limit : inf;
             std::size_t n_hits = 0;
             const lanes::lane_sums a =
                 lanes::extremes(level, x, len, out.flags ? out.flags + s : nullptr,
@@ -332,12 +340,12 @@ scanned scan(const double_reader<T>& reader, std::size_t size, std::size_t cap, 
             for (std::size_t j = 0; j < n_hits; ++j) {
                 const point pt{x[hits[j]], s + hits[j]};
                 if (pt.x < lo) {
-                    keep_first(w.low, cap, pt, low_first);
-                    lo = low_limit();
+                    keep_first(w.low, w.low_limit, cap, pt, low_first);
+                    lo = w.low_limit;
                 }
                 if (pt.x > hi) {
-                    keep_first(w.high, cap, pt, high_first);
-                    hi = high_limit();
+                    keep_first(w.high, w.high_limit, cap, pt, high_first);
+                    hi = w.high_limit;
                 }
             }
         }
@@ -380,10 +388,10 @@ namespace outliers::kernels {
 // the current minimum or maximum), so instead of r passes over all n values, one read does it:
 //   1. every sub-block (lanes::sub_block values) gets, in one vectorised sweep, its count and
 //      compensated sum, its per-point outputs for missing and infinite values, and the values
-//      beyond the fronts of two bounded heaps (the r first from each end, one pair per
-//      thread): after a thread's first r values almost none reach the heaps; then its M2,
+//      beyond the limits of two bounded candidate sets (the r first from each end, one pair per
+//      thread, keep_first): after a thread's first r values almost none reach them; then its M2,
 //      two-pass, from the cache (moments.hpp);
-//   2. the heaps are merged and sorted (the result does not depend on the thread count);
+//   2. the sets are merged and sorted (the result does not depend on the thread count);
 //      the few sub-blocks holding one of those 2r candidates are measured again without them,
 //      and all sub-blocks are pooled into the moments of the "core" (every other finite value)
 //      with Chan, Golub & LeVeque's formula, so no removed outlier is ever "downdated" out of a
@@ -409,7 +417,7 @@ summary esd(const column<T>& c, const esd_params& p, const outputs& out,
     if (detail) *detail = esd_detail{};
 
     const std::size_t size = c.size();
-    // No more than n − 2 <= size − 2 values are ever removed: bound the heaps by that too.
+    // No more than n − 2 <= size − 2 values are ever removed: bound the sets by that too.
     const std::size_t cap = std::min(p.max_outliers, size >= 2 ? size - 2 : std::size_t{0});
     const cpu::level level = cpu::active();
     const double_reader<T> reader(c);
