@@ -62,6 +62,28 @@ def _rows_of_one_block(arrays: list) -> np.ndarray | None:
     return base
 
 
+def _rows(obj, rows):
+    """``obj.iloc[rows]``, also for big-endian columns (SPEC §2 accepts them).
+
+    pandas' take, behind every row selection, runs native-order kernels and refuses such
+    columns: they are selected in native order and given back in their own dtype (a copy,
+    as any row selection is).
+    """
+    dtypes = [obj.dtype] if isinstance(obj, pd.Series) else obj.dtypes.tolist()
+    swapped = [j for j, t in enumerate(dtypes) if isinstance(t, np.dtype) and not t.isnative]
+    if not swapped:
+        return obj.iloc[rows]
+    if isinstance(obj, pd.Series):
+        return obj.astype(obj.dtype.newbyteorder("=")).iloc[rows].astype(obj.dtype)
+    native = obj.copy(deep=False)
+    for j in swapped:
+        native.isetitem(j, obj.iloc[:, j].astype(dtypes[j].newbyteorder("=")))
+    out = native.iloc[rows]
+    for j in swapped:
+        out.isetitem(j, out.iloc[:, j].astype(dtypes[j]))
+    return out
+
+
 def _per_point(value, n: int):
     """A scalar broadcast to n entries, or the per-point array as it is."""
     if np.ndim(value) == 0:
@@ -90,7 +112,7 @@ def _clean(s: pd.Series, result: dict[str, Any], how: str) -> pd.Series:
     if how == "nan":
         return s.mask(flagged)
     if how == "drop":
-        return s[~flagged]
+        return _rows(s, ~flagged)
     s = _in_float_counterpart(s)
 
     def replacement(key: str):
@@ -149,7 +171,7 @@ class SeriesOutliers:
 
     def detect(self, method: str = "zscore", **params: Any) -> pd.Series:
         """The flagged entries: a Series with the same labels, dtype and name, in order."""
-        return self._s.iloc[self._run(method, params, positions=True)["positions"]]
+        return _rows(self._s, self._run(method, params, positions=True)["positions"])
 
     def mask(self, method: str = "zscore", **params: Any) -> pd.Series:
         """Boolean Series aligned to the data (missing values are never flagged)."""
@@ -313,7 +335,7 @@ class FrameOutliers:
     def detect(self, method: str = "zscore", *, columns=None, **params: Any) -> pd.DataFrame:
         """The rows (all columns) with at least one flagged cell, in order."""
         _, _, results = self._run(method, params, columns, mask=True)
-        return self._df[self._any_flagged(results)]
+        return _rows(self._df, self._any_flagged(results))
 
     def mask(self, method: str = "zscore", *, columns=None, **params: Any) -> pd.DataFrame:
         """Boolean frame of the checked columns."""
@@ -349,7 +371,7 @@ class FrameOutliers:
         need = {"clip": {"bounds": True}, "center": {"center": True}}.get(how, {})
         cols, series, results = self._run(method, params, columns, series=True, mask=True, **need)
         if how == "drop":
-            return self._df[~self._any_flagged(results)]
+            return _rows(self._df, ~self._any_flagged(results))
         out = self._df.copy()
         for j, s, r in zip(cols, series, results, strict=True):
             out.isetitem(j, _clean(s, r, how))
