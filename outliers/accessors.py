@@ -357,7 +357,10 @@ class FrameOutliers:
                 arrays.append(_per_point(_in_dtype_of(r[k], s.dtype), n))
                 keys.append((self._df.columns[j], k))
         out = pd.DataFrame(dict(enumerate(arrays)), index=self._df.index)
-        out.columns = pd.MultiIndex.from_tuples(keys)
+        # Nothing to check: no column, still the two levels (from_tuples cannot infer them).
+        out.columns = (
+            pd.MultiIndex.from_tuples(keys) if keys else pd.MultiIndex.from_arrays([[], []])
+        )
         return out
 
     def clean(

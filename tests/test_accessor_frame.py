@@ -228,6 +228,28 @@ def test_frame_bounds_multiindex(method, params):
             )
 
 
+NOTHING_TO_CHECK = [
+    ("strings only", lambda: pd.DataFrame({"s": list("abc")}, index=[5, 6, 7]), {}),
+    ("bools only", lambda: pd.DataFrame({"b": [True, False, True]}), {}),
+    ("no columns", lambda: pd.DataFrame(index=pd.RangeIndex(4)), {}),
+    ("empty frame", lambda: pd.DataFrame(), {}),
+    ("columns=[]", lambda: pd.DataFrame({"a": [1.0, 2.0, 90.0]}), {"columns": []}),
+]
+
+
+@pytest.mark.parametrize("label,make,kw", NOTHING_TO_CHECK, ids=[c[0] for c in NOTHING_TO_CHECK])
+def test_frame_bounds_nothing_to_check_is_empty(label, make, kw):
+    # issue 15 item 12: pandas' "Cannot infer number of levels from empty list" before.
+    df = make()
+    b = df.outliers.bounds("mad", **kw)
+    assert b.shape == (len(df), 0), label
+    assert isinstance(b.columns, pd.MultiIndex) and b.columns.nlevels == 2, label
+    pd.testing.assert_index_equal(b.index, df.index, exact=True)
+    # As the other verbs: a frame of the rows with no column.
+    assert df.outliers.mask("mad", **kw).shape == (len(df), 0)
+    assert df.outliers.scores("mad", **kw).shape == (len(df), 0)
+
+
 @pytest.mark.parametrize("method,params", METHOD_CASES, ids=METHOD_IDS)
 def test_frame_report_long_form(method, params):
     df = frame(index=pd.Index([f"r{i % 50}" for i in range(N)]))
