@@ -124,6 +124,44 @@ void test_student_t_rejects_bad_arguments() {
     CHECK(outliers::testing::throws<std::domain_error>([] { outliers::student_t_cdf(0.3, 0.0); }));
 }
 
+// Tails below the doubles, from ln q: an ESD with alpha = 5e-324 asks for q = alpha / (2(n − i + 1)),
+// which underflows to 0 (issue 15).
+void test_student_t_upper_quantile_log() {
+    // Where q is a normal double: scipy.stats.t.isf(1e-300, df) (scipy 1.17; it returns -inf for
+    // df = 3..10 there, so those are checked below against the tail's asymptotic form).
+    const double at_1e300[][2] = {{2.0, 7.071067811865475e+149},
+                                  {100.0, 9682.734287069565},
+                                  {1e4, 38.356384321004235},
+                                  {1e7, 37.04836842874147},
+                                  {1e9, 37.04710902029409}};
+    for (const auto& row : at_1e300) {
+        CHECK(close_rel(outliers::student_t_upper_quantile_log(std::log(1e-300), row[0]), row[1],
+                        1e-12));
+        CHECK(close_rel(-outliers::student_t_quantile(1e-300, row[0]), row[1], 1e-12));
+    }
+    // scipy.stats.norm.isf(5e-324) for df = inf.
+    CHECK(close_rel(outliers::student_t_upper_quantile_log(std::log(5e-324), INFINITY),
+                    38.467405617144344, 1e-13));
+    // P(T > t) = C t^-df (1 + O(df / t²)) with C = Γ((df+1)/2) df^(df/2 − 1) / (sqrt(π) Γ(df/2)),
+    // exact to double precision for these t (> 1e30); df = 2 in closed form, t = 1 / sqrt(2q).
+    for (double log_q : {std::log(5e-324), -800.0, -1000.0}) {
+        CHECK(close_rel(outliers::student_t_upper_quantile_log(log_q, 2.0),
+                        std::exp(-0.5 * (std::log(2.0) + log_q)), 1e-13));
+        for (double df : {3.0, 5.0, 10.0}) {
+            const double log_c = std::lgamma(0.5 * (df + 1.0)) + (0.5 * df - 1.0) * std::log(df) -
+                                 0.5 * std::log(M_PI) - std::lgamma(0.5 * df);
+            CHECK(close_rel(outliers::student_t_upper_quantile_log(log_q, df),
+                            std::exp((log_c - log_q) / df), 1e-12));
+        }
+        // The Cauchy quantile 1 / tan(π q) is beyond the doubles there.
+        CHECK(outliers::student_t_upper_quantile_log(log_q, 1.0) == INFINITY);
+    }
+    CHECK(outliers::testing::throws<std::domain_error>(
+        [] { outliers::student_t_upper_quantile_log(-0.1, 3.0); }));
+    CHECK(outliers::testing::throws<std::domain_error>(
+        [] { outliers::student_t_upper_quantile_log(NAN, 3.0); }));
+}
+
 }  // namespace
 
 int main() {
@@ -132,5 +170,6 @@ int main() {
     test_student_t_round_trip_and_symmetry();
     test_student_t_special_arguments();
     test_student_t_rejects_bad_arguments();
+    test_student_t_upper_quantile_log();
     return outliers::testing::report("test_student_t");
 }

@@ -12,10 +12,11 @@ namespace detail::t_dist {
 inline constexpr double pi = 3.141592653589793238462643383279502884;
 inline constexpr double half_log_pi = 0.5723649429247000870717136756012478;  // ln Γ(1/2)
 
-// Standard normal quantile for a tail probability q in (0, 1/2]: returns z <= 0 with
+// Standard normal quantile for a tail probability q in [0, 1/2]: returns z <= 0 with
 // Φ(z) = q. Wichura (1988), Algorithm AS 241 (PPND16), Applied Statistics 37(3), relative
-// accuracy about 1e-16. Taking the tail directly avoids forming 1 - q.
-inline double normal_lower_quantile(double q) {
+// accuracy about 1e-16. Taking the tail directly avoids forming 1 - q. In the tails it needs
+// only log_q = ln q, which stays exact where q itself underflows.
+inline double normal_lower_quantile(double q, double log_q) {
     const double d = q - 0.5;
     if (std::fabs(d) <= 0.425) {
         const double r = 0.180625 - d * d;
@@ -29,7 +30,7 @@ inline double normal_lower_quantile(double q) {
                    5394.1960214247511077) * r + 687.1870074920579083) * r +
                  42.313330701600911252) * r + 1.0);
     }
-    double r = std::sqrt(-std::log(q));
+    double r = std::sqrt(-log_q);
     double z;
     if (r <= 5.0) {
         r -= 1.6;
@@ -54,6 +55,8 @@ inline double normal_lower_quantile(double q) {
     }
     return -z;
 }
+
+inline double normal_lower_quantile(double q) { return normal_lower_quantile(q, std::log(q)); }
 
 // δ(x) = ln Γ(x) − [(x − ½) ln x − x + ½ ln 2π], the Stirling series remainder, for x >= 10
 // (Abramowitz & Stegun 6.1.41; the omitted term is below 1e-17 there).
@@ -226,16 +229,19 @@ inline double log_t_density(double t, double df) {
 
 // Starting value for the upper-tail quantile t > 0 with P(T > t) = q, q in (0, ½):
 // Hill (1970), "Algorithm 396: Student's t-quantiles", CACM 13(10), in the form R's qt() uses.
-inline double hill_start(double q, double df) {
+// q may have underflowed to 0 (or lost digits as a subnormal): then log_q = ln q stands in.
+inline double hill_start(double q, double df, double log_q) {
     const double P = 2.0 * q;  // two-sided tail probability
     const double a = 1.0 / (df - 0.5);
     const double b = 48.0 / (a * a);
     double c = ((20700.0 * a / b - 98.0) * a - 16.0) * a + 96.36;
     const double d = ((94.5 / (b + c) - 3.0) / b + 1.0) * std::sqrt(a * pi / 2.0) * df;
-    double y = std::pow(d * P, 2.0 / df);
+    double y = q >= std::numeric_limits<double>::min()
+                   ? std::pow(d * P, 2.0 / df)
+                   : std::exp(2.0 / df * (std::log(2.0 * d) + log_q));
     if (y > 0.05 + a) {
         // Asymptotic inverse expansion about the normal.
-        const double x = normal_lower_quantile(0.5 * P);
+        const double x = normal_lower_quantile(q, log_q);
         y = x * x;
         if (df < 5.0) c += 0.3 * (df - 4.5) * (x + 0.6);
         c = (((0.05 * d * x - 5.0) * x - 7.0) * x - 2.0) * x + b + c;
@@ -248,17 +254,25 @@ inline double hill_start(double q, double df) {
     return std::sqrt(df * y);
 }
 
-// Upper-tail quantile: t >= 0 with P(T > t) = q, q in (0, ½].
-inline double t_upper_quantile(double q, double df) {
+// Upper-tail quantile: t >= 0 with P(T > t) = q, q in (0, ½], given with log_q = ln q. Where
+// q is below the normal doubles (an ESD with a tiny alpha: q = alpha / (2(n − i + 1)) can
+// underflow to 0) only log_q is used, so the quantile stays exact; +inf when it exceeds the
+// double range (df = 1 below q ~ 1.8e-309).
+inline double t_upper_quantile(double q, double df, double log_q) {
     if (q == 0.5) return 0.0;
-    if (std::isinf(df)) return -normal_lower_quantile(q);
+    const bool tiny = q < std::numeric_limits<double>::min();
+    if (std::isinf(df)) return -normal_lower_quantile(q, log_q);
     // Closed forms (e.g. Hill 1970): df = 1 is the Cauchy distribution, df = 2 is algebraic.
     if (df == 1.0) return q > 0.25 ? std::tan(pi * (0.5 - q)) : 1.0 / std::tan(pi * q);
-    if (df == 2.0) return (1.0 - 2.0 * q) / std::sqrt(2.0 * q * (1.0 - q));
+    if (df == 2.0) {
+        // For tiny q, t = (1 − 2q) / sqrt(2q(1 − q)) is 1 / sqrt(2q) to double precision.
+        if (tiny) return std::exp(-0.5 * (std::log(2.0) + log_q));
+        return (1.0 - 2.0 * q) / std::sqrt(2.0 * q * (1.0 - q));
+    }
     if (df > 1e8) {
         // Cornish–Fisher expansion about the normal quantile (Abramowitz & Stegun 26.7.5);
         // the first omitted term is ~z^11/df^5, below 1e-25 relative here for any q >= 1e-300.
-        const double z = -normal_lower_quantile(q), z2 = z * z;
+        const double z = -normal_lower_quantile(q, log_q), z2 = z * z;
         const double g1 = (z2 + 1.0) * z / 4.0;
         const double g2 = ((5.0 * z2 + 16.0) * z2 + 3.0) * z / 96.0;
         const double g3 = (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) * z / 384.0;
@@ -269,8 +283,7 @@ inline double t_upper_quantile(double q, double df) {
     // Newton's method on g(t) = ln P(T > t) − ln q, whose slope is −f(t)/P(T > t): working with
     // the logarithm keeps the iteration well scaled from the centre out to 1e-300 tails. A
     // bracket [lo, hi] guards it: a step that leaves the bracket is replaced by bisection.
-    const double log_q = std::log(q);
-    double t = hill_start(q, df);
+    double t = hill_start(q, df, log_q);
     if (!(t > 0.0) || !std::isfinite(t)) t = 1.0;
     double lo = 0.0, hi = std::numeric_limits<double>::infinity();
     for (int iter = 0; iter < 200; ++iter) {
@@ -313,8 +326,19 @@ inline double student_t_cdf(double t, double df) {
 inline double student_t_quantile(double p, double df) {
     if (!(p > 0.0 && p < 1.0)) throw std::domain_error("student_t_quantile: p must be in (0, 1)");
     detail::t_dist::check_df(df);
-    return p < 0.5 ? -detail::t_dist::t_upper_quantile(p, df)
-                   : detail::t_dist::t_upper_quantile(1.0 - p, df);
+    const double tail = p < 0.5 ? p : 1.0 - p;
+    const double t = detail::t_dist::t_upper_quantile(tail, df, std::log(tail));
+    return p < 0.5 ? -t : t;
+}
+
+// The upper-tail quantile from the logarithm of the tail probability: t >= 0 with
+// ln P(T > t) = log_q (log_q <= ln ½), for tails too small for a double (scipy's
+// t.isf(exp(log_q), df) where that exp does not underflow). +inf when t exceeds the doubles.
+inline double student_t_upper_quantile_log(double log_q, double df) {
+    if (!(log_q <= std::log(0.5)))
+        throw std::domain_error("student_t_upper_quantile_log: log_q must be <= ln(1/2)");
+    detail::t_dist::check_df(df);
+    return detail::t_dist::t_upper_quantile(std::exp(log_q), df, log_q);
 }
 
 }  // namespace outliers

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -168,16 +169,22 @@ class shrinking_range {
     }
 };
 
-// λ_i = (n−i) t_{p, n−i−1} / sqrt((n−i−1 + t²)(n−i+1)), p = 1 − α/(2(n−i+1)) (Rosner 1983,
+// λ_i = (n−i) t_{p, n−i−1} / sqrt((n−i−1+t²)(n−i+1)), p = 1 − α/(2(n−i+1)) (Rosner 1983,
 // eq. 2.5; e-Handbook 1.3.5.17.3). p is formed exactly as the reference writes it, so the
-// same double reaches the quantile; only when 1 − q rounds to 1 (n > ~1e14) is the upper
-// tail q used directly.
+// same double reaches the quantile; only when 1 − q rounds to 1 (n > ~1e14, or a tiny α) is
+// the upper tail q used directly, and where q itself underflows (α = 5e-324) its logarithm.
+// A t too large to square (or beyond the doubles: df = 1) gives λ's limit form
+// (n−i) / sqrt((1 + (n−i−1)/t²)(n−i+1)), which tends to (n−i)/sqrt(n−i+1).
 inline double critical_value(std::size_t n, std::size_t i, double alpha) {
     const auto m = static_cast<double>(n - i);  // n − i
     const double q = alpha / (2.0 * (m + 1.0));
     const double p = 1.0 - q;
     const double df = m - 1.0;
-    const double t = p < 1.0 ? student_t_quantile(p, df) : -student_t_quantile(q, df);
+    const double t = p < 1.0 ? student_t_quantile(p, df)
+                     : q >= std::numeric_limits<double>::min()
+                         ? -student_t_quantile(q, df)
+                         : student_t_upper_quantile_log(std::log(alpha) - std::log(2.0 * (m + 1.0)), df);
+    if (!std::isfinite(t * t)) return m / std::sqrt(((m - 1.0) / t / t + 1.0) * (m + 1.0));
     return m * t / std::sqrt((m - 1.0 + t * t) * (m + 1.0));
 }
 
