@@ -13,10 +13,11 @@ small tasks combine what the partitions return:
   extremes, and the fourth round gathers what is left, so four rounds pin any rank. The median
   and quantiles then come from numpy's own formulas (``_core.order_assemble``): equal to
   ``np.median`` / ``np.quantile`` on the concatenated data, not dask's approximation.
-- ``hampel``: each partition with ``window // 2`` values of its neighbours on each side,
-  gathered across as many partitions as that takes (short and empty partitions are fine, where
-  dask.dataframe's ``map_overlap`` refuses partitions shorter than the overlap and dask.array's
-  changes the chunks), and trimmed after. The extended partition is the one copy this method
+- ``hampel``: each partition with ``window // 2`` values of its neighbours on each side (fewer
+  at the column's ends), gathered across as many partitions as that takes (short and empty
+  partitions are fine, where dask.dataframe's ``map_overlap`` refuses partitions shorter than
+  the overlap and dask.array's changes the chunks); the kernel computes the partition's own
+  points only (``_core.partition_hampel``). The extended partition is the one copy this method
   makes.
 - ``esd``: each partition's ``max_outliers`` first candidates from either end, with the moments
   of its other values; the test then runs on the candidates alone (only extremes can ever be
@@ -419,35 +420,73 @@ def _concat(pieces: list):
     return np.concatenate(pieces)
 
 
-def _edge(pieces: list, h: int, tail: bool):
-    """The last (tail) or first h values of the concatenated pieces; None if there are none."""
-    pieces = [p for p in pieces if p is not None]
-    if not pieces or h == 0:
-        return None
-    joined = _concat(pieces)
-    edge = joined[len(joined) - h :] if tail and len(joined) > h else joined[:h]
-    return edge.copy()  # not a view that would keep the whole joined partition alive
+def _piece(part, start: int, stop: int):
+    """part[start:stop] by position, copied: not a view that would keep the whole part alive."""
+    if isinstance(part, (pd.Series, pd.Index)):
+        return pd.Series(part).iloc[start:stop].copy()
+    return part[start:stop].copy()
 
 
-def _hampel_part(before, part, after, missing_params, full, want):
-    """Run hampel on a partition extended by its neighbours' values, trimmed to the partition."""
-    extended = _concat([before, part, after])
+def _edge(pieces: list, h: int, tail: bool) -> list | None:
+    """The last (tail) or first h values of the concatenated pieces, as a list of pieces.
+
+    `pieces` is [edge so far (a list, or None), partition] (tail) or [partition, edge so far].
+    Whole partitions are kept by reference and at most one is cut (and copied), so the edges of
+    a window longer than the partitions share the partitions' memory instead of each holding
+    up to h values of its own: O(n) in all rather than O(partitions x min(h, n)).
+    """
+    flat = []
+    for p in pieces:
+        if isinstance(p, list):
+            flat.extend(p)
+        elif p is not None:
+            flat.append(p)
+    if tail:
+        flat.reverse()
+    out, need = [], h
+    for p in flat:
+        if need == 0:
+            break
+        if len(p) <= need:
+            out.append(p)
+        else:
+            out.append(_piece(p, len(p) - need, len(p)) if tail else _piece(p, 0, need))
+        need -= len(out[-1])
+    if tail:
+        out.reverse()
+    return out or None
+
+
+def _hampel_part(before, part, after, missing, full, want):
+    """The hampel outputs of a partition's own points, their windows reading its neighbours.
+
+    The partition extended by the edges (each at most h values, fewer at the column's ends) is
+    the one copy this method makes; only the partition's own points are computed.
+    """
+    before, after = before or [], after or []
+    extended = _concat([*before, part, *after])
     if isinstance(extended, pd.Series):
         extended = extended.array  # positions only: the partitions' labels are not needed
-    start = 0 if before is None else len(before)
-    stop = start + len(part)
-    result = _api.run_builtin(
-        extended,
-        "hampel",
-        {**full, **missing_params},
+    prepared = prepare(extended)
+    start = sum(len(p) for p in before)
+    # A window of 2N + 1 already holds all N values at every point: a longer one is the same
+    # (2N + 3: still odd, and >= 3 for an empty partition).
+    window = min(full["window"], 2 * len(extended) + 3)
+    out = _core.partition_hampel(
+        prepared.core_column(),
+        missing,
+        window,
+        full["threshold"],
+        start,
+        start + len(part),
         mask=want["mask"],
         scores=want["scores"],
         bounds=want["bounds"],
+        center=want.get("center", False),
     )
-    out = {}
-    for key in ("mask", "scores", "lower", "upper"):
-        if key in result and np.ndim(result[key]) == 1:
-            out[key] = result[key][start:stop]
+    for key in ("lower", "upper", "center"):
+        if key in out:
+            out[key] = to_time(out[key], prepared.time_dtype)
     return out
 
 
@@ -477,9 +516,8 @@ def partition_outputs(
             afters.append(after)
             after = g.call(_edge, [p, after], h, False)
         afters.reverse()
-        extra = {} if raw_missing is None else {"missing": raw_missing}
         outs = [
-            g.call(_hampel_part, b, p, a, extra, full, want)
+            g.call(_hampel_part, b, p, a, missing, full, want)
             for b, p, a in zip(befores, parts, afters, strict=True)
         ]
         return outs, None

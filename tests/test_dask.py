@@ -643,3 +643,89 @@ def test_frame_edge_columns(method):
     pd.testing.assert_frame_equal(got["detect"], pdf.outliers.detect(method), obj=ctx)
     for c in ("nan", "const", "na"):
         check_series(got["series"][c], series_verbs(pdf[c], method, {}), f"{ctx}, {c}")
+
+
+# ------------------------------------------------------------------ hampel: long windows
+
+# Windows longer than every partition, than half the column, than the column (every window
+# then the whole column) and far beyond it.
+LONG_WINDOWS = [201, 601, 1201, 2**40 + 1, 2**61 - 1]
+
+
+@pytest.mark.parametrize("window", LONG_WINDOWS)
+@pytest.mark.parametrize("chunking", ["unequal", "empty partitions"])
+def test_array_hampel_windows_longer_than_partitions(chunking, window):
+    sizes = CHUNKINGS[chunking]
+    x = planted(sizes)
+    pos = check_array(darray(x, sizes), "hampel", {"window": window}, "threads", chunking)
+    assert pos.size > 0
+
+
+@pytest.mark.parametrize("window", [201, 2**40 + 1])
+def test_series_accessor_hampel_long_windows(pandas_frame, window):
+    ddf = dask_frame("delayed", pandas_frame)
+    check_series_columns(ddf, ["f64", "F64"], "hampel", {"window": window}, "threads", "delayed")
+
+
+def hampel_reference(x: np.ndarray, window: int, threshold: float = 3.0):
+    """(median, scaled MAD, score) of each point's window, with numpy: SPEC §4's definition."""
+    h, n = window // 2, len(x)
+    med, scale, score = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    for i in range(n):
+        w = x[max(0, i - h) : i + h + 1]
+        w = w[np.isfinite(w)]
+        if w.size:
+            med[i] = np.median(w)
+            scale[i] = 1.482602218505602 * np.median(np.abs(w - med[i]))
+        d = abs(x[i] - med[i])
+        score[i] = d / scale[i] if scale[i] > 0 else (0.0 if d == 0 else np.inf)
+    score[np.isnan(x)] = np.nan
+    score[np.isinf(x)] = np.inf
+    return med, scale, score
+
+
+@pytest.mark.parametrize("window", [5, 41, 1001, 2**40 + 1])
+@pytest.mark.parametrize(("first", "last"), [(0, 300), (120, 121), (50, 250), (299, 300), (7, 7)])
+def test_core_hampel_computes_a_range_of_points(window, first, last):
+    """The kernel's entry for a partition's own points inside its extended buffer."""
+    from outliers import _core
+    from outliers._inputs import prepare
+
+    x = planted((100, 100, 100), seed=11)
+    med, scale, score = hampel_reference(x, window)
+    out = _core.partition_hampel(
+        prepare(x).core_column(), [], min(window, 2 * len(x) + 1), 3.0, first, last,
+        mask=True, scores=True, bounds=True, center=True,
+    )  # fmt: skip
+    r = slice(first, last)
+    assert {k: v.shape for k, v in out.items()} == dict.fromkeys(
+        ("mask", "scores", "lower", "upper", "center"), (last - first,)
+    )
+    np.testing.assert_array_equal(out["center"], med[r])
+    np.testing.assert_allclose(out["scores"], score[r], rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(out["lower"], med[r] - 3.0 * scale[r], rtol=1e-12)
+    np.testing.assert_allclose(out["upper"], med[r] + 3.0 * scale[r], rtol=1e-12)
+    np.testing.assert_array_equal(out["mask"], ol.mask(x, "hampel", window=window)[r])
+    np.testing.assert_array_equal(out["scores"], ol.scores(x, "hampel", window=window)[r])
+
+
+def test_array_hampel_huge_window_memory_is_of_the_column():
+    """Window 2^40 + 1 on 50 partitions: the overlaps share the partitions' memory.
+
+    Each edge used to copy up to h values of its neighbours: the column's length for every
+    partition (50 columns' worth at once), where the data itself is one column.
+    """
+    import tracemalloc
+
+    x = np.random.default_rng(4).normal(size=100_000)
+    x[::997] += 30.0
+    darr = da.from_array(x, chunks=2_000)
+    lazy = ol.scores(darr, "hampel", window=2**40 + 1)
+    tracemalloc.start()
+    try:
+        got = lazy.compute(scheduler="sync")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(got, ol.scores(x, "hampel", window=2**40 + 1))
+    assert peak < 8 * x.nbytes, f"peak {peak / x.nbytes:.1f} columns"

@@ -6,11 +6,15 @@
 #include <pybind11/stl.h>
 
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "buffers.hpp"
+#include "outliers/kernels/hampel.hpp"
 #include "outliers/partitions.hpp"
 
 namespace outliers::bindings {
@@ -144,6 +148,51 @@ py::dict apply(const std::string& rule, const py::handle& spec, const std::vecto
     return result;
 }
 
+// hampel's outputs for the points [first, last) of a partition extended by its neighbours'
+// values: only those points are computed. The kernel writes by position in the column, into
+// uninitialised buffers of its length of which only [first, last) is touched (and so mapped),
+// copied out at the end.
+py::dict hampel_points(const py::handle& spec, const std::vector<double>& missing,
+                       std::size_t window, double threshold, std::size_t first, std::size_t last,
+                       bool mask, bool scores, bool bounds, bool center) {
+    const column_source src(spec);
+    if (first > last || last > src.n) throw py::value_error("points out of range");
+    const std::size_t len = last - first;
+    std::unique_ptr<std::uint8_t[]> flags(mask ? new std::uint8_t[src.n] : nullptr);
+    std::unique_ptr<double[]> score(scores ? new double[src.n] : nullptr);
+    std::unique_ptr<double[]> lower(bounds ? new double[src.n] : nullptr);
+    std::unique_ptr<double[]> upper(bounds ? new double[src.n] : nullptr);
+    std::unique_ptr<double[]> middle(center ? new double[src.n] : nullptr);
+    outputs out;
+    out.flags = flags.get();
+    out.scores = score.get();
+    out.lower = lower.get();
+    out.upper = upper.get();
+    out.center = middle.get();
+    {
+        py::gil_scoped_release nogil;
+        src.visit(missing, [&](const auto& c) {
+            return kernels::hampel(c, {window, threshold}, out, first, last);
+        });
+    }
+    py::dict result;
+    const auto part = [&](const char* key, const auto& buffer) {
+        using T = std::remove_reference_t<decltype(buffer[0])>;
+        using Out = std::conditional_t<std::is_same_v<T, std::uint8_t>, bool, T>;
+        py::array_t<Out> a(static_cast<py::ssize_t>(len));
+        std::memcpy(a.mutable_data(), buffer.get() + first, len * sizeof(T));
+        result[key] = a;
+    };
+    if (mask) part("mask", flags);
+    if (scores) part("scores", score);
+    if (bounds) {
+        part("lower", lower);
+        part("upper", upper);
+    }
+    if (center) part("center", middle);
+    return result;
+}
+
 }  // namespace
 
 void bind_partitions(py::module_& m) {
@@ -234,6 +283,11 @@ void bind_partitions(py::module_& m) {
         },
         py::arg("shares"), py::arg("max_outliers"), py::arg("alpha"),
         "The ESD test from every partition's share (positions global).");
+    m.def("partition_hampel", &hampel_points, py::arg("column"), py::arg("missing"),
+          py::arg("window"), py::arg("threshold"), py::arg("first"), py::arg("last"),
+          py::arg("mask"), py::arg("scores"), py::arg("bounds"), py::arg("center"),
+          "hampel's outputs (mask, scores, lower, upper, center as asked) for the points "
+          "[first, last) of the column only, their windows reading the whole column.");
     m.def("partition_apply", &apply, py::arg("rule"), py::arg("column"), py::arg("missing"),
           py::arg("stats"), py::arg("mask"), py::arg("scores"),
           "Flags and scores from statistics over all partitions: rule zscore (mean, std, "

@@ -812,26 +812,31 @@ std::size_t sliding_path(const column<T>& c, std::size_t w, std::size_t begin, s
 }
 
 template <bool Plain, class T>
-summary run(const column<T>& c, const hampel_params& p, const outputs& out) {
+summary run(const column<T>& c, const hampel_params& p, const outputs& out, std::size_t first,
+            std::size_t last) {
     const std::size_t n = c.size(), w = p.window;
     const point_writer pw{out, p.threshold};
     // Blocks of a size set by the window only (never by the thread count); each primes its own
     // window, a cost of O(w log w) that the block's length keeps small.
     const std::size_t block = std::max<std::size_t>(std::size_t{1} << 14, 16 * w);
-    std::vector<std::size_t> used_per_block(block_count(n, block));
+    std::vector<std::size_t> used_per_block(block_count(last - first, block));
     const cpu::level level = cpu::active();
     if (w <= network_limit(level)) {
         for_each_block(
-            n,
+            last - first,
             [&](std::size_t b, std::size_t begin, std::size_t end) {
+                begin += first;
+                end += first;
                 used_per_block[b] = network_path<Plain>(c, w, begin, end, level, pw);
             },
             block);
     } else {
         const std::size_t capacity = std::min(w, n);
         for_each_block(
-            n,
+            last - first,
             [&](std::size_t b, std::size_t begin, std::size_t end) {
+                begin += first;
+                end += first;
                 if (capacity <= flat_window_max) {
                     flat_window win(capacity, level);
                     used_per_block[b] = sliding_path<Plain>(c, w, begin, end, pw, win);
@@ -854,14 +859,24 @@ summary run(const column<T>& c, const hampel_params& p, const outputs& out) {
 // median as (a + b) / 2 for an even count, distances as fabs(w - m)), never a rolling-median
 // approximation. Windows up to network_max sort many points at once in SIMD lanes; longer
 // windows slide a sorted copy. Results depend neither on the thread count nor on the CPU level.
+// The points [first, last) of c only (their windows still read c outside that range): a dask
+// partition's own points in a buffer that its neighbours' values extend. `out` is indexed by
+// position in c; the other points are not written, and n_used counts the range's values.
 template <class T>
-summary hampel(const column<T>& c, const hampel_params& p, const outputs& out) {
+summary hampel(const column<T>& c, const hampel_params& p, const outputs& out, std::size_t first,
+               std::size_t last) {
     if (p.window < 3 || p.window % 2 == 0)
         throw std::invalid_argument("window must be odd and >= 3");
     if (!(p.threshold > 0.0)) throw std::invalid_argument("threshold must be > 0");
-    if (c.size() == 0) return {};
-    return hampel_detail::values_decide(c) ? hampel_detail::run<true>(c, p, out)
-                                           : hampel_detail::run<false>(c, p, out);
+    if (first > last || last > c.size()) throw std::invalid_argument("points out of range");
+    if (first == last) return {};
+    return hampel_detail::values_decide(c) ? hampel_detail::run<true>(c, p, out, first, last)
+                                           : hampel_detail::run<false>(c, p, out, first, last);
+}
+
+template <class T>
+summary hampel(const column<T>& c, const hampel_params& p, const outputs& out) {
+    return hampel(c, p, out, 0, c.size());
 }
 
 }  // namespace outliers::kernels
