@@ -457,14 +457,14 @@ def _edge(pieces: list, h: int, tail: bool) -> list | None:
     return out or None
 
 
-def _hampel_part(before, part, after, missing, full, want):
-    """The hampel outputs of a partition's own points, their windows reading its neighbours.
+def _hampel_part(before, parts, after, missing, full, want):
+    """The hampel outputs of consecutive partitions' own points, windows reading neighbours.
 
-    The partition extended by the edges (each at most h values, fewer at the column's ends) is
-    the one copy this method makes; only the partition's own points are computed.
+    The partitions extended by the edges (each at most h values, fewer at the column's ends)
+    are the one copy this method makes; only the partitions' own points are computed.
     """
     before, after = before or [], after or []
-    extended = _concat([*before, part, *after])
+    extended = _concat([*before, *parts, *after])
     if isinstance(extended, pd.Series):
         extended = extended.array  # positions only: the partitions' labels are not needed
     prepared = prepare(extended)
@@ -478,7 +478,7 @@ def _hampel_part(before, part, after, missing, full, want):
         window,
         full["threshold"],
         start,
-        start + len(part),
+        start + sum(len(p) for p in parts),
         mask=want["mask"],
         scores=want["scores"],
         bounds=want["bounds"],
@@ -490,13 +490,45 @@ def _hampel_part(before, part, after, missing, full, want):
     return out
 
 
+def _hampel_groups(lengths, h: int, count: int) -> list[range]:
+    """Runs of consecutive partitions that one kernel call computes together.
+
+    A call sorts its first window, O(min(h, n) log) whatever its own length: partitions much
+    shorter than the window would each pay that for a few points (100 partitions of a window
+    2^40 + 1 sorted the whole column 100 times). A run holds at least 4h points when the
+    lengths are known, which bounds that cost by about the points' own; one partition per run
+    when they are not (a dask Series).
+    """
+    if lengths is None:
+        return [range(j, j + 1) for j in range(count)]
+    groups, start, own = [], 0, 0
+    for j, n in enumerate(lengths):
+        own += n
+        if own >= 4 * h:
+            groups.append(range(start, j + 1))
+            start, own = j + 1, 0
+    if start < len(lengths):
+        groups.append(range(start, len(lengths)))
+    return groups
+
+
+def _slice_out(out: dict, start: int, stop: int) -> dict:
+    return {k: v[start:stop] for k, v in out.items()}
+
+
 def partition_outputs(
-    g: _Graph, read, method: str, params: dict[str, Any], want: dict[str, bool]
+    g: _Graph,
+    read,
+    method: str,
+    params: dict[str, Any],
+    want: dict[str, bool],
+    lengths: tuple[int, ...] | None = None,
 ) -> tuple[list, Any]:
     """The keys of the per-partition outputs, and of the statistics over all partitions.
 
     Each output is a dict with ``mask``, ``scores``, ``lower``, ``upper`` as `want` asks; the
-    statistics are None for hampel, whose bounds are per point.
+    statistics are None for hampel, whose bounds are per point. `lengths`: the partitions'
+    lengths, when known (hampel then computes runs of short partitions in one call).
     """
     parts = read(None)
     params = dict(params)
@@ -516,10 +548,19 @@ def partition_outputs(
             afters.append(after)
             after = g.call(_edge, [p, after], h, False)
         afters.reverse()
-        outs = [
-            g.call(_hampel_part, b, p, a, missing, full, want)
-            for b, p, a in zip(befores, parts, afters, strict=True)
-        ]
+        outs = []
+        for run in _hampel_groups(lengths, h, len(parts)):
+            key = g.call(
+                _hampel_part, befores[run[0]], [parts[j] for j in run], afters[run[-1]],
+                missing, full, want,
+            )  # fmt: skip
+            if len(run) == 1:
+                outs.append(key)
+                continue
+            start = 0
+            for j in run:
+                outs.append(g.call(_slice_out, key, start, start + lengths[j]))
+                start += lengths[j]
         return outs, None
     if method == "zscore":
         moments = [g.call(_moments, p, missing) for p in read("moments")]
@@ -578,7 +619,8 @@ def run(data, method: str, params: dict[str, Any], output: str):
     g = _Graph()
     read = reader(g, data)
     parts = read(None)
-    outs, stats = partition_outputs(g, read, method, params, _WANT[output])
+    known = None if np.isnan(sum(chunks)) else tuple(int(c) for c in chunks)
+    outs, stats = partition_outputs(g, read, method, params, _WANT[output], known)
 
     def column(key: str, out_dtype, func=_get, args=None):
         # One chunk per partition, empty ones included (da.concatenate would drop those).

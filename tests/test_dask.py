@@ -729,3 +729,28 @@ def test_array_hampel_huge_window_memory_is_of_the_column():
         tracemalloc.stop()
     np.testing.assert_array_equal(got, ol.scores(x, "hampel", window=2**40 + 1))
     assert peak < 8 * x.nbytes, f"peak {peak / x.nbytes:.1f} columns"
+
+
+@pytest.mark.parametrize(("window", "calls"), [(2**40 + 1, 1), (2001, 25), (3, 100)])
+def test_array_hampel_short_partitions_share_a_kernel_call(monkeypatch, window, calls):
+    """Each kernel call sorts its first window: partitions far shorter than the window are
+    computed in runs of at least 2 x window points (one run when the window spans the column).
+    """
+    from outliers import _dask
+
+    seen = []
+    real = _dask._core.partition_hampel
+
+    def counted(column, *args, **kwargs):
+        out = real(column, *args, **kwargs)
+        seen.append(len(column[0]))
+        return out
+
+    monkeypatch.setattr(_dask._core, "partition_hampel", counted)
+    x = np.random.default_rng(8).normal(size=100_000)
+    x[::991] += 25.0
+    got = ol.scores(da.from_array(x, chunks=1_000), "hampel", window=window)
+    np.testing.assert_array_equal(
+        got.compute(scheduler="sync"), ol.scores(x, "hampel", window=window)
+    )
+    assert len(seen) == calls
