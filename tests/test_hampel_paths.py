@@ -5,6 +5,8 @@ beyond; windows with NaN, inf or cut at the array's ends take a scalar path. All
 bits of the obvious algorithm (SPEC §4): numpy medians of each window's finite values, (a + b) / 2
 for even counts, the MAD from fabs(w - m). 10^5 points with ties, plateaus, NaN runs and inf;
 sorted, reverse-sorted, constant and huge-and-tiny inputs; overflowing and subnormal values.
+Where numpy's arithmetic overflows though the result is finite ((a + b) / 2 near +-1e308, |x - m|
+past the largest double) the kernel, and brute_force here, compute from the halves (issue 15).
 """
 
 from __future__ import annotations
@@ -59,24 +61,36 @@ def brute_force_rows(windows: np.ndarray, x: np.ndarray, r: np.ndarray, threshol
     w = np.sort(windows[r], axis=1)  # NaN sort last
     k = np.isfinite(w).sum(axis=1)
     m = middle(w, k)
-    spread = MAD_SCALE * middle(np.sort(np.abs(w - m[:, None]), axis=1), k)
+    mad = middle(np.sort(np.abs(w - m[:, None]), axis=1), k)
+    spread = MAD_SCALE * mad
     xi = x[r]
     dist = np.abs(xi - m)
     scores = np.where(spread > 0, dist / spread, np.where(dist == 0, 0.0, np.inf))
+    flags = dist > threshold * spread
+    # |x - m| overflowed (x and m near +-1e308, opposite signs): the score and the comparison
+    # from the halves, exact there, as without overflow (a finite value never scores NaN).
+    over = np.isfinite(xi) & np.isinf(dist)
+    half_dist = np.abs(xi / 2 - m / 2)
+    half_spread = MAD_SCALE * (mad / 2)
+    scores = np.where(over, np.where(half_spread > 0, half_dist / half_spread, np.inf), scores)
+    flags = np.where(over, half_dist > threshold * half_spread, flags)
     return {
         "center": m,
         "lower": m - threshold * spread,
         "upper": m + threshold * spread,
         "scores": np.where(np.isnan(xi), np.nan, np.where(np.isinf(xi), np.inf, scores)),
-        "mask": np.isinf(xi) | (np.isfinite(xi) & (dist > threshold * spread)),
+        "mask": np.isinf(xi) | (np.isfinite(xi) & flags),
     }
 
 
 def middle(sorted_rows: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Median of the first k values of each sorted row: numpy's (a + b) / 2 for even k."""
+    """Median of the first k values of each sorted row: numpy's (a + b) / 2 for even k, or
+    a / 2 + b / 2 where a + b overflows but a and b are finite (the midpoint is finite)."""
     lo = np.take_along_axis(sorted_rows, np.maximum(k - 1, 0)[:, None] // 2, axis=1)[:, 0]
     hi = np.take_along_axis(sorted_rows, (k // 2)[:, None], axis=1)[:, 0]
-    med = np.where(k % 2 == 1, hi, (lo + hi) / 2)
+    mean = (lo + hi) / 2
+    mean = np.where(np.isinf(mean) & np.isfinite(lo) & np.isfinite(hi), lo / 2 + hi / 2, mean)
+    med = np.where(k % 2 == 1, hi, mean)
     return np.where(k == 0, np.nan, med)
 
 

@@ -36,7 +36,9 @@ double median_of(std::vector<double> v) {
     const double hi = v[h];
     if (v.size() % 2 == 1) return hi;
     const double lo = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h));
-    return (lo + hi) / 2.0;
+    const double mean = (lo + hi) / 2.0;  // numpy's, but finite where lo + hi overflows
+    return std::isinf(mean) && std::isfinite(lo) && std::isfinite(hi) ? lo / 2.0 + hi / 2.0
+                                                                       : mean;
 }
 
 // The obvious algorithm (SPEC §4): copy each window's finite values, select twice.
@@ -52,7 +54,7 @@ result brute_force(const column<T>& c, std::size_t window, double threshold) {
             if (classify(c, j) == state::finite) w.push_back(value(c, j));
         const double m = median_of(w);
         for (double& v : w) v = std::fabs(v - m);
-        const double s = k::mad_scale * median_of(w);
+        const double mad = median_of(w), s = k::mad_scale * mad;
         r.center[i] = m;
         r.lower[i] = m - threshold * s;
         r.upper[i] = m + threshold * s;
@@ -64,6 +66,12 @@ result brute_force(const column<T>& c, std::size_t window, double threshold) {
                       : d == 0.0              ? 0.0
                                               : inf;
         r.flags[i] = st == state::infinite || (st == state::finite && d > threshold * s);
+        if (st == state::finite && std::isinf(d)) {  // in halves: as without overflow
+            const double half_d = std::fabs(value(c, i) / 2.0 - m / 2.0);
+            const double half_s = k::mad_scale * (mad / 2.0);
+            r.scores[i] = half_s > 0.0 ? half_d / half_s : inf;
+            r.flags[i] = half_d > threshold * half_s;
+        }
         r.n_used += st == state::finite;
     }
     return r;
@@ -258,6 +266,22 @@ void test_hampel_masked_and_strided() {
     }
 }
 
+void test_hampel_near_overflow() {
+    // numpy's (a + b) / 2 overflows near +-1e308 (the median is then the finite midpoint) and so
+    // may |x - m| (the score then from the halves): no finite value gets a NaN score.
+    std::vector<double> x(3000);
+    std::mt19937_64 rng(4);
+    std::uniform_int_distribution<int> pick(0, 7);
+    const double values[] = {1.7e308, -1.7e308, 1.6e308, -1.5e308, 1e308, -0.2e308, 0.0, nan};
+    for (auto& v : x) v = values[pick(rng)];
+    for (std::size_t w : {3u, 5u, 7u, 9u, 31u, 33u, 101u, 801u, 2001u}) {
+        check_all(col(x), w, 3.0, "near overflow");
+        const result r = run(col(x), w, 3.0);
+        for (std::size_t i = 0; i < x.size(); ++i)
+            CHECK(std::isnan(x[i]) || (!std::isnan(r.scores[i]) && std::isfinite(r.center[i])));
+    }
+}
+
 void test_hampel_only_some_outputs() {
     const auto x = series(kind::infs, 3000, 5);
     for (std::size_t w : {7u, 51u}) {
@@ -316,5 +340,6 @@ int main() {
     test_hampel_ties_extremes_and_zeros();
     test_hampel_masked_and_strided();
     test_hampel_only_some_outputs();
+    test_hampel_near_overflow();
     return outliers::testing::report("test_hampel");
 }

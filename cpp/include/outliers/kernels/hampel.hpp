@@ -98,12 +98,8 @@ point_stats sorted_stats(const Sorted& s, std::size_t n, std::size_t& split) noe
     if (n == 0) return r;
     const std::size_t c = n / 2;
     const bool odd = n % 2 == 1;
-    const double m = odd ? s[c] : (s[c - 1] + s[c]) / 2.0;
+    const double m = numpy_median(s[odd ? c : c - 1], s[c], !odd);  // finite where a + b overflows
     r.median = m;
-    if (!is_finite(m)) {  // a + b overflowed: every |w - m| is inf
-        r.mad = inf;
-        return r;
-    }
     const std::size_t K = c + 1;
     const std::size_t lo = odd ? 0 : 1;  // |B| = n - c: K - |B| is 0 (odd n) or 1 (even n)
     const std::size_t hi = c;            // |A| = c; the test holds at hi by definition
@@ -140,7 +136,7 @@ point_stats sorted_stats(const Sorted& s, std::size_t n, std::size_t& split) noe
         second = std::max(i > 1 ? m - s[c - i + 1] : -inf, b1);
     else
         second = std::max(a1, j > 1 ? s[c + j - 2] - m : -inf);
-    r.mad = (second + kth) / 2.0;
+    r.mad = numpy_median(second, kth, true);
     return r;
 }
 
@@ -148,6 +144,17 @@ point_stats sorted_stats(const Sorted& s, std::size_t n, std::size_t& split) noe
 struct point_writer {
     const outputs& out;
     double threshold;
+
+    // The score and flag of a finite x whose distance |x - m| overflowed (x and m of opposite
+    // signs near +-1e308): inf / S would be NaN for an S that overflowed too (a finite value
+    // with the score SPEC §3 keeps for missing ones), inf for a finite true score. Both are
+    // taken from the halves, exact at these magnitudes (far from the subnormals): the score
+    // and the comparison of arithmetic without overflow.
+    void write_overflowed(std::size_t i, double x, double m, double mad) const noexcept {
+        const double d = std::fabs(x / 2.0 - m / 2.0), s = mad_scale * (mad / 2.0);
+        if (out.scores) out.scores[i] = s > 0.0 ? d / s : inf;
+        if (out.flags) out.flags[i] = d > threshold * s;
+    }
 
     void write(std::size_t i, double x, const point_stats& st) const noexcept {
         const double m = st.median;
@@ -166,6 +173,7 @@ struct point_writer {
             return;
         }
         const double d = std::fabs(x - m);
+        if (d == inf) return write_overflowed(i, x, m, st.mad);
         if (out.scores) out.scores[i] = s > 0.0 ? d / s : d == 0.0 ? 0.0 : inf;
         if (out.flags) out.flags[i] = d > threshold * s;
     }
@@ -310,6 +318,13 @@ template <int L, std::size_t W>
             f = __builtin_convertvector(flagged, VB) & 1;
         std::memcpy(out.flags + i, &f, sizeof(VB));
     }
+    const auto overflowed = d == V{} + inf;  // rare: values near +-1e308 on both sides of m
+    bool any = false;
+    for (int l = 0; l < L; ++l) any |= overflowed[l] != 0;
+    if (__builtin_expect(any, 0))
+        for (int l = 0; l < L; ++l)
+            if (overflowed[l])
+                pw.write_overflowed(i + static_cast<std::size_t>(l), x[l], m[l], mad[l]);
 }
 
 // The points [begin, begin + len) of one block; buf holds their windows (buf[k] is the encoded
