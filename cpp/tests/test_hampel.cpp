@@ -266,6 +266,54 @@ void test_hampel_masked_and_strided() {
     }
 }
 
+void test_hampel_windows_past_the_array() {
+    // Every window of 2n + 1 values or more is the whole array; 16 * window used to wrap around
+    // (no block ran, the outputs stayed unwritten).
+    for (std::size_t n : {1u, 2u, 31u, 1000u, 3000u}) {
+        const auto x = series(kind::infs, n, n);
+        const result whole = brute_force(col(x), 2 * n + 1, 3.0);
+        for (std::size_t w : {2 * n + 1, 2 * n + 3, std::size_t{0x1fffffffffffffff},
+                              std::size_t{INT64_MAX}, SIZE_MAX - 2, SIZE_MAX}) {
+            for (int threads : {1, 2}) {
+                outliers::set_num_threads(threads);
+                result r(n);
+                std::fill(r.scores.begin(), r.scores.end(), 12345.0);  // must be overwritten
+                r.n_used = k::hampel(col(x), {w, 3.0}, r.out).n_used;
+                CHECK(same_result(r, whole, "n=" + std::to_string(n) + " w=" + std::to_string(w)));
+            }
+        }
+    }
+    outliers::set_num_threads(1);
+}
+
+// The ranked slots (windows beyond ranked_window_min) on short windows, called directly, in
+// blocks as the driver cuts them (each primes its own slots) and with 64-bit slots.
+void test_hampel_ranked_path_small_windows() {
+    const kind kinds[] = {kind::normal,   kind::ints,   kind::plateaus, kind::nan_runs,
+                          kind::infs,     kind::sorted, kind::reversed, kind::long_gaps};
+    for (std::size_t w : {3u, 5u, 9u, 33u, 101u, 1001u, 3001u, 9001u})
+        for (kind what : kinds) {
+            const auto x = series(what, 3000, w + 17 * static_cast<std::uint64_t>(what));
+            const auto c = col(x);
+            const result expected = brute_force(c, w, 2.5);
+            for (std::size_t block : {std::size_t{1}, std::size_t{700}, x.size()}) {
+                result r(x.size());
+                const k::hampel_detail::point_writer writer{r.out, 2.5};
+                for (std::size_t b = 0; b < x.size(); b += block) {
+                    const std::size_t e = std::min(x.size(), b + block);
+                    r.n_used += block == 700 ? k::hampel_detail::ranked_path<true, std::uint64_t>(
+                                                   c, w, b, e, writer)
+                                             : k::hampel_detail::ranked_path<false, std::uint32_t>(
+                                                   c, w, b, e, writer);
+                }
+                CHECK(same_result(r, expected,
+                                  "ranked w=" + std::to_string(w) + " kind=" +
+                                      std::to_string(static_cast<int>(what)) +
+                                      " block=" + std::to_string(block)));
+            }
+        }
+}
+
 void test_hampel_near_overflow() {
     // numpy's (a + b) / 2 overflows near +-1e308 (the median is then the finite midpoint) and so
     // may |x - m| (the score then from the halves): no finite value gets a NaN score.
@@ -340,6 +388,8 @@ int main() {
     test_hampel_ties_extremes_and_zeros();
     test_hampel_masked_and_strided();
     test_hampel_only_some_outputs();
+    test_hampel_windows_past_the_array();
+    test_hampel_ranked_path_small_windows();
     test_hampel_near_overflow();
     return outliers::testing::report("test_hampel");
 }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "../cpu.hpp"
@@ -112,10 +113,35 @@ point_stats sorted_stats(const Sorted& s, std::size_t n, std::size_t& split) noe
     if (g >= lo + 2 && g + 1 < hi && !past(g - 2) && past(g + 1)) {
         i = g - 1 + !past(g - 1) + !past(g);
     } else {
-        // Branch-free halving over the candidates [i, i + len): the outcome of each test is a
-        // coin flip (Khuong & Morin 2017, "Array layouts for comparison-based searching").
-        i = lo;
-        for (std::size_t len = hi - lo + 1; len > 1;) {
+        // Galloping from g (Bentley & Yao 1976, "An almost optimal algorithm for unbounded
+        // searching"): steps of 1, 2, 4, ... bound the answer to [first, last] in O(log d) tests
+        // for an answer d away from g. (A far jump, one in ten points near the array's ends of
+        // a window as long as the array, costs a ranked window a descent per test.)
+        std::size_t first = lo, last = hi;
+        const std::size_t at = std::min(std::max(g, lo), hi);
+        if (at == hi || past(at)) {
+            last = at;
+            for (std::size_t step = 1; last - first > step; step *= 2) {
+                if (!past(last - step)) {
+                    first = last - step + 1;
+                    break;
+                }
+                last -= step;
+            }
+        } else {
+            first = at + 1;
+            for (std::size_t step = 1; last - first > step; step *= 2) {
+                if (past(first + step - 1)) {
+                    last = first + step - 1;
+                    break;
+                }
+                first += step;
+            }
+        }
+        // Then branch-free halving over the candidates [i, i + len): the outcome of each test
+        // is a coin flip (Khuong & Morin 2017, "Array layouts for comparison-based searching").
+        i = first;
+        for (std::size_t len = last - first + 1; len > 1;) {
             const std::size_t half = len / 2;
             i += static_cast<std::size_t>(!past(i + half - 1)) * half;
             len -= half;
@@ -826,42 +852,230 @@ std::size_t sliding_path(const column<T>& c, std::size_t w, std::size_t begin, s
     return used;
 }
 
+// ------------------------------------------------------------------ very long windows: slots
+// Windows of more than ranked_window_min values: the blocked window moves O(w / 64) blocks per
+// step, and a window about as long as the array (whose windows grow at one end and shrink at the
+// other, every value entering or leaving near the sorted sequence's end) moved the blocks of the
+// whole array every step. Here the values a block's windows can hold, x[lo, hi), are sorted
+// once, each position getting a slot (its rank in that order, ties by position), and a window
+// is the set of its slots: one bit per slot, and the count of each 64-bit word of bits in a
+// Fenwick tree (Fenwick 1994, "A new data structure for cumulative frequency tables"). A value
+// enters or leaves in O(log w) (a bit and log(w / 64) counts); the value of rank r is found by
+// descending the tree to its word, then selecting a bit in that word. sorted_stats reads a few
+// runs of neighbouring ranks that move by a step or two from one point to the next, so cursors
+// (a rank and its slot) are kept, and moved to the neighbouring set bits; the tree is descended
+// when no cursor is near. A step costs O(log w); O(log^2 w) when the MAD's split has to be
+// searched anew.
+inline constexpr std::size_t ranked_window_min = 32000;
+
+// Slot of the k-th (from 0) set bit of `word`, which has more than k: halving by counts.
+inline std::size_t select_bit(std::uint64_t word, std::size_t k) noexcept {
+    std::size_t bit = 0;
+    for (unsigned width = 32; width > 0; width /= 2) {
+        const auto low = static_cast<std::size_t>(
+            __builtin_popcountll(word & ((std::uint64_t{1} << width) - 1)));
+        if (k >= low) {
+            k -= low;
+            word >>= width;
+            bit += width;
+        }
+    }
+    return bit;
+}
+
+template <class Index>  // std::uint32_t, or std::uint64_t for blocks of 2^32 values or more
+class ranked_window {
+  public:
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+    // sorted: the values of the slots, in slot order.
+    explicit ranked_window(std::vector<double> sorted)
+        : sorted_(std::move(sorted)),
+          words_(sorted_.size() / 64 + 1, 0),
+          tree_(words_.size() + 1, 0),
+          top_(std::size_t{1} << (63 - __builtin_clzll(words_.size()))) {}
+
+    std::size_t size() const noexcept { return count_; }
+
+    void insert(std::size_t slot) noexcept {
+        words_[slot / 64] |= std::uint64_t{1} << (slot % 64);
+        for (std::size_t j = slot / 64 + 1; j < tree_.size(); j += j & (~j + 1)) ++tree_[j];
+        ++count_;
+        for (cursor& c : cursors_)
+            if (c.rank != npos && slot < c.slot) ++c.rank;
+    }
+
+    void erase(std::size_t slot) noexcept {
+        words_[slot / 64] &= ~(std::uint64_t{1} << (slot % 64));
+        for (std::size_t j = slot / 64 + 1; j < tree_.size(); j += j & (~j + 1)) --tree_[j];
+        --count_;
+        for (cursor& c : cursors_) {
+            if (c.rank == npos) continue;
+            if (slot == c.slot) c.rank = npos;
+            else if (slot < c.slot) --c.rank;
+        }
+    }
+
+    // The value of rank r, for sorted_stats.
+    struct view {
+        ranked_window* w;
+        double operator[](std::size_t r) const noexcept { return w->at(r); }
+    };
+    view values() noexcept { return {this}; }
+
+  private:
+    struct cursor {
+        std::size_t rank = npos, slot = 0;  // npos: unused, or its value left
+        std::uint64_t used = 0;
+    };
+    static constexpr std::size_t near = 8;  // ranks a cursor moves by, at most, bit by bit
+    static constexpr std::size_t scan = 4;  // words searched for the next set bit, at most
+
+    double at(std::size_t r) noexcept {
+        cursor* best = nullptr;
+        std::size_t distance = npos;
+        for (cursor& c : cursors_) {
+            if (c.rank == npos) continue;
+            const std::size_t d = c.rank > r ? c.rank - r : r - c.rank;
+            if (d < distance) {
+                distance = d;
+                best = &c;
+            }
+        }
+        std::size_t slot = npos;
+        if (distance <= near) {
+            slot = best->slot;
+            for (std::size_t k = best->rank; k < r && slot != npos; ++k) slot = next(slot);
+            for (std::size_t k = best->rank; k > r && slot != npos; --k) slot = previous(slot);
+        }
+        if (slot == npos) {
+            slot = select(r);
+            best = &cursors_[0];  // the least recently used
+            for (cursor& c : cursors_)
+                if (c.used < best->used) best = &c;
+        }
+        *best = {r, slot, ++clock_};
+        return sorted_[slot];
+    }
+
+    // The slot of rank r: the tree's descent to the word holding it, then the bit.
+    std::size_t select(std::size_t r) const noexcept {
+        std::size_t word = 0;
+        for (std::size_t step = top_; step > 0; step /= 2) {
+            if (word + step < tree_.size() && tree_[word + step] <= r) {
+                word += step;
+                r -= tree_[word];
+            }
+        }
+        return word * 64 + select_bit(words_[word], r);
+    }
+
+    // The next (previous) set bit after (before) slot, if it lies within `scan` words.
+    std::size_t next(std::size_t slot) const noexcept {
+        std::size_t j = slot / 64;
+        std::uint64_t bits = slot % 64 == 63 ? 0 : words_[j] >> (slot % 64 + 1) << (slot % 64 + 1);
+        for (const std::size_t stop = std::min(words_.size(), j + scan); !bits;) {
+            if (++j >= stop) return npos;
+            bits = words_[j];
+        }
+        return j * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
+    }
+    std::size_t previous(std::size_t slot) const noexcept {
+        std::size_t j = slot / 64;
+        std::uint64_t bits = words_[j] & ((std::uint64_t{1} << (slot % 64)) - 1);
+        for (const std::size_t stop = j >= scan ? j - scan : 0; !bits;) {
+            if (j-- <= stop) return npos;
+            bits = words_[j];
+        }
+        return j * 64 + 63 - static_cast<std::size_t>(__builtin_clzll(bits));
+    }
+
+    std::vector<double> sorted_;
+    std::vector<std::uint64_t> words_;  // bit s set: slot s is in the window
+    std::vector<Index> tree_;           // Fenwick tree of the words' counts (1-based)
+    std::size_t top_;                   // the largest power of two <= words_.size()
+    std::size_t count_ = 0;
+    cursor cursors_[3];  // sorted_stats reads around the median and the MAD's two split ranks
+    std::uint64_t clock_ = 0;
+};
+
+// The points [begin, end) with a ranked_window.
+template <bool Plain, class Index, class T>
+std::size_t ranked_path(const column<T>& c, std::size_t w, std::size_t begin, std::size_t end,
+                        const point_writer& pw) {
+    const std::size_t n = c.size(), h = w / 2;  // h <= n (run clamps the window)
+    const std::size_t lo = begin >= h ? begin - h : 0, hi = std::min(n, end + h);
+    constexpr auto none = static_cast<Index>(-1);
+    std::vector<Index> slot(hi - lo, none);  // of x[lo + k]; none for a missing or inf value
+    std::vector<double> sorted;
+    {
+        std::vector<std::pair<double, Index>> order;
+        for (std::size_t j = lo; j < hi; ++j) {
+            const double v = encoded<Plain>(c, j);
+            if (is_finite(v)) order.emplace_back(v, static_cast<Index>(j - lo));
+        }
+        std::sort(order.begin(), order.end());
+        sorted.resize(order.size());
+        for (std::size_t r = 0; r < order.size(); ++r) {
+            sorted[r] = order[r].first;
+            slot[order[r].second] = static_cast<Index>(r);
+        }
+    }
+    ranked_window<Index> win(std::move(sorted));
+    const auto add = [&](std::size_t j) {
+        if (slot[j - lo] != none) win.insert(slot[j - lo]);
+    };
+    for (std::size_t j = lo; j < std::min(n, begin + h + 1); ++j) add(j);
+    std::size_t used = 0, split = 0;
+    for (std::size_t i = begin; i < end; ++i) {
+        if (i > begin) {
+            if (i > h && slot[i - h - 1 - lo] != none) win.erase(slot[i - h - 1 - lo]);
+            if (i + h < n) add(i + h);
+        }
+        const double x = encoded<Plain>(c, i);
+        used += is_finite(x);
+        pw.write(i, x, sorted_stats(win.values(), win.size(), split));
+    }
+    return used;
+}
+
 template <bool Plain, class T>
 summary run(const column<T>& c, const hampel_params& p, const outputs& out, std::size_t first,
             std::size_t last) {
-    const std::size_t n = c.size(), w = p.window;
+    const std::size_t n = c.size();
+    // A window of 2n + 1 values already holds the whole array at every point (h = n): longer
+    // ones give the same windows, and every size below stays far from overflowing.
+    const std::size_t w = std::min(p.window, n <= (SIZE_MAX - 1) / 2 ? 2 * n + 1 : SIZE_MAX);
     const point_writer pw{out, p.threshold};
     // Blocks of a size set by the window only (never by the thread count); each primes its own
     // window, a cost of O(w log w) that the block's length keeps small.
-    const std::size_t block = std::max<std::size_t>(std::size_t{1} << 14, 16 * w);
+    const std::size_t block = std::max<std::size_t>(std::size_t{1} << 14, w <= n / 16 ? 16 * w : n);
     std::vector<std::size_t> used_per_block(block_count(last - first, block));
     const cpu::level level = cpu::active();
-    if (w <= network_limit(level)) {
-        for_each_block(
-            last - first,
-            [&](std::size_t b, std::size_t begin, std::size_t end) {
-                begin += first;
-                end += first;
-                used_per_block[b] = network_path<Plain>(c, w, begin, end, level, pw);
-            },
-            block);
-    } else {
-        const std::size_t capacity = std::min(w, n);
-        for_each_block(
-            last - first,
-            [&](std::size_t b, std::size_t begin, std::size_t end) {
-                begin += first;
-                end += first;
+    const std::size_t capacity = std::min(w, n);
+    for_each_block(
+        last - first,
+        [&](std::size_t b, std::size_t begin, std::size_t end) {
+            begin += first;
+            end += first;
+            used_per_block[b] = [&] {
+                if (w <= network_limit(level))
+                    return network_path<Plain>(c, w, begin, end, level, pw);
                 if (capacity <= flat_window_max) {
                     flat_window win(capacity, level);
-                    used_per_block[b] = sliding_path<Plain>(c, w, begin, end, pw, win);
-                } else {
-                    blocked_window win(capacity, level);
-                    used_per_block[b] = sliding_path<Plain>(c, w, begin, end, pw, win);
+                    return sliding_path<Plain>(c, w, begin, end, pw, win);
                 }
-            },
-            block);
-    }
+                if (capacity <= ranked_window_min) {
+                    blocked_window win(capacity, level);
+                    return sliding_path<Plain>(c, w, begin, end, pw, win);
+                }
+                // Slots as 32-bit numbers when the block's values allow it: half the memory.
+                if (std::min(n, end + w / 2) - (begin >= w / 2 ? begin - w / 2 : 0) < UINT32_MAX)
+                    return ranked_path<Plain, std::uint32_t>(c, w, begin, end, pw);
+                return ranked_path<Plain, std::uint64_t>(c, w, begin, end, pw);
+            }();
+        },
+        block);
     summary result;
     for (std::size_t u : used_per_block) result.n_used += u;
     return result;
