@@ -84,6 +84,30 @@ def _rows(obj, rows):
     return out
 
 
+def _concat(pieces: list, counts: np.ndarray):
+    """The columns' pieces end to end, in the dtype pd.concat gives them; one concat per dtype.
+
+    Pieces of one dtype are joined as they are (np.concatenate, or the extension array's own
+    concatenation); pieces of several dtypes go through pd.concat once per dtype, and their
+    rows are put back in the columns' order (piece k has counts[k] rows).
+    """
+    groups: dict[Any, list[int]] = {}
+    for k, piece in enumerate(pieces):
+        groups.setdefault(piece.dtype, []).append(k)
+
+    def join(ks: list[int]):
+        same = [pieces[k] for k in ks]
+        if isinstance(same[0], np.ndarray):
+            return np.concatenate(same)
+        return type(same[0])._concat_same_type(same)
+
+    if len(groups) == 1:
+        return join(list(range(len(pieces))))
+    joined = pd.concat([pd.Series(join(ks), copy=False) for ks in groups.values()])
+    owner = np.concatenate([np.repeat(ks, counts[ks]) for ks in groups.values()])
+    return joined.array.take(np.argsort(owner, kind="stable"))
+
+
 def _per_point(value, n: int):
     """A scalar broadcast to n entries, or the per-point array as it is."""
     if np.ndim(value) == 0:
@@ -293,7 +317,10 @@ class FrameOutliers:
         return cols == list(range(self._df.shape[1]))
 
     def _run(self, method, params, columns, *, series: bool = False, **outputs):
-        """(checked column positions, their Series (with `series`) or None, core results)."""
+        """(checked column positions, their data, core results).
+
+        The data are the columns as Series with `series`, else Series or 1-D ndarrays.
+        """
         # Everything here runs serially around the parallel core call, so it is kept short: after
         # a core call over a large frame the caches hold its data, not Python's, and each line of
         # Python runs several times slower than in a loop of small calls.
@@ -308,7 +335,7 @@ class FrameOutliers:
             else:
                 inputs = [self._df.iloc[:, j] for j in cols]
         results = run_builtin_columns(inputs, method, params, **outputs)
-        return cols, inputs if series else None, results
+        return cols, inputs, results
 
     def _frame(self, cols: list[int], arrays: list) -> pd.DataFrame:
         # When every column was checked, the frame's own labels, shared as pandas' comparisons
@@ -382,17 +409,62 @@ class FrameOutliers:
 
     def report(self, method: str = "zscore", *, columns=None, **params: Any) -> pd.DataFrame:
         """Long form: one row per flagged cell, with its ``column``; by column, then position."""
-        cols, series, results = self._run(
-            method, params, columns, series=True, mask=True, scores=True, bounds=True
+        cols, inputs, results = self._run(
+            method, params, columns, mask=True, scores=True, bounds=True
         )
-        parts = []
-        for j, s, r in zip(cols, series, results, strict=True):
-            part = _report(s, r)
-            part.insert(0, "column", [self._df.columns[j]] * len(part))
-            parts.append(part)
-        if not parts:
+        if not cols:
             return pd.DataFrame(columns=["column", "position", "value", "score", "lower", "upper"])
-        return pd.concat(parts)
+        # Built as one frame: a frame per column and a concat cost 0.35 ms a column. What is
+        # left per column is a few numpy indexings of its flagged cells.
+        block = _rows_of_one_block([r["mask"] for r in results])
+        if block is not None:  # every column in one (columns, rows) array: one nonzero
+            owner, pos = np.nonzero(block)
+            counts = np.bincount(owner, minlength=len(cols))
+        else:
+            pos = np.concatenate([np.flatnonzero(r["mask"]) for r in results])
+            counts = np.array([r["mask"].sum() for r in results], dtype=np.intp)
+            owner = np.repeat(np.arange(len(cols)), counts)
+        ends = np.cumsum(counts).tolist()
+        # Scalar float bounds (all methods but hampel, on numbers): repeated in one call.
+        scalar = all(type(r["lower"]) is np.float64 for r in results)
+        dtypes = self._df.dtypes.tolist()
+        values, scores, lower, upper = [], [], [], []
+        for j, x, r, start, end in zip(cols, inputs, results, [0, *ends], ends, strict=False):
+            p = pos[start:end]
+            dtype = dtypes[j]
+            if not isinstance(x, np.ndarray):  # a Series: numpy dtypes read as ndarrays
+                x = x.to_numpy() if isinstance(dtype, np.dtype) else x.array
+            values.append(x[p])
+            scores.append(r["scores"][p])
+            if scalar:
+                continue
+            for key, out in (("lower", lower), ("upper", upper)):
+                bound = _in_dtype_of(r[key], dtype)
+                if np.ndim(bound):  # hampel: one per point
+                    out.append((bound.array if isinstance(bound, pd.Index) else bound)[p])
+                elif isinstance(bound, np.generic):  # datetime64, timedelta64
+                    out.append(np.full(p.size, bound))
+                else:  # a tz-aware Timestamp
+                    out.append(pd.array([bound] * p.size, dtype=dtype))
+        if scalar:
+            lower, upper = (
+                np.repeat(np.array([r[k] for r in results], dtype=np.float64), counts)
+                for k in ("lower", "upper")
+            )
+        else:
+            lower, upper = _concat(lower, counts), _concat(upper, counts)
+        labels = self._df.columns if self._all(cols) else self._df.columns[cols]
+        return pd.DataFrame(
+            {
+                "column": labels.to_flat_index().take(owner),
+                "position": pos.astype(np.int64),
+                "value": _concat(values, counts),
+                "score": np.concatenate(scores),
+                "lower": lower,
+                "upper": upper,
+            },
+            index=self._df.index.take(pos),
+        )
 
     def plot(self, method: str = "zscore", *, columns=None, kind: str = "line", **params: Any):
         """One matplotlib axis per checked column, sharing x; returns the array of Axes."""

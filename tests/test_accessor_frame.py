@@ -90,6 +90,14 @@ def default_columns(df: pd.DataFrame) -> list:
     ]
 
 
+def _checked_by_default(dtype) -> bool:
+    return (
+        pd.api.types.is_numeric_dtype(dtype)
+        and not pd.api.types.is_bool_dtype(dtype)
+        and not pd.api.types.is_timedelta64_dtype(dtype)
+    )
+
+
 def to_float(s: pd.Series) -> np.ndarray:
     dtype = s.dtype
     if isinstance(dtype, pd.DatetimeTZDtype) or (
@@ -272,6 +280,74 @@ def test_frame_report_long_form(method, params):
         )
         for side in ("lower", "upper"):
             assert part[side].tolist() == sr[side].tolist(), (ctx, side)
+
+
+def _report_frames():
+    """Frames whose every checked column has a flagged cell, of every kind of column."""
+    yield "fixture", frame(), {}
+    yield "fixture, string index", frame(index=pd.Index([f"r{i}" for i in range(N)])), {}
+    f = frame()
+    yield "fixture with times", f, {"columns": ["f64", "when", "wait", "I64", "arrow", "u8"]}
+    tz = pd.DataFrame(
+        {
+            "t": pd.Series(f["when"]).dt.tz_localize("Europe/Paris").array,
+            "x": f["f64"].to_numpy(),
+        }
+    )
+    yield "tz-aware", tz, {"columns": ["t", "x"]}
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((60, 4))
+    x[[3, 40], [0, 1]] = 30.0
+    x[[7, 8], [2, 3]] = -25.0
+    yield "int labels", pd.DataFrame(x, index=np.arange(60) * 7), {}
+    tuples = pd.DataFrame(
+        x, columns=pd.MultiIndex.from_tuples([("a", 1), ("a", 2), ("b", 1), ("b", 2)])
+    )
+    yield "tuple labels", tuples, {}
+    yield "repeated labels", pd.DataFrame(x, columns=["p", "q", "p", "r"]), {}
+    yield "big-endian", pd.DataFrame(x.astype(">f8")), {}
+
+
+REPORT_FRAMES = list(_report_frames())
+
+
+@pytest.mark.parametrize("label,df,kw", REPORT_FRAMES, ids=[c[0] for c in REPORT_FRAMES])
+@pytest.mark.parametrize(
+    "method,params", [("mad", {}), ("hampel", {"window": 9})], ids=["mad", "hampel"]
+)
+def test_frame_report_is_the_series_reports_end_to_end(label, df, kw, method, params):
+    # issue 15 item 16: report is built in one piece; it must stay the frame it was, the Series
+    # reports of the checked columns with their `column`, concatenated.
+    rep = df.outliers.report(method, **kw, **params)
+    if "columns" in kw:
+        positions = [df.columns.get_loc(c) for c in kw["columns"]]
+    else:  # default_columns, by position (labels may repeat)
+        positions = [j for j in range(df.shape[1]) if _checked_by_default(df.dtypes.iloc[j])]
+    parts = []
+    for j in positions:
+        part = df.iloc[:, j].outliers.report(method, **params)
+        assert len(part), (label, df.columns[j])  # every column flagged: no empty part
+        part.insert(0, "column", [df.columns[j]] * len(part))
+        parts.append(part)
+    pd.testing.assert_frame_equal(rep, pd.concat(parts), check_index_type=True)
+
+
+@pytest.mark.parametrize(
+    "labels", [[0, 1, 2], ["a", "b", "c"], [("a", 1), ("a", 2), ("b", 1)]], ids=str
+)
+def test_frame_report_column_keeps_label_dtype_when_a_column_has_no_flag(labels):
+    # The `column` column holds the frame's labels in their own dtype, whichever columns have
+    # flagged cells (the concatenation of per-column parts gave int labels as float64 when a
+    # column had none).
+    x = np.zeros((30, 3))
+    x[:, 1] = np.arange(30.0)  # nothing flagged
+    x[4, 0], x[9, 2] = 50.0, -50.0
+    df = pd.DataFrame(x, columns=pd.Index(labels, tupleize_cols=False))
+    rep = df.outliers.report("mad")
+    assert rep["column"].tolist() == [labels[0], labels[2]]
+    assert rep["column"].dtype == df.columns.dtype
+    assert rep["position"].tolist() == [4, 9]
+    pd.testing.assert_index_equal(rep.index, df.index[[4, 9]], exact=True)
 
 
 def test_frame_report_columns_argument_order():
