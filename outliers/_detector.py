@@ -56,9 +56,10 @@ class Detector:
     -----
     A callable is called as ``func(values, **params)``, where ``values`` is a read-only 1-D
     numpy array sharing memory with the caller's data (float64 with NaN at missing positions
-    for pandas masked arrays). It returns integer positions or a boolean mask of the same
-    length; the core checks the result and returns sorted, unique int64 positions. Custom
-    functions have no scores or bounds.
+    for pandas masked arrays); numpy refuses to make it writable. It returns integer
+    positions or a boolean mask of the same length (of a numpy masked array, the masked
+    entries are not flagged); the core checks the result and returns sorted, unique int64
+    positions. Custom functions have no scores or bounds.
 
     A Detector may be used from several threads at once.
 
