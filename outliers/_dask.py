@@ -139,6 +139,7 @@ def _zscore_stats(pooled, threshold: float, ddof: int) -> dict[str, Any]:
     return {
         "rule": "zscore",
         "stats": [mean, sigma, threshold],
+        "center": mean if count else np.nan,
         "lower": lower,
         "upper": upper,
         "n_used": count,
@@ -338,6 +339,7 @@ def _mad_stats(order, dev_order, threshold: float) -> dict[str, Any]:
     return {
         "rule": "deviation",
         "stats": [m, scale, threshold],
+        "center": m,
         "lower": m - threshold * scale if defined else np.nan,
         "upper": m + threshold * scale if defined else np.nan,
         "n_used": n,
@@ -349,7 +351,9 @@ def _center_of(order):
 
 
 def _band_stats(order, method: str, full: dict[str, Any]) -> dict[str, Any]:
-    n, (lo, hi), _ = order
+    n, values, _ = order
+    lo, hi = values[:2]
+    median = values[2] if len(values) > 2 else np.nan  # asked for by clean(how="center") only
     if method == "iqr":
         lower, upper = lo - full["k"] * (hi - lo), hi + full["k"] * (hi - lo)
     else:
@@ -357,6 +361,7 @@ def _band_stats(order, method: str, full: dict[str, Any]) -> dict[str, Any]:
     return {
         "rule": "band",
         "stats": [lo, hi, lower, upper],
+        "center": median,
         "lower": lower,
         "upper": upper,
         "n_used": n,
@@ -377,6 +382,7 @@ def _esd_stats(shares, full: dict[str, Any]) -> dict[str, Any]:
     return {
         "rule": "none",
         "stats": [],
+        "center": o["center"],
         "lower": o["lower"],
         "upper": o["upper"],
         "n_used": o["n_used"],
@@ -408,8 +414,8 @@ def _apply(part, missing, stats, index: int, want: dict[str, bool]) -> dict[str,
                     out["scores"][local] = stats["r_stats"][i]
                 if want["mask"]:
                     out["mask"][local] = i < stats["n_outliers"]
-    out["lower"] = to_time(np.float64(stats["lower"]), prepared.time_dtype)
-    out["upper"] = to_time(np.float64(stats["upper"]), prepared.time_dtype)
+    for key in ("lower", "upper", "center"):
+        out[key] = to_time(np.float64(stats[key]), prepared.time_dtype)
     return out
 
 
@@ -572,6 +578,8 @@ def partition_outputs(
         stats = g.call(_mad_stats, order, dev_order, full["threshold"])
     elif method in ("iqr", "quantile"):
         qs = [0.25, 0.75] if method == "iqr" else [full["low"], full["high"]]
+        if want.get("center"):
+            qs.append(np.nan)  # the median
         stats = g.call(_band_stats, _order_statistics(g, read, missing, qs), method, full)
     else:  # esd
         shares = [
@@ -589,6 +597,7 @@ _WANT = {
     "mask": {"mask": True, "scores": False, "bounds": False},
     "scores": {"mask": False, "scores": True, "bounds": False},
     "bounds": {"mask": False, "scores": False, "bounds": True},
+    "report": {"mask": True, "scores": True, "bounds": True},
 }
 
 
@@ -666,11 +675,16 @@ def _bounds_piece(out, part: pd.Series, meta: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(frame, index=part.index).astype(meta.dtypes.to_dict())
 
 
-def _flagged_rows(outs: list, part):
-    flags = np.zeros(len(part), dtype=bool)
+def _any_mask(outs: list, n: int) -> np.ndarray:
+    """Rows with a flagged cell in any of the outputs."""
+    flags = np.zeros(n, dtype=bool)
     for o in outs:
         flags |= o["mask"]
-    return part[flags]
+    return flags
+
+
+def _flagged_rows(outs: list, part):
+    return part[_any_mask(outs, len(part))]
 
 
 def _frame_piece(outs: list, key: str, part: pd.DataFrame, names: list) -> pd.DataFrame:
@@ -680,11 +694,43 @@ def _frame_piece(outs: list, key: str, part: pd.DataFrame, names: list) -> pd.Da
 
 
 def _collect(g: _Graph, pieces: list, meta, like):
+    """A dask collection of the pieces; divisions those of `like` (unknown if None)."""
     import dask.dataframe as dd
 
-    return dd.from_delayed(
-        g.delayed(pieces), meta=meta, divisions=like.divisions, verify_meta=False
-    )
+    divisions = None if like is None else like.divisions
+    return dd.from_delayed(g.delayed(pieces), meta=meta, divisions=divisions, verify_meta=False)
+
+
+def _want_clean(how: str) -> dict[str, bool]:
+    from .accessors import _check_how
+
+    _check_how(how)
+    return {"mask": True, "scores": False, "bounds": how == "clip", "center": how == "center"}
+
+
+def _clean_piece(out, part: pd.Series, how: str) -> pd.Series:
+    from .accessors import _clean
+
+    return _clean(part, out, how)
+
+
+def _report_piece(out, part: pd.Series, offset: int, column=None) -> pd.DataFrame:
+    """A partition's rows of the report, at positions in the whole column."""
+    from .accessors import _report
+
+    rows = _report(part, out)
+    rows["position"] += offset
+    if column is not None:
+        rows.insert(0, "column", [column] * len(rows))
+    return rows
+
+
+def _offsets(g: _Graph, parts: list) -> list:
+    """The keys of each partition's first position in the column (lengths are not known)."""
+    offsets = [0]
+    for p in parts[:-1]:
+        offsets.append(g.call(operator.add, offsets[-1], g.call(len, p)))
+    return offsets
 
 
 class DaskSeriesOutliers:
@@ -692,21 +738,22 @@ class DaskSeriesOutliers:
 
     Results equal the pandas accessor's on the concatenated data; statistics (medians,
     quantiles included) are exact. See :mod:`outliers._dask` for how each method is split.
+    ``plot`` and ``explore`` draw in memory: call them on ``.compute()``'s pandas Series.
     """
 
     def __init__(self, series) -> None:
         self._s = series
 
-    def _run(self, method: str, params: dict[str, Any], want: str):
+    def _run(self, method: str, params: dict[str, Any], want: dict[str, bool]):
         g = _Graph()
         read = reader(g, self._s)
-        outs, _ = partition_outputs(g, read, method, params, _WANT[want])
+        outs, _ = partition_outputs(g, read, method, params, want)
         return g, read(None), outs
 
     def detect(self, method: str = "zscore", **params: Any):
         """The flagged entries: a dask Series with the same labels, dtype and name."""
         meta = self._s._meta.outliers.detect(method, **params)
-        g, parts, outs = self._run(method, params, "mask")
+        g, parts, outs = self._run(method, params, _WANT["mask"])
         pieces = [g.call(_flagged_rows, [o], p) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._s)
 
@@ -720,44 +767,90 @@ class DaskSeriesOutliers:
 
     def _aligned(self, key: str, method: str, params: dict[str, Any]):
         meta = getattr(self._s._meta.outliers, key)(method, **params)
-        g, parts, outs = self._run(method, params, key)
+        g, parts, outs = self._run(method, params, _WANT[key])
         pieces = [g.call(_series_piece, o, key, p) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._s)
 
     def bounds(self, method: str = "zscore", **params: Any):
         """A dask DataFrame with columns ``lower`` and ``upper`` aligned to the data."""
         meta = self._s._meta.outliers.bounds(method, **params)
-        g, parts, outs = self._run(method, params, "bounds")
+        g, parts, outs = self._run(method, params, _WANT["bounds"])
         pieces = [g.call(_bounds_piece, o, p, meta) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._s)
+
+    def clean(self, how: str = "nan", method: str = "zscore", **params: Any):
+        """A new dask Series with the flagged values handled, as ``Series.outliers.clean``."""
+        want = _want_clean(how)
+        meta = self._s._meta.outliers.clean(how, method, **params)
+        g, parts, outs = self._run(method, params, want)
+        pieces = [g.call(_clean_piece, o, p, how) for o, p in zip(outs, parts, strict=True)]
+        return _collect(g, pieces, meta, self._s)
+
+    def report(self, method: str = "zscore", **params: Any):
+        """The flagged entries, indexed by their labels, as ``Series.outliers.report``.
+
+        A dask DataFrame with ``position`` (in the whole column), ``value``, ``score``,
+        ``lower``, ``upper``.
+        """
+        meta = self._s._meta.outliers.report(method, **params)
+        g, parts, outs = self._run(method, params, _WANT["report"])
+        pieces = [
+            g.call(_report_piece, o, p, offset)
+            for o, p, offset in zip(outs, parts, _offsets(g, parts), strict=True)
+        ]
+        return _collect(g, pieces, meta, self._s)
+
+
+def _frame_bounds_piece(outs: list, part: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+    n = len(part)
+    arrays = []
+    for o in outs:
+        for k in ("lower", "upper"):
+            arrays.append(np.full(n, o[k]) if np.ndim(o[k]) == 0 else o[k])
+    out = pd.DataFrame(dict(enumerate(arrays)), index=part.index)
+    out.columns = meta.columns
+    return out.astype(dict(zip(meta.columns, meta.dtypes, strict=True)))
+
+
+def _frame_clean_piece(outs: list, part: pd.DataFrame, cols: list, how: str) -> pd.DataFrame:
+    from .accessors import _clean
+
+    if how == "drop":
+        return part[~_any_mask(outs, len(part))]
+    out = part.copy()
+    for j, o in zip(cols, outs, strict=True):
+        out.isetitem(j, _clean(part.iloc[:, j], o, how))
+    return out
 
 
 class DaskFrameOutliers:
     """``ddf.outliers``: per-column detection on a dask DataFrame, lazily (SPEC §10).
 
     ``columns=`` as for pandas (default: the numeric columns); every column is split over
-    the partitions as :class:`DaskSeriesOutliers` does.
+    the partitions as :class:`DaskSeriesOutliers` does. ``plot``, ``explore`` and ``style``
+    draw in memory: call them on ``.compute()``'s pandas DataFrame.
     """
 
     def __init__(self, frame) -> None:
         self._df = frame
 
-    def _run(self, method: str, params: dict[str, Any], columns, want: str):
+    def _run(self, method: str, params: dict[str, Any], columns, want: dict[str, bool]):
         meta = self._df._meta
-        names = [meta.columns[j] for j in meta.outliers._positions(columns)]
+        cols = meta.outliers._positions(columns)
+        names = [meta.columns[j] for j in cols]
         g = _Graph()
         parts = g.use(list(self._df.to_delayed()))
         per_column = [
-            partition_outputs(g, reader(g, self._df[name]), method, params, _WANT[want])[0]
+            partition_outputs(g, reader(g, self._df[name]), method, params, want)[0]
             for name in names
         ]
         outs = [list(row) for row in zip(*per_column, strict=True)] if names else [[]] * len(parts)
-        return g, names, parts, outs
+        return g, cols, names, parts, outs
 
     def detect(self, method: str = "zscore", *, columns=None, **params: Any):
         """The rows (all columns) with at least one flagged cell, in order."""
         meta = self._df._meta.outliers.detect(method, columns=columns, **params)
-        g, _, parts, outs = self._run(method, params, columns, "mask")
+        g, _, _, parts, outs = self._run(method, params, columns, _WANT["mask"])
         pieces = [g.call(_flagged_rows, o, p) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._df)
 
@@ -771,9 +864,53 @@ class DaskFrameOutliers:
 
     def _frame(self, key: str, method: str, columns, params: dict[str, Any]):
         meta = getattr(self._df._meta.outliers, key)(method, columns=columns, **params)
-        g, names, parts, outs = self._run(method, params, columns, key)
+        g, _, names, parts, outs = self._run(method, params, columns, _WANT[key])
         pieces = [g.call(_frame_piece, o, key, p, names) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._df)
+
+    def bounds(self, method: str = "zscore", *, columns=None, **params: Any):
+        """A dask DataFrame with columns ``(column, "lower")``, ``(column, "upper")``."""
+        meta = self._df._meta.outliers.bounds(method, columns=columns, **params)
+        g, _, _, parts, outs = self._run(method, params, columns, _WANT["bounds"])
+        pieces = [
+            g.call(_frame_bounds_piece, o, p, meta) for o, p in zip(outs, parts, strict=True)
+        ]
+        return _collect(g, pieces, meta, self._df)
+
+    def clean(self, how: str = "nan", method: str = "zscore", *, columns=None, **params: Any):
+        """A new dask DataFrame with the checked columns cleaned as ``DataFrame.outliers.clean``.
+
+        ``how="drop"`` drops the rows with any flagged cell.
+        """
+        want = _want_clean(how)
+        meta = self._df._meta.outliers.clean(how, method, columns=columns, **params)
+        g, cols, _, parts, outs = self._run(method, params, columns, want)
+        pieces = [
+            g.call(_frame_clean_piece, o, p, cols, how) for o, p in zip(outs, parts, strict=True)
+        ]
+        return _collect(g, pieces, meta, self._df)
+
+    def report(self, method: str = "zscore", *, columns=None, **params: Any):
+        """Long form, one row per flagged cell with its ``column``: by column, then position.
+
+        A dask DataFrame indexed by the flagged labels (its divisions unknown: each column's
+        rows start again from the first partition).
+        """
+        meta = self._df._meta.outliers.report(method, columns=columns, **params)
+        g, cols, names, parts, outs = self._run(method, params, columns, _WANT["report"])
+        if not names:  # one empty piece (dd.from_pandas would change the dtypes)
+            return _collect(g, [g.call(pd.DataFrame.copy, meta)], meta, None)
+        offsets = _offsets(g, parts)
+        pieces = [
+            g.call(_report_piece, o[k], g.call(_column_of, p, cols[k]), offset, name)
+            for k, name in enumerate(names)
+            for o, p, offset in zip(outs, parts, offsets, strict=True)
+        ]
+        return _collect(g, pieces, meta, None)
+
+
+def _column_of(part: pd.DataFrame, k: int) -> pd.Series:
+    return part.iloc[:, k]
 
 
 def register() -> None:

@@ -754,3 +754,77 @@ def test_array_hampel_short_partitions_share_a_kernel_call(monkeypatch, window, 
         got.compute(scheduler="sync"), ol.scores(x, "hampel", window=window)
     )
     assert len(seen) == calls
+
+
+# ------------------------------------------------------------------ clean, report, frame bounds
+
+HOWS = ["nan", "drop", "clip", "center"]
+
+
+def assert_pandas_close(got, want, ctx: str) -> None:
+    """Same labels, columns, dtypes and missing entries; numbers equal to rounding."""
+    if isinstance(want, pd.Series):
+        pd.testing.assert_series_equal(got, want, check_exact=False, rtol=RTOL, obj=ctx)
+    else:
+        pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=RTOL, obj=ctx)
+
+
+@pytest.mark.parametrize("kind", ["divisions", "delayed"])
+@pytest.mark.parametrize("case", SHORT_CASES, ids=SHORT_IDS)
+def test_series_accessor_clean_and_report(pandas_frame, kind, case):
+    """clean (every how) and report on dask Series equal pandas' on the concatenated data."""
+    method, params = case
+    ddf = dask_frame(kind, pandas_frame)
+    pdf = ddf.compute(scheduler="sync")
+    columns = ["f64", "F64", "i64", "f32"]
+    lazy = {
+        c: {
+            "report": ddf[c].outliers.report(method, **params),
+            **{how: ddf[c].outliers.clean(how, method, **params) for how in HOWS},
+        }
+        for c in columns
+    }
+    (got,) = compute("threads", lazy)
+    for c in columns:
+        ctx = f"{kind}, {case_id(case)}, {c!r}"
+        want = pdf[c].outliers.report(method, **params)
+        assert len(want) > 0, ctx
+        assert_pandas_close(got[c]["report"], want, f"{ctx} report")
+        for how in HOWS:
+            want = pdf[c].outliers.clean(how, method, **params)
+            assert_pandas_close(got[c][how], want, f"{ctx} clean {how}")
+
+
+@pytest.mark.parametrize("case", SHORT_CASES, ids=SHORT_IDS)
+def test_frame_accessor_bounds_clean_and_report(pandas_frame, case):
+    method, params = case
+    calls: list = []
+    ddf = counting_frame(pandas_frame, calls)
+    kinds = [{}, {"columns": ["F64", "i64"]}, {"columns": []}, {"missing": -9999}]
+    lazy = []
+    for extra in kinds:
+        p = {**params, **extra}
+        lazy.append(
+            {
+                "bounds": ddf.outliers.bounds(method, **p),
+                "report": ddf.outliers.report(method, **p),
+                **{how: ddf.outliers.clean(how, method, **p) for how in HOWS},
+            }
+        )
+    assert calls == [], "data loaded before compute()"
+    (got,) = compute("threads", lazy)
+    pdf = ddf.compute(scheduler="sync")
+    for extra, g in zip(kinds, got, strict=True):
+        p = {**params, **extra}
+        ctx = f"{case_id(case)}, {extra}"
+        if extra.get("columns") != []:  # pandas' own bounds of no column: issue 15 item 12
+            assert_pandas_close(g["bounds"], pdf.outliers.bounds(method, **p), f"{ctx} bounds")
+        want = pdf.outliers.report(method, **p)
+        if extra.get("columns") == []:  # dask gives an empty object column its string dtype
+            assert len(g["report"]) == 0 and list(g["report"].columns) == list(want.columns)
+        else:
+            assert len(want) > 0, ctx
+            assert_pandas_close(g["report"], want, f"{ctx} report")
+        for how in HOWS:
+            want = pdf.outliers.clean(how, method, **p)
+            assert_pandas_close(g[how], want, f"{ctx} clean {how}")
