@@ -92,6 +92,25 @@ def test_hampel_ranked_windows_bit_identical_to_brute_force(window, restore_cpu_
                     assert same_bits(got[name], first[name]).all(), f"window={window}: {name}"
 
 
+def test_hampel_ranked_windows_across_blocks(restore_cpu_and_threads):
+    # Blocks of 4 windows, each sorting its own slots; 2 threads take blocks from 5 on.
+    window = 32_001
+    x = adversarial(600_000, seed=11)
+    edges = np.arange(4 * window, x.size, 4 * window)
+    rows = np.unique(
+        np.concatenate([sampled_rows(x.size, window), (edges[:, None] + np.arange(-3, 3)).ravel()])
+    )
+    want = brute_force(x, window, 3.0, rows)
+    ol.set_num_threads(1)
+    one = run_all(x, window, 3.0)
+    assert_same(one, want, "1 thread", rows)
+    ol.set_num_threads(2)
+    two = run_all(x, window, 3.0)
+    for name in OUTPUTS:
+        assert same_bits(one[name], two[name]).all(), f"{name}: 1 vs 2 threads"
+    assert np.array_equal(one["mask"], two["mask"])
+
+
 def test_hampel_ranked_windows_ordered_and_tied(restore_cpu_and_threads):
     # Sorted input pushes every entering value to one end; ties and long NaN gaps make the
     # ranks' cursors lose their slots and the MAD's split jump.

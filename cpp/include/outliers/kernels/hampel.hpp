@@ -1047,12 +1047,16 @@ summary run(const column<T>& c, const hampel_params& p, const outputs& out, std:
     // ones give the same windows, and every size below stays far from overflowing.
     const std::size_t w = std::min(p.window, n <= (SIZE_MAX - 1) / 2 ? 2 * n + 1 : SIZE_MAX);
     const point_writer pw{out, p.threshold};
+    const std::size_t capacity = std::min(w, n);
     // Blocks of a size set by the window only (never by the thread count); each primes its own
-    // window, a cost of O(w log w) that the block's length keeps small.
-    const std::size_t block = std::max<std::size_t>(std::size_t{1} << 14, w <= n / 16 ? 16 * w : n);
+    // window, a cost of O(w log w) that the block's length keeps small. Ranked windows hold 28
+    // bytes per value of x[begin - h, end + h) while they prime: their blocks are 4 windows
+    // long, not 16 (a third of the memory, for 1.5 sorts per point instead of 1.1).
+    const std::size_t windows = capacity > ranked_window_min ? 4 : 16;
+    const std::size_t block =
+        std::max<std::size_t>(std::size_t{1} << 14, w <= n / windows ? windows * w : n);
     std::vector<std::size_t> used_per_block(block_count(last - first, block));
     const cpu::level level = cpu::active();
-    const std::size_t capacity = std::min(w, n);
     for_each_block(
         last - first,
         [&](std::size_t b, std::size_t begin, std::size_t end) {
