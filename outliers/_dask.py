@@ -35,7 +35,9 @@ import importlib.util
 import operator
 import struct
 import sys
+import threading
 import uuid
+import weakref
 from typing import Any
 
 import numpy as np
@@ -463,18 +465,18 @@ def _edge(pieces: list, h: int, tail: bool) -> list | None:
     return out or None
 
 
-def _hampel_part(before, parts, after, missing, full, want):
-    """The hampel outputs of consecutive partitions' own points, windows reading neighbours.
+# The outputs of a whole column's hampel points, per call (its graph's name): computed by the
+# first partition whose extended buffer is the whole column, sliced by the others. Weak
+# references: an entry lives as long as the partitions' results (views into it) do.
+_WHOLE: dict[str, list] = {}
+_WHOLE_LOCK = threading.Lock()
 
-    The partitions extended by the edges (each at most h values, fewer at the column's ends)
-    are the one copy this method makes; only the partitions' own points are computed.
-    """
-    before, after = before or [], after or []
-    extended = _concat([*before, *parts, *after])
+
+def _hampel_run(extended, first: int, last: int, missing, full, want) -> dict:
+    """The hampel outputs of the points [first, last) of `extended` (a partition and edges)."""
     if isinstance(extended, pd.Series):
         extended = extended.array  # positions only: the partitions' labels are not needed
     prepared = prepare(extended)
-    start = sum(len(p) for p in before)
     # A window of 2N + 1 already holds all N values at every point: a longer one is the same
     # (2N + 3: still odd, and >= 3 for an empty partition).
     window = min(full["window"], 2 * len(extended) + 3)
@@ -483,8 +485,8 @@ def _hampel_part(before, parts, after, missing, full, want):
         missing,
         window,
         full["threshold"],
-        start,
-        start + sum(len(p) for p in parts),
+        first,
+        last,
         mask=want["mask"],
         scores=want["scores"],
         bounds=want["bounds"],
@@ -494,6 +496,39 @@ def _hampel_part(before, parts, after, missing, full, want):
         if key in out:
             out[key] = to_time(out[key], prepared.time_dtype)
     return out
+
+
+def _whole_column(token: str, column, missing, full, want) -> dict:
+    """Every point's outputs of the whole column, computed once per call and process."""
+    with _WHOLE_LOCK:
+        entry = _WHOLE.setdefault(token, [threading.Lock(), {}])
+    with entry[0]:
+        out = {k: ref() for k, ref in entry[1].items()}
+        if not out or any(v is None for v in out.values()):
+            out = _hampel_run(column, 0, len(column), missing, full, want)
+            entry[1] = {k: weakref.ref(v) for k, v in out.items()}
+            if out:
+                weakref.finalize(next(iter(out.values())), _WHOLE.pop, token, None)
+    return out
+
+
+def _hampel_part(before, parts, after, missing, full, want, token: str):
+    """The hampel outputs of consecutive partitions' own points, windows reading neighbours.
+
+    The partitions extended by the edges (each at most h values, fewer at the column's ends)
+    are the one copy this method makes; only the partitions' own points are computed. When
+    both edges reach the column's ends, the buffer is the whole column, the same for every
+    such partition: its points are computed once (each call sorts its first window, and with
+    a window spanning the column, every partition sorted the whole column).
+    """
+    before, after = before or [], after or []
+    extended = _concat([*before, *parts, *after])
+    start = sum(len(p) for p in before)
+    stop = start + sum(len(p) for p in parts)
+    h = full["window"] // 2
+    if start < h and len(extended) - stop < h:
+        return _slice_out(_whole_column(token, extended, missing, full, want), start, stop)
+    return _hampel_run(extended, start, stop, missing, full, want)
 
 
 def _hampel_groups(lengths, h: int, count: int) -> list[range]:
@@ -558,7 +593,7 @@ def partition_outputs(
         for run in _hampel_groups(lengths, h, len(parts)):
             key = g.call(
                 _hampel_part, befores[run[0]], [parts[j] for j in run], afters[run[-1]],
-                missing, full, want,
+                missing, full, want, g.name,
             )  # fmt: skip
             if len(run) == 1:
                 outs.append(key)

@@ -828,3 +828,29 @@ def test_frame_accessor_bounds_clean_and_report(pandas_frame, case):
         for how in HOWS:
             want = pdf.outliers.clean(how, method, **p)
             assert_pandas_close(g[how], want, f"{ctx} clean {how}")
+
+
+@pytest.mark.parametrize("scheduler", ["sync", "threads"])
+def test_series_hampel_window_spanning_the_column_is_computed_once(monkeypatch, scheduler):
+    """Partition lengths unknown: every partition whose extended buffer is the whole column
+    shares one kernel call (each call sorts its first window: here the whole column).
+    """
+    from outliers import _dask
+
+    seen = []
+    real = _dask._core.partition_hampel
+
+    def counted(column, *args, **kwargs):
+        seen.append(len(column[0]))
+        return real(column, *args, **kwargs)
+
+    monkeypatch.setattr(_dask._core, "partition_hampel", counted)
+    x = np.random.default_rng(9).normal(size=20_000)
+    x[::97] += 25.0
+    s = dd.from_pandas(pd.Series(x, name="x"), npartitions=40)
+    lazy = s.outliers.scores("hampel", window=2**40 + 1)
+    got = lazy.compute(scheduler=scheduler)
+    pd.testing.assert_series_equal(
+        got, pd.Series(x, name="x").outliers.scores("hampel", window=2**40 + 1)
+    )
+    assert seen == [len(x)]
