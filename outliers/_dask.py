@@ -768,12 +768,27 @@ def _offsets(g: _Graph, parts: list) -> list:
     return offsets
 
 
+def _in_memory_only(verb: str, what: str):
+    """A verb that draws or styles the data in memory: refused on dask, saying what to do."""
+
+    def refuse(self, *args: Any, **kwargs: Any):
+        raise NotImplementedError(
+            f"{verb} needs the data in memory: call it on the pandas {what} that .compute() "
+            f"returns (.compute().outliers.{verb}(...)), or on a sample if it is large"
+        )
+
+    refuse.__name__ = verb
+    refuse.__doc__ = f"Not on dask: ``.compute()`` first, then the pandas {what}'s ``{verb}``."
+    return refuse
+
+
 class DaskSeriesOutliers:
     """``ddf["x"].outliers``: the pandas Series verbs on a dask Series, lazily (SPEC §10).
 
     Results equal the pandas accessor's on the concatenated data; statistics (medians,
     quantiles included) are exact. See :mod:`outliers._dask` for how each method is split.
-    ``plot`` and ``explore`` draw in memory: call them on ``.compute()``'s pandas Series.
+    ``plot`` and ``explore`` draw in memory: they raise NotImplementedError saying to call
+    them on ``.compute()``'s pandas Series.
     """
 
     def __init__(self, series) -> None:
@@ -835,6 +850,9 @@ class DaskSeriesOutliers:
         ]
         return _collect(g, pieces, meta, self._s)
 
+    plot = _in_memory_only("plot", "Series")
+    explore = _in_memory_only("explore", "Series")
+
 
 def _frame_bounds_piece(outs: list, part: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
     n = len(part)
@@ -863,7 +881,8 @@ class DaskFrameOutliers:
 
     ``columns=`` as for pandas (default: the numeric columns); every column is split over
     the partitions as :class:`DaskSeriesOutliers` does. ``plot``, ``explore`` and ``style``
-    draw in memory: call them on ``.compute()``'s pandas DataFrame.
+    draw in memory: they raise NotImplementedError saying to call them on ``.compute()``'s
+    pandas DataFrame.
     """
 
     def __init__(self, frame) -> None:
@@ -942,6 +961,10 @@ class DaskFrameOutliers:
             for o, p, offset in zip(outs, parts, offsets, strict=True)
         ]
         return _collect(g, pieces, meta, None)
+
+    plot = _in_memory_only("plot", "DataFrame")
+    explore = _in_memory_only("explore", "DataFrame")
+    style = _in_memory_only("style", "DataFrame")
 
 
 def _column_of(part: pd.DataFrame, k: int) -> pd.Series:

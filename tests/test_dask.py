@@ -854,3 +854,14 @@ def test_series_hampel_window_spanning_the_column_is_computed_once(monkeypatch, 
         got, pd.Series(x, name="x").outliers.scores("hampel", window=2**40 + 1)
     )
     assert seen == [len(x)]
+
+
+def test_accessors_drawing_in_memory_say_to_compute_first(pandas_frame):
+    ddf = dask_frame("delayed", pandas_frame)
+    calls = [
+        (ddf["f64"].outliers.plot, ()), (ddf["f64"].outliers.explore, ()),
+        (ddf.outliers.plot, ()), (ddf.outliers.explore, ()), (ddf.outliers.style, ("mad",)),
+    ]  # fmt: skip
+    for call, args in calls:
+        with pytest.raises(NotImplementedError, match=r"call it on the pandas .*\.compute\(\)"):
+            call(*args)
