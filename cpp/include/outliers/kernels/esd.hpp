@@ -365,6 +365,15 @@ scanned scan(const double_reader<T>& reader, std::size_t size, std::size_t cap, 
     return sc;
 }
 
+// True when a sum of n of the values could overflow: the largest |x| (the candidates from both
+// ends hold the smallest and the largest value) is above DBL_MAX / (2n).
+inline bool sums_may_overflow(const scanned& sc, std::size_t n) {
+    double biggest = 0.0;
+    for (const point& q : sc.low) biggest = std::max(biggest, std::fabs(q.x));
+    for (const point& q : sc.high) biggest = std::max(biggest, std::fabs(q.x));
+    return biggest > std::numeric_limits<double>::max() / (2.0 * static_cast<double>(n));
+}
+
 // The moments of every finite value but the candidates `cand` (sorted by position): the
 // sub-blocks holding candidates measured again with the candidates as NaN (their entries of
 // `subs` replaced), then all pooled.
@@ -433,6 +442,28 @@ summary esd(const column<T>& c, const esd_params& p, const outputs& out,
     scanned sc = scan(reader, size, cap, out, level);
     const moments everything = pool(sc.subs.data(), sc.subs.size());
     const auto n = static_cast<std::size_t>(everything.count);
+
+    if (n > 0 && (!std::isfinite(everything.mean) || sums_may_overflow(sc, n))) {
+        // Values so large that a sum of them can overflow (near +-DBL_MAX; numpy's mean is then
+        // inf and its scores NaN): the test runs on a copy times 2^-k, 2^k >= 2n, where no sum
+        // can. Scaling by a power of two is exact (but for subnormals), so the removals, R_i and
+        // λ_i are those of the values themselves; center and bounds are scaled back (+-inf
+        // beyond the doubles). Squares can still overflow: the std is then +inf, as numpy's.
+        const double unit = std::ldexp(1.0, -(std::ilogb(static_cast<double>(n)) + 2));
+        std::vector<double> scaled(size);
+        double buf[lanes::sub_block];
+        for (std::size_t s = 0; s < size; s += lanes::sub_block) {
+            const std::size_t len = std::min(lanes::sub_block, size - s);
+            const double* x = reader.read(s, len, buf);
+            for (std::size_t i = 0; i < len; ++i) scaled[s + i] = x[i] * unit;
+        }
+        summary back =
+            esd(column<double>{make_strided<const double>(scaled.data(), size)}, p, out, detail);
+        back.center /= unit;
+        back.lower /= unit;
+        back.upper /= unit;
+        return back;
+    }
 
     summary result;
     result.n_used = n;

@@ -16,11 +16,16 @@ struct iqr_params {
     double k = 1.5;
 };
 
-// Distance outside [lo, hi] relative to its width; +inf outside a zero-width interval.
+// Distance outside [lo, hi] relative to its width; +inf outside a zero-width interval. Near
+// +-DBL_MAX the distance or the width can overflow (numpy's inf / inf is NaN, or a finite
+// ratio comes out inf or 0): the same ratio is then taken of the halves, which cannot.
 inline double outside_score(double x, double lo, double hi) {
     const double distance = std::max({lo - x, x - hi, 0.0});
     if (distance == 0.0) return 0.0;
-    return distance / (hi - lo);  // hi == lo gives +inf, as the spec asks
+    const double width = hi - lo;
+    if (std::isinf(distance) || std::isinf(width))
+        return std::max(lo / 2.0 - x / 2.0, x / 2.0 - hi / 2.0) / (hi / 2.0 - lo / 2.0);
+    return distance / width;  // hi == lo gives +inf, as the spec asks
 }
 
 // Flags and scores of a band [lower, upper] with scores relative to [lo, hi] (iqr, quantile).
@@ -42,11 +47,16 @@ summary iqr(const column<T>& c, const iqr_params& p, const outputs& out) {
     const order_result r = column_selector<T>(c).run(wanted, out.want_center ? 3 : 2);
     const double q1 = r.value[0], q3 = r.value[1];
     const double width = q3 - q1;
+    // Where Q3 - Q1 overflows, k IQR is twice k times the half width (k = 0 then leaves the
+    // quartiles themselves, not inf * 0 = NaN; a reach beyond the doubles is +inf).
+    const double reach = std::isinf(width) && std::isfinite(q1) && std::isfinite(q3)
+                             ? 2.0 * (p.k * (q3 / 2.0 - q1 / 2.0))
+                             : p.k * width;
 
     summary result;
     result.n_used = r.n;
-    result.lower = q1 - p.k * width;
-    result.upper = q3 + p.k * width;
+    result.lower = q1 - reach;
+    result.upper = q3 + reach;
     if (out.want_center) result.center = r.value[2];
     write_band(c, out, q1, q3, result.lower, result.upper);
     return result;

@@ -38,18 +38,41 @@ double deviation_sum(const column<T>& c, double m) {
 }
 
 // Flags and scores of the rule |x - m| / scale > threshold (nothing finite is flagged unless
-// scale > 0).
+// scale > 0). `unit` (1, or 1/4 when the deviations overflow: mad_in_quarters) multiplies x and
+// m before they are subtracted; scale is then that of the scaled deviations.
 template <class T>
 void write_deviation(const column<T>& c, const outputs& out, double m, double scale,
-                     double threshold) {
+                     double threshold, double unit = 1.0) {
     const bool usable = scale > 0.0;
-    if (fast_flags::applies(c, out)) {
+    if (fast_flags::applies(c, out) && unit == 1.0) {
         if (usable) return fast_flags::write(c, fast_flags::deviation{m, scale, threshold}, out.flags);
         return fast_flags::write(c, fast_flags::outside{-inf, inf}, out.flags);
     }
+    const double mu = m * unit;
     write_pointwise(
-        c, out, [&](double x) { return usable ? std::fabs(x - m) / scale : 0.0; },
-        [&](double x) { return usable && std::fabs(x - m) / scale > threshold; });
+        c, out, [&](double x) { return usable ? std::fabs(x * unit - mu) / scale : 0.0; },
+        [&](double x) { return usable && std::fabs(x * unit - mu) / scale > threshold; });
+}
+
+// The scale of mad (1.4826 MAD, or 1.2533 MeanAD when the MAD is 0) of the values times 1/4,
+// for when it overflows at full scale: near +-DBL_MAX, |x - m| is +inf for finite x (m = -1e308,
+// x = 1e308), and so can be the MAD, the MeanAD (or its sum) and 1.4826 MAD; numpy's
+// |x - m| / inf then gives 0 or NaN. Quarters cannot overflow there (x / 4 is exact but for
+// subnormals), nor can the sum of their deviations each divided by n, and every score is a
+// ratio, the same in quarters. Only data at the ends of the doubles comes here: the deviations
+// are simply copied and selected (numpy_median's midpoint, as the column path).
+template <class T>
+double mad_in_quarters(const column<T>& c, double m, std::size_t n) {
+    std::vector<double> d;
+    d.reserve(n);
+    const double mq = m / 4.0;
+    for (std::size_t i = 0; i < c.size(); ++i)
+        if (classify(c, i) == state::finite) d.push_back(std::fabs(value(c, i) / 4.0 - mq));
+    const double scale = mad_scale * median_inplace(d.data(), d.data() + d.size());
+    if (scale != 0.0) return scale;
+    double mean = 0.0;
+    for (double v : d) mean += v / static_cast<double>(d.size());
+    return meanad_scale * mean;
 }
 
 // Two exact selections over the column in place (select.hpp): the median m, then the median of
@@ -66,14 +89,19 @@ summary mad(const column<T>& c, const mad_params& p, const outputs& out) {
     summary result;
     result.n_used = n;
     result.center = m;
-    double scale = nan;
+    double scale = nan, unit = 1.0;
     if (n > 0) {
         scale = mad_scale * select.run(&median, 1, true, m).value[0];
         if (scale == 0.0) scale = meanad_scale * (deviation_sum(c, m) / static_cast<double>(n));
-        result.lower = m - p.threshold * scale;
-        result.upper = m + p.threshold * scale;
+        if (std::isinf(scale)) {
+            unit = 0.25;
+            scale = mad_in_quarters(c, m, n);
+        }
+        // threshold * scale / 1 is threshold * scale exactly; in quarters, +-inf if beyond.
+        result.lower = m - p.threshold * scale / unit;
+        result.upper = m + p.threshold * scale / unit;
     }
-    write_deviation(c, out, m, scale, p.threshold);
+    write_deviation(c, out, m, scale, p.threshold, unit);
     return result;
 }
 

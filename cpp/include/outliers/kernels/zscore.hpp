@@ -236,6 +236,22 @@ moments exact_moments(const double_reader<T>& reader, cpu::level level, std::siz
     return pool(parts.data(), parts.size());
 }
 
+// The moments of the values times `factor` (a power of two), one sub-block after another: for
+// values whose sum overflows (zscore() below); a rare path, single-threaded.
+template <class T>
+moments scaled_moments(const double_reader<T>& reader, cpu::level level, std::size_t n_all,
+                       double factor) {
+    std::vector<moments> subs(block_count(n_all, lanes::sub_block));
+    double buf[lanes::sub_block];
+    for (std::size_t s = 0; s < n_all; s += lanes::sub_block) {
+        const std::size_t len = std::min(lanes::sub_block, n_all - s);
+        const double* x = reader.read(s, len, buf);
+        for (std::size_t i = 0; i < len; ++i) buf[i] = x[i] * factor;
+        subs[s / lanes::sub_block] = measure(level, buf, len, false);
+    }
+    return pool(subs.data(), subs.size());
+}
+
 }  // namespace outliers::detail::zscore_impl
 
 namespace outliers::kernels {
@@ -243,6 +259,8 @@ namespace outliers::kernels {
 // Flags |x - mean| > threshold * sigma and scores |x - mean| / sigma of every value, given the
 // statistics (nothing finite is flagged unless sigma > 0): two-pass's second pass, also run on
 // one partition of a larger data set with statistics pooled over all (partitions.hpp).
+// A sigma of +inf (squares that overflow, as numpy's) scores every finite value 0, also where
+// |x - mean| overflows too (numpy: inf / inf = NaN).
 template <class T>
 void write_zscore(const column<T>& c, const outputs& out, double mean, double sigma,
                   double threshold) {
@@ -270,10 +288,10 @@ void write_zscore(const column<T>& c, const outputs& out, double mean, double si
                     out.flags[s + i] =
                         ax == inf || (usable && finite && std::fabs(x[i] - mean) > limit);
                 if (out.scores)
-                    out.scores[s + i] = std::isnan(x[i]) ? nan
-                                        : !finite        ? inf
-                                        : usable         ? std::fabs(x[i] - mean) / sigma
-                                                         : 0.0;
+                    out.scores[s + i] = std::isnan(x[i])        ? nan
+                                        : !finite               ? inf
+                                        : usable && sigma < inf ? std::fabs(x[i] - mean) / sigma
+                                                                : 0.0;
             }
         }
     });
@@ -410,13 +428,25 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
         mean = all.mean;
         m2 = all.m2;
     }
+    // Near +-DBL_MAX the values' sum overflows: numpy's mean is then +-inf or NaN and every score
+    // NaN. The values times 2^-k with 2^k >= 2n cannot overflow their sum (it stays below
+    // DBL_MAX / 2): scaled back, their moments give the true mean, and the std as numpy's formula
+    // gives it with that mean (+inf when squares overflow, beyond a spread of ~1e154).
+    double unit = 1.0;
+    if (count > 0.0 && !std::isfinite(mean)) {
+        unit = std::ldexp(1.0, -(std::ilogb(count) + 2));
+        const moments scaled = scaled_moments(reader, level, n_all, unit);
+        mean = scaled.mean / unit;
+        m2 = scaled.m2;
+    }
 
     const auto n = static_cast<std::size_t>(count);
     summary result;
     result.n_used = n;
     result.center = mean;
     const bool defined = n > p.ddof;
-    const double sigma = defined ? std::sqrt(m2 / static_cast<double>(n - p.ddof)) : nan;
+    // sqrt(m2 / (n - ddof)) / 1 is sqrt(m2 / (n - ddof)) exactly.
+    const double sigma = defined ? std::sqrt(m2 / static_cast<double>(n - p.ddof)) / unit : nan;
     if (defined) {
         result.lower = mean - p.threshold * sigma;
         result.upper = mean + p.threshold * sigma;
