@@ -865,7 +865,9 @@ std::size_t sliding_path(const column<T>& c, std::size_t w, std::size_t begin, s
 // runs of neighbouring ranks that move by a step or two from one point to the next, so cursors
 // (a rank and its slot) are kept, and moved to the neighbouring set bits; the tree is descended
 // when no cursor is near. A step costs O(log w); O(log^2 w) when the MAD's split has to be
-// searched anew.
+// searched anew. The blocked window is faster up to about 32000 values (10^6 normal values, one
+// thread, ns per point blocked/ranked: window 2001 64/211, 20001 160/216, 30001 209/216, 40001
+// 258/207, 100001 599/204).
 inline constexpr std::size_t ranked_window_min = 32000;
 
 // Slot of the k-th (from 0) set bit of `word`, which has more than k: halving by counts.
