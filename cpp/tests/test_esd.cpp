@@ -385,6 +385,59 @@ void test_esd_matches_naive_reference() {
     }
 }
 
+// Removals deep into the data (max_outliers up to n): the candidate sets compact many times
+// and the moments of what is left are rebuilt around new split points (issue 15).
+void test_esd_many_removals_match_naive_reference() {
+    lcg g{19};
+    for (int trial = 0; trial < 60; ++trial) {
+        const auto n = 3 + static_cast<std::size_t>(g.uniform() * 400.0);
+        std::vector<double> x(n);
+        for (auto& v : x) {
+            switch (trial % 4) {
+                case 0: v = g.normal(); break;
+                case 1: v = std::floor(g.uniform() * 6.0); break;  // ties
+                case 2: v = g.normal() / (0.05 + g.uniform()); break;  // heavy tails
+                default: v = g.uniform() < 0.1 ? 1e12 * g.normal() : 5.0 + g.normal(); break;
+            }
+        }
+        const auto max_outliers = 1 + static_cast<std::size_t>(g.uniform() * static_cast<double>(n));
+        CHECK(matches_naive(x, max_outliers, 0.05));
+    }
+}
+
+// alpha = 5e-324 is valid: q = alpha / (2(n − i + 1)) underflows to 0, and t is then beyond
+// 1e19 for n = 20, so λ_i is its limit (n − i) / sqrt(n − i + 1) to double precision.
+void test_esd_smallest_alpha() {
+    for (std::size_t i = 1; i <= 16; ++i) {
+        const double m = static_cast<double>(20 - i);
+        const double lambda = outliers::detail::esd_impl::critical_value(20, i, 5e-324);
+        CHECK(std::fabs(lambda - m / std::sqrt(m + 1.0)) <= 1e-15 * lambda);
+    }
+    // df = 1 (the last step of max_outliers = n − 2): t = inf, λ = 2 / sqrt(3).
+    CHECK(std::fabs(outliers::detail::esd_impl::critical_value(20, 18, 5e-324) - 2.0 / std::sqrt(3.0)) <
+          1e-15);
+    lcg g{23};
+    std::vector<double> x(20);
+    for (auto& v : x) v = g.normal();
+    x[7] = 1e6;
+    const result r = run(x, {18, 5e-324});
+    CHECK(r.d.n_outliers == 0 && r.d.lambdas.size() == 18);
+    for (double l : r.d.lambdas) CHECK(std::isfinite(l));
+}
+
+// Values near +-DBL_MAX: sums overflow (numpy's mean is inf, its scores NaN); the test runs on
+// values scaled by a power of two, and no finite value gets a NaN score.
+void test_esd_values_near_the_largest_double() {
+    const double big = std::numeric_limits<double>::max();
+    const std::vector<double> x{big, 1.5e308, -big, 1.7e308, 0.0, 1.0, -1.0, big};
+    const result r = run(x, {6, 0.05});
+    for (double s : r.scores) CHECK(!std::isnan(s));
+    // Nothing flagged: the center is the mean of all, (DBL_MAX + 3.2e308) / 8 (numpy: inf). The
+    // squares overflow, so the std is +inf, as numpy's, and the bounds are +-inf.
+    CHECK(std::fabs(r.s.center - (big / 8.0 + 0.4e308)) <= 1e-15 * r.s.center);
+    CHECK(r.s.lower == -inf && r.s.upper == inf);
+}
+
 void test_esd_independent_of_thread_count() {
     lcg g{11};
     std::vector<double> x(300000);  // several blocks of outliers::block_size
@@ -427,6 +480,9 @@ int main() {
     test_esd_ties_go_to_the_smallest_position();
     test_esd_huge_outlier_leaves_no_cancellation();
     test_esd_matches_naive_reference();
+    test_esd_many_removals_match_naive_reference();
+    test_esd_smallest_alpha();
+    test_esd_values_near_the_largest_double();
     test_esd_independent_of_thread_count();
     test_esd_rejects_bad_parameters();
     return outliers::testing::report("test_esd");
