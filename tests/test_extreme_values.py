@@ -28,6 +28,11 @@ DATA = {
     "MAD overflows": np.array([-1.7e308] * 3 + [0.4e308] + [1.7e308] * 3),
     "MeanAD overflows": np.array([-1.7e308] * 4 + [1.7e308] * 3),
     "huge and small": np.r_[np.linspace(-1.0, 1.0, 9), -1.7e308, 1.7e308, np.nan, np.inf],
+    # |x - m| of -1.7e308 overflows while the MAD is small: numpy's score is inf, the true 43.8.
+    "one deviation overflows": np.r_[[1.5e308, 1.6e308] * 6, 1.0, -1.7e308],
+    # m - 3.5 * 1.4826 MAD is beyond the doubles, m + 3.5 * 1.4826 MAD is not, and 0.7 DBL_MAX
+    # lies beyond it although its deviation from m overflows.
+    "bound beyond the doubles": np.array([-0.5] * 4 + [-0.1, -0.9, 0.7, 0.9]) * BIG,
 }
 METHODS = {
     "zscore": {},
@@ -139,6 +144,7 @@ def test_mad_center_bounds_and_scores_exact(name):
     finite = np.isfinite(x)
     want = [float(abs(Fraction(float(t)) - m) / scale) if scale else 0.0 for t in x[finite]]
     _close(ol.scores(x, "mad")[finite], want)
+    assert np.array_equal(ol.mask(x, "mad")[finite], np.array(want) > 3.5)
     _close([_center(x, "mad")], [float(m)])
     reach = Fraction(3.5) * scale
     _close(ol.bounds(x, "mad"), [_to_float(m - reach), _to_float(m + reach)])

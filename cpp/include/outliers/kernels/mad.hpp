@@ -49,9 +49,14 @@ void write_deviation(const column<T>& c, const outputs& out, double m, double sc
         return fast_flags::write(c, fast_flags::outside{-inf, inf}, out.flags);
     }
     const double mu = m * unit;
+    const auto score = [&](double x) {
+        const double d = std::fabs(x * unit - mu);
+        // |x - m| overflowed (numpy: inf), although the ratio is finite: taken in quarters.
+        return d < inf ? d / scale : std::fabs(x / 4.0 - m / 4.0) / (scale / 4.0);
+    };
     write_pointwise(
-        c, out, [&](double x) { return usable ? std::fabs(x * unit - mu) / scale : 0.0; },
-        [&](double x) { return usable && std::fabs(x * unit - mu) / scale > threshold; });
+        c, out, [&](double x) { return usable ? score(x) : 0.0; },
+        [&](double x) { return usable && score(x) > threshold; });
 }
 
 // The scale of mad (1.4826 MAD, or 1.2533 MeanAD when the MAD is 0) of the values times 1/4,
@@ -96,10 +101,16 @@ summary mad(const column<T>& c, const mad_params& p, const outputs& out) {
         if (std::isinf(scale)) {
             unit = 0.25;
             scale = mad_in_quarters(c, m, n);
+        } else if (!std::isfinite(p.threshold * scale)) {
+            // Bounds beyond the doubles: a deviation that overflows (+inf) may still be within
+            // them, so every comparison is made in quarters (exact scaling, the same scores).
+            unit = 0.25;
+            scale /= 4.0;
         }
-        // threshold * scale / 1 is threshold * scale exactly; in quarters, +-inf if beyond.
-        result.lower = m - p.threshold * scale / unit;
-        result.upper = m + p.threshold * scale / unit;
+        // (m - threshold * scale) / 1 is m - threshold * scale exactly; in quarters, a bound is
+        // +-inf only when it lies beyond the doubles.
+        result.lower = (m * unit - p.threshold * scale) / unit;
+        result.upper = (m * unit + p.threshold * scale) / unit;
     }
     write_deviation(c, out, m, scale, p.threshold, unit);
     return result;
