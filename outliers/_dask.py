@@ -465,7 +465,7 @@ def _edge(pieces: list, h: int, tail: bool) -> list | None:
     return out or None
 
 
-# The outputs of a whole column's hampel points, per call (its graph's name): computed by the
+# The outputs of a whole column's hampel points, per column of a call (a token): computed by the
 # first partition whose extended buffer is the whole column, sliced by the others. Weak
 # references: an entry lives as long as the partitions' results (views into it) do.
 _WHOLE: dict[str, list] = {}
@@ -590,10 +590,11 @@ def partition_outputs(
             after = g.call(_edge, [p, after], h, False)
         afters.reverse()
         outs = []
+        column = uuid.uuid4().hex  # this column's whole-column outputs (a frame has several)
         for run in _hampel_groups(lengths, h, len(parts)):
             key = g.call(
                 _hampel_part, befores[run[0]], [parts[j] for j in run], afters[run[-1]],
-                missing, full, want, g.name,
+                missing, full, want, column,
             )  # fmt: skip
             if len(run) == 1:
                 outs.append(key)

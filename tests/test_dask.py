@@ -865,3 +865,22 @@ def test_accessors_drawing_in_memory_say_to_compute_first(pandas_frame):
     for call, args in calls:
         with pytest.raises(NotImplementedError, match=r"call it on the pandas .*\.compute\(\)"):
             call(*args)
+
+
+@pytest.mark.parametrize("scheduler", ["sync", "threads"])
+def test_frame_accessor_hampel_window_spanning_the_column(pandas_frame, scheduler):
+    """Every column's partitions share their own column's whole-column call, not another's."""
+    ddf = dask_frame("delayed", pandas_frame)
+    pdf = ddf.compute(scheduler="sync")
+    params = {"window": 2**40 + 1}
+    lazy = {
+        "mask": ddf.outliers.mask("hampel", **params),
+        "scores": ddf.outliers.scores("hampel", **params),
+        "bounds": ddf.outliers.bounds("hampel", **params),
+    }
+    (got,) = compute(scheduler, lazy)
+    want = pdf.outliers.mask("hampel", **params)
+    assert want.any().all()
+    pd.testing.assert_frame_equal(got["mask"], want)
+    assert_frame_close(got["scores"], pdf.outliers.scores("hampel", **params), "scores")
+    assert_pandas_close(got["bounds"], pdf.outliers.bounds("hampel", **params), "bounds")
