@@ -124,8 +124,8 @@ void test_student_t_rejects_bad_arguments() {
     CHECK(outliers::testing::throws<std::domain_error>([] { outliers::student_t_cdf(0.3, 0.0); }));
 }
 
-// Tails below the doubles, from ln q: an ESD with alpha = 5e-324 asks for q = alpha / (2(n − i + 1)),
-// which underflows to 0 (issue 15).
+// Tails below the doubles, from ln q: an ESD with alpha = 5e-324 asks for
+// q = alpha / (2(n − i + 1)), which underflows to 0 (issue 15).
 void test_student_t_upper_quantile_log() {
     // Where q is a normal double: scipy.stats.t.isf(1e-300, df) (scipy 1.17; it returns -inf for
     // df = 3..10 there, so those are checked below against the tail's asymptotic form).
@@ -142,7 +142,7 @@ void test_student_t_upper_quantile_log() {
     // scipy.stats.norm.isf(5e-324) for df = inf.
     CHECK(close_rel(outliers::student_t_upper_quantile_log(std::log(5e-324), INFINITY),
                     38.467405617144344, 1e-13));
-    // P(T > t) = C t^-df (1 + O(df / t²)) with C = Γ((df+1)/2) df^(df/2 − 1) / (sqrt(π) Γ(df/2)),
+    // P(T > t) = C t^-df (1 + O(df / t²)), C = Γ((df+1)/2) df^(df/2 − 1) / (sqrt(π) Γ(df/2)),
     // exact to double precision for these t (> 1e30); df = 2 in closed form, t = 1 / sqrt(2q).
     for (double log_q : {std::log(5e-324), -800.0, -1000.0}) {
         CHECK(close_rel(outliers::student_t_upper_quantile_log(log_q, 2.0),

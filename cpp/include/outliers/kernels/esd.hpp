@@ -180,10 +180,11 @@ inline double critical_value(std::size_t n, std::size_t i, double alpha) {
     const double q = alpha / (2.0 * (m + 1.0));
     const double p = 1.0 - q;
     const double df = m - 1.0;
+    const double log_q = std::log(alpha) - std::log(2.0 * (m + 1.0));
     const double t = p < 1.0 ? student_t_quantile(p, df)
                      : q >= std::numeric_limits<double>::min()
                          ? -student_t_quantile(q, df)
-                         : student_t_upper_quantile_log(std::log(alpha) - std::log(2.0 * (m + 1.0)), df);
+                         : student_t_upper_quantile_log(log_q, df);
     if (!std::isfinite(t * t)) return m / std::sqrt(((m - 1.0) / t / t + 1.0) * (m + 1.0));
     return m * t / std::sqrt((m - 1.0 + t * t) * (m + 1.0));
 }
@@ -241,8 +242,8 @@ inline esd_outcome esd_iterate(const moments& core, const std::vector<point>& ca
         total.add(rest_sum);
         // Constant: the core is (empty or) all one value and every remaining candidate equals it.
         const double common = core.count > 0.0 ? core.first : a < b ? v[a] : nan;
-        const bool constant =
-            (core.count == 0.0 || core.constant) && (a == b || (v[a] == common && v[b - 1] == common));
+        const bool constant = (core.count == 0.0 || core.constant) &&
+                              (a == b || (v[a] == common && v[b - 1] == common));
         const spread_of all = combine(core_m, cm);
         // The mean from the compensated total of what is left (core and remaining candidates,
         // never a difference): correctly rounded in practice, as numpy's is whenever its sum is
