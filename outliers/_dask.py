@@ -499,13 +499,14 @@ def _hampel_run(extended, first: int, last: int, missing, full, want) -> dict:
 
 
 def _whole_column(token: str, column, missing, full, want) -> dict:
-    """Every point's outputs of the whole column, computed once per call and process."""
+    """Every point's outputs of the whole column (`column()`), once per token and process."""
     with _WHOLE_LOCK:
         entry = _WHOLE.setdefault(token, [threading.Lock(), {}])
     with entry[0]:
         out = {k: ref() for k, ref in entry[1].items()}
         if not out or any(v is None for v in out.values()):
-            out = _hampel_run(column, 0, len(column), missing, full, want)
+            values = column()
+            out = _hampel_run(values, 0, len(values), missing, full, want)
             entry[1] = {k: weakref.ref(v) for k, v in out.items()}
             if out:
                 weakref.finalize(next(iter(out.values())), _WHOLE.pop, token, None)
@@ -522,13 +523,16 @@ def _hampel_part(before, parts, after, missing, full, want, token: str):
     a window spanning the column, every partition sorted the whole column).
     """
     before, after = before or [], after or []
-    extended = _concat([*before, *parts, *after])
     start = sum(len(p) for p in before)
     stop = start + sum(len(p) for p in parts)
+
+    def extended():
+        return _concat([*before, *parts, *after])
+
     h = full["window"] // 2
-    if start < h and len(extended) - stop < h:
+    if start < h and sum(len(p) for p in after) < h:
         return _slice_out(_whole_column(token, extended, missing, full, want), start, stop)
-    return _hampel_run(extended, start, stop, missing, full, want)
+    return _hampel_run(extended(), start, stop, missing, full, want)
 
 
 def _hampel_groups(lengths, h: int, count: int) -> list[range]:
