@@ -23,6 +23,11 @@ CALLS = {
         "x = np.random.default_rng(0).normal(size=6 * 10**7)",
         "ol.mask(x, 'hampel', window=2001)",
     ),
+    # One block: the window spans the column, and the call starts by sorting all of it.
+    "hampel-window-of-the-column": (
+        "x = np.random.default_rng(0).normal(size=2 * 10**7)",
+        "ol.mask(x, 'hampel', window=2 * 10**7 + 1)",
+    ),
     "hampel-frame": (
         "import pandas as pd\n"
         "df = pd.DataFrame(np.random.default_rng(0).normal(size=(3 * 10**7, 2)))",

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../cpu.hpp"
+#include "../interrupt.hpp"
 #include "../outputs.hpp"
 #include "mad.hpp"
 
@@ -802,6 +803,9 @@ class blocked_window {
     blocked_ranks_fn ranks_;
 };
 
+// Points between two interruption points of the sliding paths (about a millisecond of work).
+constexpr std::size_t stop_check_points = std::size_t{1} << 12;
+
 // The rank a value v had before removing `out` and adding `in` (each only if finite), after it.
 inline std::size_t rank_after(std::size_t rank, double v, double out, double in) noexcept {
     return rank - (is_finite(out) && out < v) + (is_finite(in) && in < v);
@@ -848,6 +852,7 @@ std::size_t sliding_path(const column<T>& c, std::size_t w, std::size_t begin, s
         const double x = at(i);
         used += is_finite(x);
         pw.write(i, x, sorted_stats(win.values(), win.size(), split));
+        if (i % stop_check_points == 0) interruption_point();
     }
     return used;
 }
@@ -1001,6 +1006,33 @@ class ranked_window {
     std::uint64_t clock_ = 0;
 };
 
+// std::sort, stoppable by Ctrl-C: runs of 2^16 sorted, then merged pairwise through a second
+// buffer, with interruption points between runs and merges. A window near n = 10^8 primes with
+// one sort of every value (about 10 s), which would otherwise not notice a stop request.
+template <class V>
+void sort_interruptible(std::vector<V>& v) {
+    constexpr std::size_t run = std::size_t{1} << 16;
+    const std::size_t n = v.size();
+    for (std::size_t b = 0; b < n; b += run) {
+        interruption_point();
+        std::sort(v.begin() + static_cast<std::ptrdiff_t>(b),
+                  v.begin() + static_cast<std::ptrdiff_t>(std::min(n, b + run)));
+    }
+    if (n <= run) return;
+    std::vector<V> merged(n);
+    for (std::size_t width = run; width < n; width *= 2) {
+        for (std::size_t b = 0; b < n; b += 2 * width) {
+            interruption_point();
+            const auto at = [&](std::size_t k) {
+                return v.begin() + static_cast<std::ptrdiff_t>(std::min(n, k));
+            };
+            std::merge(at(b), at(b + width), at(b + width), at(b + 2 * width),
+                       merged.begin() + static_cast<std::ptrdiff_t>(b));
+        }
+        v.swap(merged);
+    }
+}
+
 // The points [begin, end) with a ranked_window.
 template <bool Plain, class Index, class T>
 std::size_t ranked_path(const column<T>& c, std::size_t w, std::size_t begin, std::size_t end,
@@ -1016,7 +1048,7 @@ std::size_t ranked_path(const column<T>& c, std::size_t w, std::size_t begin, st
             const double v = encoded<Plain>(c, j);
             if (is_finite(v)) order.emplace_back(v, static_cast<Index>(j - lo));
         }
-        std::sort(order.begin(), order.end());
+        sort_interruptible(order);
         sorted.resize(order.size());
         for (std::size_t r = 0; r < order.size(); ++r) {
             sorted[r] = order[r].first;
@@ -1037,6 +1069,7 @@ std::size_t ranked_path(const column<T>& c, std::size_t w, std::size_t begin, st
         const double x = encoded<Plain>(c, i);
         used += is_finite(x);
         pw.write(i, x, sorted_stats(win.values(), win.size(), split));
+        if (i % stop_check_points == 0) interruption_point();
     }
     return used;
 }
