@@ -9,6 +9,7 @@ force of test_hampel_paths on sampled points. Values near +-1e308 overflow numpy
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -170,3 +171,31 @@ def test_hampel_overflow_examples():
     assert scores[3] == pytest.approx(1.9 / (1.482602218505602 * 1.5), rel=1e-12)
     assert not ol.mask(x, "hampel", window=9)[3]
     assert ol.mask(x, "hampel", window=9, threshold=0.5)[3]
+
+
+def test_hampel_window_near_the_length_of_a_large_array(tmp_path):
+    # n = 2e6 with window 2000001 ran for more than 190 s (each step shifted up to n/64 blocks of
+    # a sorted array); it is one ranked block now, about a second. Run apart with a timeout, so
+    # a regression fails here instead of hanging the suite; checked on sampled points.
+    n, window = 2_000_000, 2_000_001
+    x = np.random.default_rng(11).standard_normal(n)
+    x[::9973] *= 40.0
+    np.save(tmp_path / "x.npy", x)
+    code = (
+        "import numpy as np, outliers as ol\n"
+        f"x = np.load({str(tmp_path / 'x.npy')!r})\n"
+        f"lower, upper = ol.bounds(x, 'hampel', window={window})\n"
+        f"np.save({str(tmp_path / 'out.npy')!r}, np.stack([lower, upper, "
+        f"ol.scores(x, 'hampel', window={window})]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    lower, upper, scores = np.load(tmp_path / "out.npy")
+    rows = np.unique(np.r_[0, 1, n // 3, n // 2, n - 2, n - 1, np.arange(0, n, n // 7)])
+    h = window // 2
+    for i in rows:  # the SPEC's definition, one window at a time
+        w = x[max(0, i - h) : i + h + 1]
+        m = np.median(w)
+        s = 1.482602218505602 * np.median(np.abs(w - m))
+        want = [m - 3.0 * s, m + 3.0 * s, abs(x[i] - m) / s]
+        np.testing.assert_allclose([lower[i], upper[i], scores[i]], want, rtol=1e-13, err_msg=i)
