@@ -1059,7 +1059,10 @@ std::size_t ranked_path(const column<T>& c, std::size_t w, std::size_t begin, st
     const auto add = [&](std::size_t j) {
         if (slot[j - lo] != none) win.insert(slot[j - lo]);
     };
-    for (std::size_t j = lo; j < std::min(n, begin + h + 1); ++j) add(j);
+    for (std::size_t j = lo; j < std::min(n, begin + h + 1); ++j) {
+        add(j);  // up to n values when the window spans the column: stoppable too
+        if (j % stop_check_points == 0) interruption_point();
+    }
     std::size_t used = 0, split = 0;
     for (std::size_t i = begin; i < end; ++i) {
         if (i > begin) {
