@@ -133,9 +133,11 @@ def _pool(parts):
 
 
 def _zscore_stats(pooled, threshold: float, ddof: int) -> dict[str, Any]:
-    count, mean = int(pooled[0]), pooled[3]
+    # pooled[8]: the moments are those of the values times 2**scale (sums that overflow)
+    count, scale = int(pooled[0]), pooled[8]
+    mean = float(np.ldexp(pooled[3], -scale))
     defined = count > ddof
-    sigma = float(np.sqrt(pooled[4] / (count - ddof))) if defined else np.nan
+    sigma = float(np.ldexp(np.sqrt(pooled[4] / (count - ddof)), -scale)) if defined else np.nan
     lower = mean - threshold * sigma if defined else np.nan
     upper = mean + threshold * sigma if defined else np.nan
     return {

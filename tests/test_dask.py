@@ -884,3 +884,32 @@ def test_frame_accessor_hampel_window_spanning_the_column(pandas_frame, schedule
     pd.testing.assert_frame_equal(got["mask"], want)
     assert_frame_close(got["scores"], pdf.outliers.scores("hampel", **params), "scores")
     assert_pandas_close(got["bounds"], pdf.outliers.bounds("hampel", **params), "bounds")
+
+
+def _near_the_largest_double():
+    from test_extreme_values import DATA
+
+    rng = np.random.default_rng(3)
+    # Sums overflow but the spread is small: finite bounds, flags decided by true statistics.
+    close = 1.5e308 + rng.standard_normal(500) * 1e305
+    close[[17, 230, 401]] = [1.79e308, 1.2e308, 1.75e308]
+    return {**DATA, "close to 1.5e308": close, "two sides, many": np.r_[close, -close[::2]]}
+
+
+@pytest.mark.parametrize("name", sorted(_near_the_largest_double()))
+@pytest.mark.parametrize("method", ["zscore", "esd"])
+def test_array_sums_that_overflow_as_in_memory(name, method):
+    # Partition moments whose sums overflow (near +-1.8e308) are pooled in units of 2^-64:
+    # no NaN score for a finite value, and the in-memory result (issue 15 item 3).
+    x = _near_the_largest_double()[name]
+    params = {"max_outliers": 5} if method == "esd" else {}
+    want_scores = ol.scores(x, method, **params)
+    want_lower, want_upper = ol.bounds(x, method, **params)
+    for chunks in (1, 3, max(1, x.size // 4), x.size):
+        d = da.from_array(x, chunks=chunks)
+        scores = ol.scores(d, method, **params).compute()
+        assert not np.isnan(scores[np.isfinite(x)]).any(), chunks
+        np.testing.assert_allclose(scores, want_scores, rtol=1e-9, err_msg=f"chunks={chunks}")
+        assert np.array_equal(ol.mask(d, method, **params).compute(), ol.mask(x, method, **params))
+        lower, upper = (float(b.compute()) for b in ol.bounds(d, method, **params))
+        np.testing.assert_allclose([lower, upper], [want_lower, want_upper], rtol=1e-9)

@@ -21,16 +21,17 @@ namespace outliers::bindings {
 
 namespace {
 
-using moments_tuple = std::tuple<double, double, double, double, double, double, double, bool>;
+using moments_tuple =
+    std::tuple<double, double, double, double, double, double, double, bool, int>;
 using points = std::vector<std::pair<double, std::size_t>>;
 
 moments_tuple to_tuple(const moments& m) {
-    return {m.count, m.sum, m.sum_err, m.mean, m.m2, m.d1, m.first, m.constant};
+    return {m.count, m.sum, m.sum_err, m.mean, m.m2, m.d1, m.first, m.constant, m.scale};
 }
 
 moments from_tuple(const moments_tuple& t) {
     moments m;
-    std::tie(m.count, m.sum, m.sum_err, m.mean, m.m2, m.d1, m.first, m.constant) = t;
+    std::tie(m.count, m.sum, m.sum_err, m.mean, m.m2, m.d1, m.first, m.constant, m.scale) = t;
     return m;
 }
 
@@ -206,13 +207,13 @@ void bind_partitions(py::module_& m) {
         },
         py::arg("column"), py::arg("missing"),
         "Moments of a partition's finite values: (count, sum, sum_err, mean, m2, d1, first, "
-        "constant).");
+        "constant, scale): of the values times 2**scale, scale < 0 where their sum overflows.");
     m.def(
         "pool_moments",
         [](const std::vector<moments_tuple>& parts) {
             std::vector<moments> ms;
             for (const auto& t : parts) ms.push_back(from_tuple(t));
-            return to_tuple(pool(ms.data(), ms.size()));
+            return to_tuple(partitions::pool_partitions(ms.data(), ms.size()));
         },
         py::arg("parts"), "Moments of the union of disjoint parts, pooled in order.");
     m.def("partition_histogram", &histogram, py::arg("column"), py::arg("missing"),

@@ -69,6 +69,7 @@ struct moments {
     double m2 = 0.0, d1 = 0.0;
     double first = nan;
     bool constant = true;
+    int scale = 0;  // the fields describe the values times 2^scale (partitions.hpp; else 0)
 };
 
 // The moments of the finite values of p[0, len) from their lane sums `a` (lanes::sums()):

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "kernels/esd.hpp"
@@ -102,9 +103,73 @@ inline std::vector<double> assemble(const std::vector<order_request>& req, std::
 
 // Count, compensated sum, mean and M2 of the finite values, two-pass per sub-block and pooled
 // in order (moments.hpp), as the zscore kernel's exact path takes them.
+// Values near +-DBL_MAX overflow a sum. The values times 2^overflow_scale cannot, for fewer than
+// 2^62 of them: a partition whose sum overflows reports its moments in those units (exact but
+// for values below 2^-958, which do not matter beside values whose sum overflows), and pooling
+// brings every part to the smallest scale first (powers of two: exact).
+inline constexpr int overflow_scale = -64;
+
+// True when the sum overflowed (constant values keep a finite mean: their first value).
+inline bool overflowed(const moments& m) noexcept {
+    return m.count > 0.0 && !(std::isfinite(m.sum) && std::isfinite(m.mean));
+}
+
+inline moments rescaled(moments m, int scale) noexcept {
+    const double f = std::ldexp(1.0, scale - m.scale);
+    m.sum *= f;
+    m.sum_err *= f;
+    m.mean *= f;
+    m.m2 *= f * f;
+    m.d1 *= f;
+    m.first *= f;
+    m.scale = scale;
+    return m;
+}
+
+// pool() over partitions' moments, which may be scaled: at the smallest scale among them, and
+// again at overflow_scale when the pooled sum overflows. (The in-memory kernels keep pool():
+// they detect overflow by its non-finite mean.)
+inline moments pool_partitions(const moments* parts, std::size_t count) {
+    const auto at = [&](int scale) {
+        std::vector<moments> same(parts, parts + count);
+        for (moments& m : same)
+            if (m.count > 0.0) m = rescaled(m, scale);
+        moments all = pool(same.data(), same.size());
+        all.scale = scale;
+        return all;
+    };
+    int scale = 0;
+    for (std::size_t j = 0; j < count; ++j)
+        if (parts[j].count > 0.0) scale = std::min(scale, parts[j].scale);
+    moments all = at(scale);
+    if (overflowed(all) && scale > overflow_scale) all = at(overflow_scale);
+    // A part whose deviations overflow has an infinite M2 and D_j: the cross term d * D_j can
+    // meet it as inf - inf. Either way the squares overflow: numpy's M2 is +inf.
+    if (std::isnan(all.m2) && all.count > 0.0) all.m2 = inf;
+    return all;
+}
+
+// The moments of c's finite values whose positions are not in `skip` (sorted), in units of
+// 2^overflow_scale: for a partition whose sum overflows.
+template <class T>
+moments scaled_moments_without(const column<T>& c, const std::vector<std::size_t>& skip) {
+    const double_reader<T> reader(c);
+    const double f = std::ldexp(1.0, overflow_scale);
+    std::vector<double> scaled(c.size());
+    for (std::size_t i = 0; i < c.size(); ++i) scaled[i] = reader.at(i) * f;
+    for (std::size_t i : skip) scaled[i] = nan;
+    const column<double> view{make_strided<const double>(scaled.data(), scaled.size())};
+    moments m = detail::zscore_impl::scaled_moments(double_reader<double>(view), cpu::active(),
+                                                    scaled.size(), 1.0);
+    m.scale = overflow_scale;
+    return m;
+}
+
 template <class T>
 moments partial_moments(const column<T>& c) {
-    return detail::zscore_impl::exact_moments(double_reader<T>(c), cpu::active(), c.size());
+    moments m = detail::zscore_impl::exact_moments(double_reader<T>(c), cpu::active(), c.size());
+    if (overflowed(m)) m = scaled_moments_without(c, {});
+    return m;
 }
 
 // ---------------------------------------------------------------- the ESD test
@@ -127,8 +192,13 @@ esd_share esd_candidates(const column<T>& c, std::size_t cap) {
     share.high = std::move(sc.high);
     keep_first_r(share.low, std::min(cap, share.low.size()), low_first);
     keep_first_r(share.high, std::min(cap, share.high.size()), high_first);
-    share.core =
-        core_without(reader, c.size(), sc.subs, union_by_position(share.low, share.high), level);
+    const std::vector<point> cand = union_by_position(share.low, share.high);
+    share.core = core_without(reader, c.size(), sc.subs, cand, level);
+    if (overflowed(share.core)) {
+        std::vector<std::size_t> skip;
+        for (const point& q : cand) skip.push_back(q.pos);
+        share.core = scaled_moments_without(c, skip);
+    }
     return share;
 }
 
@@ -144,20 +214,42 @@ inline detail::esd_impl::esd_outcome esd_combine(const std::vector<esd_share>& s
         high.insert(high.end(), s.high.begin(), s.high.end());
         cores.push_back(s.core);
     }
-    const std::vector<point> all = union_by_position(low, high);
-    const moments pooled = pool(cores.data(), cores.size());
-    const auto n = static_cast<std::size_t>(pooled.count) + all.size();
+    // Values whose sum overflows (in the cores, or with the candidates): cores and candidates
+    // in units of 2^overflow_scale; R_i and lambda_i do not change, the center and bounds are
+    // scaled back at the end.
+    moments pooled = pool_partitions(cores.data(), cores.size());
     const auto with = [&](const std::vector<double>& xs) {
         const moments parts[] = {pooled, measure(cpu::active(), xs.data(), xs.size(), true)};
         return pool(parts, 2);
     };
+    // The candidates hold every partition's extremes: when the largest |x| exceeds
+    // DBL_MAX / (2n), a sum of the test's remaining values may overflow (as esd() decides).
+    double biggest = 0.0;
+    for (auto* v : {&low, &high})
+        for (const point& q : *v) biggest = std::max(biggest, std::fabs(q.x));
+    const double count = pooled.count + static_cast<double>(low.size() + high.size());
+    if (pooled.scale == 0 && count > 0.0 &&
+        (overflowed(pooled) || biggest > std::numeric_limits<double>::max() / (2.0 * count)))
+        pooled = rescaled(pooled, overflow_scale);
+    const double unit = std::ldexp(1.0, pooled.scale);
+    if (pooled.scale != 0)
+        for (auto* v : {&low, &high})
+            for (point& q : *v) q.x *= unit;
+    const auto unscaled = [&](esd_outcome o) {
+        o.result.center /= unit;
+        o.result.lower /= unit;
+        o.result.upper /= unit;
+        return o;
+    };
+    const std::vector<point> all = union_by_position(low, high);
+    const auto n = static_cast<std::size_t>(pooled.count) + all.size();
     if (n < 3) {  // nothing can be tested; the center is the mean of every finite value
         std::vector<double> xs;
         for (const point& q : all) xs.push_back(q.x);
         esd_outcome none;
         none.result.n_used = n;
         none.result.center = with(xs).mean;
-        return none;
+        return unscaled(none);
     }
     const std::size_t r = std::min(p.max_outliers, n - 2);
     keep_first_r(low, r, low_first);
@@ -169,7 +261,7 @@ inline detail::esd_impl::esd_outcome esd_combine(const std::vector<esd_share>& s
     const auto by_pos = [](const point& a, const point& b) { return a.pos < b.pos; };
     for (const point& q : all)
         if (!std::binary_search(chosen.begin(), chosen.end(), q, by_pos)) rest.push_back(q.x);
-    return esd_iterate(with(rest), chosen, low, high, n, r, p.alpha);
+    return unscaled(esd_iterate(with(rest), chosen, low, high, n, r, p.alpha));
 }
 
 }  // namespace outliers::partitions
