@@ -39,7 +39,7 @@ test-cpp: venv
 # no ARM Python here). Needs Debian's g++-aarch64-linux-gnu and qemu-user (.ci/run installs
 # them); without them it says so and skips, but fails under CI.
 AARCH64_FLAGS = -std=c++17 -fsyntax-only -fvisibility=hidden -ffp-contract=off -Wall -Wextra \
-	-Wpedantic -Wconversion -Werror -Icpp/include $$($(PY) -m pybind11 --includes)
+	-Wpedantic -Wconversion -Werror -Icpp/include -Icpp/embed/include -Icpp/python $$($(PY) -m pybind11 --includes)
 AARCH64_TOOLS := $(shell command -v aarch64-linux-gnu-g++ >/dev/null && command -v qemu-aarch64 >/dev/null && echo yes)
 ifeq ($(AARCH64_TOOLS),yes)
 test-aarch64: venv
@@ -48,7 +48,7 @@ test-aarch64: venv
 		-DCMAKE_MAKE_PROGRAM=$(abspath $(VENV))/bin/ninja
 	$(VENV)/bin/cmake --build build/ctest-aarch64
 	$(VENV)/bin/ctest --test-dir build/ctest-aarch64 --output-on-failure --parallel 2
-	@for f in cpp/src/*.cpp cpp/examples/host.cpp; do \
+	@for f in cpp/python/*.cpp cpp/examples/host.cpp; do \
 		echo "aarch64-linux-gnu-g++ -fsyntax-only $$f"; aarch64-linux-gnu-g++ $(AARCH64_FLAGS) $$f || exit 1; done
 else
 test-aarch64:

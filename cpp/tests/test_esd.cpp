@@ -1,5 +1,5 @@
 // Tests of kernels/esd.hpp: the NIST/SEMATECH worked example, edge cases and a naive reference.
-#include <outliers/kernels/esd.hpp>
+#include "outliers/kernels/esd.hpp"
 
 #include <cmath>
 #include <cstdint>

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <outliers/kernels/hampel.hpp>
+#include "outliers/kernels/hampel.hpp"
 #include <random>
 #include <string>
 #include <vector>

@@ -1,9 +1,9 @@
 // Edge cases of the zscore, mad, iqr, quantile and hampel kernels and of select.hpp, without Python.
-#include <outliers/kernels/hampel.hpp>
-#include <outliers/kernels/iqr.hpp>
-#include <outliers/kernels/mad.hpp>
-#include <outliers/kernels/quantile.hpp>
-#include <outliers/kernels/zscore.hpp>
+#include "outliers/kernels/hampel.hpp"
+#include "outliers/kernels/iqr.hpp"
+#include "outliers/kernels/mad.hpp"
+#include "outliers/kernels/quantile.hpp"
+#include "outliers/kernels/zscore.hpp"
 
 #include <cmath>
 #include <cstdint>

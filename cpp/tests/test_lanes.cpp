@@ -2,8 +2,8 @@
 // level gives the scalar twins' bits, and the kernels match naive references at every level and
 // thread count, on data chosen to hit every fallback.
 #include "check.hpp"
-#include <outliers/kernels/esd.hpp>
-#include <outliers/kernels/zscore.hpp>
+#include "outliers/kernels/esd.hpp"
+#include "outliers/kernels/zscore.hpp"
 
 #include <algorithm>
 #include <cmath>

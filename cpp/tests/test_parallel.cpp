@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
-#include <outliers/parallel.hpp>
+#include "outliers/parallel.hpp"
 #include <stdexcept>
 #include <thread>
 #include <vector>

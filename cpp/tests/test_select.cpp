@@ -1,11 +1,11 @@
 // select.hpp against a sort-based reference, bit for bit: every path (gather-all, sample
 // bracket, radix fallback), every CPU level, every dtype, adversarial data.
 #include "check.hpp"
-#include <outliers/cpu.hpp>
-#include <outliers/kernels/iqr.hpp>
-#include <outliers/kernels/mad.hpp>
-#include <outliers/kernels/quantile.hpp>
-#include <outliers/select.hpp>
+#include "outliers/simd/cpu.hpp"
+#include "outliers/kernels/iqr.hpp"
+#include "outliers/kernels/mad.hpp"
+#include "outliers/kernels/quantile.hpp"
+#include "outliers/order/select.hpp"
 
 #include <algorithm>
 #include <chrono>

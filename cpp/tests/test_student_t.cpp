@@ -1,5 +1,5 @@
 // Tests of student_t.hpp: quantiles and CDF against scipy 1.17 (scipy.stats.t), without Python.
-#include <outliers/student_t.hpp>
+#include "outliers/stats/student_t.hpp"
 
 #include <cmath>
 #include <cstdio>

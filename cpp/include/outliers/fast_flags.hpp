@@ -8,11 +8,11 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "cpu.hpp"
-#include "lanes.hpp"
-#include "missing.hpp"
-#include "outputs.hpp"
-#include "parallel.hpp"
+#include "outliers/simd/cpu.hpp"
+#include "outliers/simd/lanes.hpp"
+#include "outliers/missing.hpp"
+#include "outliers/outputs.hpp"
+#include "outliers/parallel.hpp"
 
 namespace outliers::fast_flags {
 

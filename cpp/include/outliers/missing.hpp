@@ -7,7 +7,7 @@
 #include <limits>
 #include <type_traits>
 
-#include "strided.hpp"
+#include "outliers/strided.hpp"
 
 namespace outliers {
 

@@ -4,8 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "missing.hpp"
-#include "parallel.hpp"
+#include "outliers/missing.hpp"
+#include "outliers/parallel.hpp"
 
 namespace outliers {
 

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "interrupt.hpp"
+#include "outliers/interrupt.hpp"
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>

@@ -12,13 +12,13 @@
 #include <limits>
 #include <vector>
 
-#include "kernels/esd.hpp"
-#include "kernels/iqr.hpp"
-#include "kernels/mad.hpp"
-#include "kernels/zscore.hpp"
-#include "moments.hpp"
-#include "outputs.hpp"
-#include "select.hpp"
+#include "outliers/kernels/esd.hpp"
+#include "outliers/kernels/iqr.hpp"
+#include "outliers/kernels/mad.hpp"
+#include "outliers/kernels/zscore.hpp"
+#include "outliers/stats/moments.hpp"
+#include "outliers/outputs.hpp"
+#include "outliers/order/select.hpp"
 
 namespace outliers::partitions {
 

@@ -13,12 +13,12 @@
 #include <utility>
 #include <vector>
 
-#include "../lanes.hpp"
-#include "../missing.hpp"
-#include "../moments.hpp"
-#include "../outputs.hpp"
-#include "../parallel.hpp"
-#include "../student_t.hpp"
+#include "outliers/simd/lanes.hpp"
+#include "outliers/missing.hpp"
+#include "outliers/stats/moments.hpp"
+#include "outliers/outputs.hpp"
+#include "outliers/parallel.hpp"
+#include "outliers/stats/student_t.hpp"
 
 namespace outliers::kernels {
 

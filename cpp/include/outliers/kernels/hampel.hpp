@@ -12,10 +12,10 @@
 #include <utility>
 #include <vector>
 
-#include "../cpu.hpp"
-#include "../interrupt.hpp"
-#include "../outputs.hpp"
-#include "mad.hpp"
+#include "outliers/simd/cpu.hpp"
+#include "outliers/interrupt.hpp"
+#include "outliers/outputs.hpp"
+#include "outliers/kernels/mad.hpp"
 
 namespace outliers::kernels {
 

@@ -6,9 +6,9 @@
 #include <cstddef>
 #include <stdexcept>
 
-#include "../fast_flags.hpp"
-#include "../outputs.hpp"
-#include "../select.hpp"
+#include "outliers/fast_flags.hpp"
+#include "outliers/outputs.hpp"
+#include "outliers/order/select.hpp"
 
 namespace outliers::kernels {
 

@@ -4,9 +4,9 @@
 #include <cstddef>
 #include <stdexcept>
 
-#include "../outputs.hpp"
-#include "../select.hpp"
-#include "iqr.hpp"
+#include "outliers/outputs.hpp"
+#include "outliers/order/select.hpp"
+#include "outliers/kernels/iqr.hpp"
 
 namespace outliers::kernels {
 

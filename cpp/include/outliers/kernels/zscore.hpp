@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "../lanes.hpp"
-#include "../moments.hpp"
-#include "../outputs.hpp"
+#include "outliers/simd/lanes.hpp"
+#include "outliers/stats/moments.hpp"
+#include "outliers/outputs.hpp"
 
 namespace outliers::kernels {
 

@@ -11,10 +11,10 @@
 #include <memory>
 #include <vector>
 
-#include "cpu.hpp"
-#include "missing.hpp"
-#include "parallel.hpp"
-#include "select_scan.hpp"
+#include "outliers/simd/cpu.hpp"
+#include "outliers/missing.hpp"
+#include "outliers/parallel.hpp"
+#include "outliers/simd/scan.hpp"
 
 namespace outliers {
 

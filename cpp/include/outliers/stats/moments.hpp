@@ -11,8 +11,8 @@
 #include <cstddef>
 #include <type_traits>
 
-#include "lanes.hpp"
-#include "missing.hpp"
+#include "outliers/simd/lanes.hpp"
+#include "outliers/missing.hpp"
 
 namespace outliers {
 

@@ -18,7 +18,7 @@
 #include <cstring>
 #include <limits>
 
-#include "cpu.hpp"
+#include "outliers/simd/cpu.hpp"
 
 #if defined(OUTLIERS_X86)
 #include <immintrin.h>

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "buffers.hpp"
-#include "outliers/callback.hpp"
+#include "callback.hpp"
 
 namespace outliers::bindings {
 

@@ -9,14 +9,14 @@
 
 #include "buffers.hpp"
 #include "interruptible.hpp"
-#include "outliers/cpu.hpp"
+#include "outliers/simd/cpu.hpp"
 #include "outliers/kernels/esd.hpp"
 #include "outliers/kernels/hampel.hpp"
 #include "outliers/kernels/iqr.hpp"
 #include "outliers/kernels/mad.hpp"
 #include "outliers/kernels/quantile.hpp"
 #include "outliers/kernels/zscore.hpp"
-#include "outliers/lanes.hpp"
+#include "outliers/simd/lanes.hpp"
 
 namespace outliers::bindings {
 

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "cpu.hpp"
+#include "outliers/simd/cpu.hpp"
 
 #if defined(OUTLIERS_X86)
 #include <immintrin.h>
