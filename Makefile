@@ -1,4 +1,5 @@
-# The commands the README shows. Everything runs in a project virtual environment, .venv.
+# The commands the README and CONTRIBUTING.md show. Everything runs in a project virtual
+# environment, .venv. `make help` lists the targets.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,28 +7,65 @@ PIP := $(PY) -m pip
 BUILD_DEPS := "scikit-build-core>=0.11" "pybind11>=3" ninja cmake
 CTEST_DIR := build/ctest
 ASAN_VENV := .venv-asan
+# The requirements of one extra of pyproject.toml, read without building the package.
+EXTRA = $$($(PY) -c 'import sys; tomllib = __import__("tomllib" if sys.version_info >= (3, 11) \
+	else "pip._vendor.tomli", fromlist=["x"]); print(" ".join(\
+	tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"][sys.argv[1]]))' $(1))
+CPP_SOURCES = $$(find cpp -name '*.hpp' -o -name '*.cpp' -o -name '*.inc')
+SPHINX = $(VENV)/bin/sphinx-build -W --keep-going -n -j 1 -b html docs docs/_build/html
 
-.PHONY: all venv install demo lint test test-cpp test-aarch64 test-embed test-embed-asan test-python sanitize bench clean
+.PHONY: help all venv install demo lint stubtest docs docs-html test test-cpp test-aarch64 \
+	test-embed test-embed-asan test-python sanitize bench bench-report clean
 
 all: demo
 
-# The environment: build tools, then the package with its test extra (dependencies included).
-$(VENV)/.deps: pyproject.toml
+help:  ## this list
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## /\1\t/' | \
+		awk -F '\t' '{ printf "  make %-16s %s\n", $$1, $$2 }'
+
+# The environment: the build tools; `install` adds the package and its extras.
+$(VENV)/.deps:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet $(BUILD_DEPS)
 	touch $@
 
-venv: $(VENV)/.deps
+venv: $(VENV)/.deps  ## .venv with the build tools
+
+# The lint tools alone: linting never needs a build of the package.
+$(VENV)/.lint: pyproject.toml $(VENV)/.deps
+	$(PIP) install --quiet $(call EXTRA,lint)
+	touch $@
 
 # Non-isolated build into a persistent build dir (build/<wheel tag>): rebuilds are incremental.
-install: venv
-	$(PIP) install --quiet --no-build-isolation ".[test]"
+install: venv  ## build and install the package into .venv, with the test, lint and docs extras
+	$(PIP) install --quiet --no-build-isolation ".[test,lint,docs]"
 
-demo: install
+demo: install  ## every method on the bundled NOAA data
 	$(VENV)/bin/outliers demo
 
-test-cpp: venv
+lint: $(VENV)/.lint  ## ruff (check, format), clang-format, mypy: no build needed
+	$(VENV)/bin/ruff check outliers tests benchmarks notebooks docs
+	$(VENV)/bin/ruff format --check outliers tests benchmarks notebooks docs
+	$(VENV)/bin/clang-format --dry-run -Werror $(CPP_SOURCES)
+	$(VENV)/bin/mypy
+
+# The stub outliers/_core.pyi against the built module; run from tests/ so that the installed
+# package, not the source tree (which has no compiled core), is imported.
+stubtest: install  ## the stub of the compiled core against the installed build
+	cd tests && ../$(PY) -m mypy.stubtest outliers._core --mypy-config-file ../pyproject.toml
+
+# The documentation, the notebooks executed by myst-nb at build time; warnings are errors and
+# nothing is fetched from the network. docs-html builds with whichever outliers Python imports
+# (PYTHONPATH=... make docs-html for a development build).
+docs: install  ## the documentation, in docs/_build/html
+	$(MAKE) docs-html
+
+docs-html:  ## the documentation, without installing first
+	rm -rf docs/api/generated
+	$(SPHINX)
+
+test-cpp: venv  ## the C++ tests (ctest), no Python
 	$(VENV)/bin/cmake -S cpp -B $(CTEST_DIR) -G Ninja -DOUTLIERS_PYTHON=OFF -DOUTLIERS_TESTS=ON \
 		-DOUTLIERS_WERROR=$${CI:-OFF} -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV))/bin/ninja
 	$(VENV)/bin/cmake --build $(CTEST_DIR)
@@ -42,7 +80,7 @@ AARCH64_FLAGS = -std=c++17 -fsyntax-only -fvisibility=hidden -ffp-contract=off -
 	-Wpedantic -Wconversion -Werror -Icpp/include -Icpp/embed/include -Icpp/python $$($(PY) -m pybind11 --includes)
 AARCH64_TOOLS := $(shell command -v aarch64-linux-gnu-g++ >/dev/null && command -v qemu-aarch64 >/dev/null && echo yes)
 ifeq ($(AARCH64_TOOLS),yes)
-test-aarch64: venv
+test-aarch64: venv  ## the C++ tests built for 64-bit ARM, run under qemu-user
 	$(VENV)/bin/cmake -S cpp -B build/ctest-aarch64 -G Ninja -DOUTLIERS_PYTHON=OFF -DOUTLIERS_TESTS=ON \
 		-DOUTLIERS_WERROR=ON -DCMAKE_TOOLCHAIN_FILE=$(abspath cpp/cmake/aarch64-linux-gnu.cmake) \
 		-DCMAKE_MAKE_PROGRAM=$(abspath $(VENV))/bin/ninja
@@ -57,9 +95,9 @@ test-aarch64:
 	@test -z "$${CI:-}"
 endif
 
-# The native host of SPEC §11: embeds the venv's Python and calls cpp/examples/example_detect.py.
+# The native host: embeds the venv's Python and calls cpp/examples/example_detect.py.
 EMBED_ENV = PYTHONPATH=$(abspath cpp/examples):$$($(PY) -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
-test-embed: install
+test-embed: install  ## the example native host calling a Python detect function
 	$(VENV)/bin/cmake -S cpp -B build/embed -G Ninja -DOUTLIERS_PYTHON=OFF -DOUTLIERS_EXAMPLES=ON \
 		-DPython_EXECUTABLE=$(abspath $(PY)) -Dpybind11_DIR=$$($(PY) -m pybind11 --cmakedir) \
 		-DOUTLIERS_WERROR=$${CI:-OFF} -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV))/bin/ninja
@@ -67,7 +105,7 @@ test-embed: install
 	$(EMBED_ENV) build/embed/host
 
 # The same host under AddressSanitizer + UBSan (leaks off: CPython keeps objects until exit).
-test-embed-asan: install
+test-embed-asan: install  ## the same host under AddressSanitizer + UBSan
 	$(VENV)/bin/cmake -S cpp -B build/embed-asan -G Ninja -DOUTLIERS_PYTHON=OFF -DOUTLIERS_EXAMPLES=ON \
 		-DOUTLIERS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DPython_EXECUTABLE=$(abspath $(PY)) \
 		-Dpybind11_DIR=$$($(PY) -m pybind11 --cmakedir) -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV))/bin/ninja
@@ -75,18 +113,15 @@ test-embed-asan: install
 	ASAN_OPTIONS=detect_leaks=0 $(EMBED_ENV) build/embed-asan/host
 
 # Tests import the installed package; run from tests/ so the source tree does not shadow it.
-test-python: install
+test-python: install  ## pytest and the doctests on the installed package
 	cd tests && ../$(PY) -m pytest -c ../pyproject.toml --rootdir=.. -p no:cacheprovider $(PYTEST_ARGS) . --doctest-modules --pyargs outliers
 
-lint: install
-	$(VENV)/bin/ruff check outliers tests benchmarks notebooks
-	$(VENV)/bin/ruff format --check outliers tests benchmarks notebooks
-
-test: lint test-cpp test-aarch64 test-embed test-embed-asan test-python
+test: lint test-cpp test-aarch64 test-embed test-embed-asan test-python stubtest  ## everything CI runs
+	$(MAKE) docs-html
 
 # AddressSanitizer + UBSan: the C++ tests and the whole Python suite on an instrumented build
 # (but the browser test: the preloaded ASan runtime would also be loaded into Chromium).
-sanitize: test-embed-asan
+sanitize: test-embed-asan  ## C++ tests and the Python suite on an ASan + UBSan build
 	$(VENV)/bin/cmake -S cpp -B build/ctest-asan -G Ninja -DOUTLIERS_PYTHON=OFF -DOUTLIERS_TESTS=ON \
 		-DOUTLIERS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV))/bin/ninja
 	$(VENV)/bin/cmake --build build/ctest-asan
@@ -100,13 +135,16 @@ sanitize: test-embed-asan
 		../$(ASAN_VENV)/bin/python -m pytest -c ../pyproject.toml --rootdir=.. -p no:cacheprovider -x -q -m "not browser" . $(PYTEST_ARGS)
 
 # The bench extra, then package by package if the whole fails: the suite skips what is missing
-# and says so in results.json and the README. Then the suite (~10 min), then the README section.
+# and says so in results.json and the benchmarks page. Then the suite (~10 min), then the page.
 BENCH_REQS = $$($(PY) benchmarks/bench_methods.py --requirements)
-bench: install
+bench: install  ## the benchmark suite (~10 min), then docs/benchmarks.md
 	$(PIP) install --quiet $(BENCH_REQS) || for req in $(BENCH_REQS); do \
 		$(PIP) install --quiet "$$req" || echo "bench: cannot install $$req: skipped"; done
 	$(PY) benchmarks/bench_methods.py --output benchmarks/results.json
 	$(PY) benchmarks/report.py --results benchmarks/results.json
 
-clean:
-	rm -rf build $(VENV) $(ASAN_VENV)
+bench-report: venv  ## docs/benchmarks.md and the sweep plot from the committed results (no timing)
+	$(PY) benchmarks/report.py --results benchmarks/results.json
+
+clean:  ## remove the builds, the environments and the built docs
+	rm -rf build $(VENV) $(ASAN_VENV) docs/_build docs/api/generated
