@@ -1,18 +1,21 @@
-"""The ipywidgets explorer (SPEC §7): built from plain functions, returned, never displayed.
+"""The ipywidgets explorer: built from plain functions, returned, never displayed.
 
 ``s.outliers.explore()`` and ``df.outliers.explore()`` return an :class:`Explorer`: a method
-dropdown, a slider for the method's threshold-like parameter, a window slider (hampel), a
-column dropdown (frames), the plot, the count "N flagged (p%)" and a table of the most
-extreme flagged points. Everything is recomputed when a control changes; the current result
-is readable from Python (``.mask``, ``.method``, ``.params``, ``.column``).
+dropdown, the method's own controls (a slider for its threshold-like parameter, a window slider
+for hampel), a text box of values standing for "missing", a column dropdown (frames), the plot,
+the count "N flagged (p%)" and a table of the most extreme flagged points. Each change of a
+control computes and draws once; the current result is readable from Python (``.mask``,
+``.method``, ``.params``, ``.missing``, ``.column``, ``.report``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import re
+from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 try:
@@ -20,8 +23,13 @@ try:
 except ImportError as e:  # pragma: no cover - ipywidgets is a dependency
     raise ImportError("the explorer needs ipywidgets: pip install outliers[widgets]") from e
 
-from ._api import sentinels
-from ._params import METHODS
+from ._api import methods, run_builtin_columns
+from ._inputs import default_columns
+from ._params import missing_values, resolve
+from .accessors import _report
+from .plotting import plot_series
+
+__all__ = ["Explorer", "explore"]
 
 # The slider each method gets for its threshold-like parameter: (parameter, min, max, step).
 # quantile's slider is the tail share cut at each end (low = t, high = 1 - t).
@@ -33,20 +41,66 @@ SLIDERS: dict[str, tuple[str, float, float, float]] = {
     "hampel": ("threshold", 0.5, 10.0, 0.1),
     "esd": ("alpha", 0.001, 0.5, 0.001),
 }
+WINDOW_RANGE = (3, 501)
 TABLE_ROWS = 10
 
 
 def slider_value(method: str, params: dict[str, Any]) -> float:
-    """The slider position for `params` (defaults filled in)."""
+    """The slider position for `params` of `method` (its defaults filled in).
+
+    Parameters
+    ----------
+    method : str
+        A built-in method name.
+    params : dict
+        Some of the method's parameters.
+
+    Returns
+    -------
+    float
+        The threshold-like parameter's value (``low`` for quantile's tail slider).
+
+    Examples
+    --------
+    >>> slider_value("iqr", {})
+    1.5
+    >>> slider_value("quantile", {"low": 0.05, "high": 0.95})
+    0.05
+    """
     name = SLIDERS[method][0]
-    full = {**METHODS[method], **params}
+    full = {**methods()[method], **params}
     return full["low"] if name == "tail" else full[name]
 
 
-def params_for(method: str, value: float, window: int, fixed: dict[str, Any]) -> dict[str, Any]:
-    """The method's parameters for a slider position (and window, for hampel)."""
+def params_for(method: str, value: float, window: int, extra: dict[str, Any]) -> dict[str, Any]:
+    """The method's full parameters for a slider position (and window, for hampel).
+
+    Parameters
+    ----------
+    method : str
+        A built-in method name.
+    value : float
+        The slider's value (quantile: the tail share cut at each end).
+    window : int
+        The window slider's value, used by hampel only.
+    extra : dict
+        Other parameters given to the explorer; those the method does not take are left out.
+
+    Returns
+    -------
+    dict
+        Every parameter of `method`: its defaults, then `extra`, then the controls.
+
+    Examples
+    --------
+    >>> params_for("quantile", 0.05, 7, {})
+    {'low': 0.05, 'high': 0.95}
+    >>> params_for("esd", 0.1, 7, {"max_outliers": 5, "window": 9})
+    {'max_outliers': 5, 'alpha': 0.1}
+    """
+    defaults = methods()[method]
+    params = {**defaults, **{k: v for k, v in extra.items() if k in defaults}}
     name = SLIDERS[method][0]
-    params = {k: v for k, v in fixed.items() if k in METHODS[method] or k == "missing"}
     if name == "tail":
         params.update(low=value, high=1.0 - value)
     else:
@@ -56,99 +110,236 @@ def params_for(method: str, value: float, window: int, fixed: dict[str, Any]) ->
     return params
 
 
+def parse_missing(text: str) -> list[float]:
+    """The numbers typed in the explorer's "missing" box (commas or spaces between them).
+
+    Parameters
+    ----------
+    text : str
+        For example ``"-9999"`` or ``"-9999, 9999"``; empty or blank declares nothing.
+
+    Returns
+    -------
+    list of float
+        The values declared missing.
+
+    Raises
+    ------
+    ValueError
+        When a piece of the text is not a number.
+
+    Examples
+    --------
+    >>> parse_missing("-9999, 9999")
+    [-9999.0, 9999.0]
+    >>> parse_missing("  ")
+    []
+    """
+    values = []
+    for piece in re.split(r"[\s,;]+", text.strip()):
+        if not piece:
+            continue
+        try:
+            values.append(float(piece))
+        except ValueError:
+            raise ValueError(f"missing: {piece!r} is not a number") from None
+    return values
+
+
+def missing_text(values: list[float]) -> str:
+    """The "missing" box's text for `values`, read back exactly by :func:`parse_missing`.
+
+    Examples
+    --------
+    >>> missing_text([-9999.0, 0.5])
+    '-9999, 0.5'
+    """
+    return ", ".join(repr(v).removesuffix(".0") for v in values)
+
+
 def count_text(flagged: int, total: int) -> str:
-    """The count line, "N flagged (p%)" of the non-missing values."""
+    """The count line, "N flagged (p%)" of the non-missing values.
+
+    Examples
+    --------
+    >>> count_text(12, 400)
+    '12 flagged (3.00%)'
+    """
     share = 100.0 * flagged / total if total else 0.0
     return f"{flagged:,} flagged ({share:.2f}%)"
 
 
 def extreme_table(report: pd.DataFrame, rows: int = TABLE_ROWS) -> str:
-    """HTML of the flagged points with the highest scores."""
+    """HTML of the flagged points with the highest scores (at most `rows` of them)."""
     if report.empty:
         return "<i>nothing flagged</i>"
     top = report.sort_values("score", ascending=False, kind="stable").head(rows)
     return top.to_html(float_format=lambda v: f"{v:.4g}", border=0)
 
 
-def render_png(series: pd.Series, method: str, params: dict[str, Any], size=(9, 3.2)) -> bytes:
-    """The plot of `series` as PNG bytes (a figure made and closed here, no pyplot state)."""
+def compute(
+    series: pd.Series, method: str, params: dict[str, Any], missing: list[float]
+) -> dict[str, Any]:
+    """Flags, scores and bounds of `series` in one call of the core (what one change costs)."""
+    return run_builtin_columns(
+        [series], method, params, missing=missing or None, mask=True, scores=True, bounds=True
+    )[0]
+
+
+def render_png(
+    series: pd.Series,
+    result: dict[str, Any],
+    method: str,
+    missing: list[float],
+    size: tuple[float, float] = (9, 3.2),
+) -> bytes:
+    """The plot of `series` and its `result` as PNG bytes (its own figure, no pyplot state)."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=size, dpi=90)
     ax = fig.add_subplot()
-    series.outliers.plot(method, ax=ax, **params)
+    plot_series(series, result, method, ax=ax, missing=missing)
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
-class Explorer(w.VBox):
-    """Interactive outlier explorer for a Series or the numeric columns of a DataFrame."""
+def _slider(method: str, value: float) -> w.FloatSlider:
+    """`method`'s own slider, its range widened to hold `value` if it has to."""
+    name, low, high, step = SLIDERS[method]
+    slider = w.FloatSlider(
+        value=value, min=min(low, value), max=max(high, value), step=step, description=name,
+        continuous_update=False, readout_format=".3g",
+    )  # fmt: skip
+    slider.add_class("outliers-threshold")
+    slider.add_class(f"outliers-{method}")
+    return slider
 
-    def __init__(self, data: pd.Series | pd.DataFrame, method: str = "zscore", **params: Any):
-        if method not in SLIDERS:
-            raise ValueError(f"unknown method {method!r}; choose one of: {', '.join(SLIDERS)}")
+
+class Explorer(w.VBox):
+    """Interactive outlier explorer for a Series or the checkable columns of a DataFrame.
+
+    Each method has its own slider, whose range never changes: a method chosen in the dropdown
+    starts at its defaults (:func:`outliers.methods`), while the parameters given here apply to
+    the starting method. Every change of a control computes and draws once.
+
+    Parameters
+    ----------
+    data : Series or DataFrame
+        The data; for a frame, the columns that ``df.outliers`` checks by default are offered.
+    method : str, default "zscore"
+        The starting method.
+    missing : number or sequence of numbers, optional
+        Values standing for "not measured" (e.g. ``-9999``), editable in the "missing" box.
+    **params
+        The starting method's parameters.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an unknown method or a bad parameter, and for a frame with no checkable column.
+    """
+
+    def __init__(
+        self,
+        data: pd.Series | pd.DataFrame,
+        method: str = "zscore",
+        *,
+        missing: Any = None,
+        **params: Any,
+    ) -> None:
+        resolve(method, params)  # an unknown method or a bad parameter is refused here
         self.data = data
-        self._fixed = dict(params)
+        self._extra = dict(params)
+        self._quiet = False
         self.mask: pd.Series | None = None
         self.report: pd.DataFrame | None = None
         self.error: str | None = None
+        self._build_controls(method, params, missing_values(missing))
+        self._observe()
+        super().__init__(
+            [
+                w.HBox([self.column_dropdown, self.method_dropdown, self.missing_box]),
+                w.HBox([*self.sliders.values(), self.window_slider]),
+                self.count_label, self.plot_image, self.table, self.message,
+            ]
+        )  # fmt: skip
+        self._show_controls()
+        self.update()
 
-        columns = self._columns()
-        self.column_dropdown = w.Dropdown(options=columns, description="column")
-        self.column_dropdown.layout.display = "none" if isinstance(data, pd.Series) else None
+    def _build_controls(self, method: str, params: dict[str, Any], missing: list[float]) -> None:
+        self.column_dropdown = w.Dropdown(options=self._columns(), description="column")
+        self.column_dropdown.layout.display = "none" if isinstance(self.data, pd.Series) else None
         self.method_dropdown = w.Dropdown(
             options=list(SLIDERS), value=method, description="method"
         )
-        self.threshold_slider = w.FloatSlider(continuous_update=False, readout_format=".3g")
+        self.sliders = {
+            m: _slider(m, slider_value(m, params if m == method else {})) for m in SLIDERS
+        }
+        window = int(params.get("window", methods()["hampel"]["window"]))
+        low, high = WINDOW_RANGE
         self.window_slider = w.IntSlider(
-            value=int(params.get("window", METHODS["hampel"]["window"])),
-            min=3, max=501, step=2, description="window", continuous_update=False,
+            value=window, min=min(low, window), max=max(high, window), step=2,
+            description="window", continuous_update=False,
+        )  # fmt: skip
+        self.missing_box = w.Text(
+            value=missing_text(missing), description="missing", placeholder="e.g. -9999",
+            continuous_update=False,
         )  # fmt: skip
         self.count_label = w.Label()
-        self.count_label.add_class("outliers-count")
         self.plot_image = w.Image(format="png")
-        self.plot_image.add_class("outliers-plot")
         self.table = w.HTML()
         self.message = w.HTML()
-        self._configure_slider(method, slider_value(method, params))
+        for widget, name in (
+            (self.column_dropdown, "column"), (self.method_dropdown, "method"),
+            (self.window_slider, "window"), (self.missing_box, "missing"),
+            (self.count_label, "count"), (self.plot_image, "plot"), (self.table, "table"),
+            (self.message, "message"),
+        ):  # fmt: skip
+            widget.add_class(f"outliers-{name}")
 
+    def _observe(self) -> None:
         self.method_dropdown.observe(self._method_changed, names="value")
-        for control in (self.threshold_slider, self.window_slider, self.column_dropdown):
-            control.observe(lambda _: self.update(), names="value")
-        controls = w.HBox([self.column_dropdown, self.method_dropdown])
-        sliders = w.HBox([self.threshold_slider, self.window_slider])
-        super().__init__(
-            [controls, sliders, self.count_label, self.plot_image, self.table, self.message]
-        )
-        self.update()
+        controls = [*self.sliders.values(), self.window_slider]
+        for control in (*controls, self.column_dropdown, self.missing_box):
+            control.observe(self._control_changed, names="value")
 
     def _columns(self) -> list:
         if isinstance(self.data, pd.Series):
             return [self.data.name]
-        numeric = [
-            c for c, dtype in self.data.dtypes.items()
-            if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-        ]  # fmt: skip
+        numeric = [self.data.columns[j] for j in default_columns(self.data)]
         if not numeric:
             raise TypeError("the DataFrame has no numeric column to explore")
         return numeric
 
-    def _configure_slider(self, method: str, value: float) -> None:
-        name, low, high, step = SLIDERS[method]
-        slider = self.threshold_slider
-        with self.threshold_slider.hold_trait_notifications():
-            slider.min, slider.max = -np.inf, np.inf  # widen first: min/max check each other
-            slider.min, slider.max, slider.step = low, high, step
-            slider.value = float(np.clip(value, low, high))
-            slider.description = name
-        self.window_slider.layout.display = None if method == "hampel" else "none"
+    @contextlib.contextmanager
+    def _silenced(self) -> Iterator[None]:
+        """Controls set inside do not recompute (the caller does, once)."""
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
 
-    def _method_changed(self, change) -> None:
+    def _control_changed(self, change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self.update()
+
+    def _method_changed(self, change: dict[str, Any]) -> None:
         method = change["new"]
-        self._configure_slider(method, slider_value(method, {}))
+        with self._silenced():
+            self._extra = {}  # the parameters given at the start were the first method's
+            self.sliders[method].value = slider_value(method, {})
+            if method == "hampel":
+                self.window_slider.value = methods()["hampel"]["window"]
+            self._show_controls()
         self.update()
+
+    def _show_controls(self) -> None:
+        for m, slider in self.sliders.items():
+            slider.layout.display = None if m == self.method else "none"
+        self.window_slider.layout.display = None if self.method == "hampel" else "none"
 
     @property
     def method(self) -> str:
@@ -156,7 +347,12 @@ class Explorer(w.VBox):
         return self.method_dropdown.value
 
     @property
-    def column(self):
+    def threshold_slider(self) -> w.FloatSlider:
+        """The slider of the method shown (its threshold-like parameter)."""
+        return self.sliders[self.method]
+
+    @property
+    def column(self) -> Any:
         """The column shown (the Series' name for a Series)."""
         return self.column_dropdown.value
 
@@ -169,25 +365,72 @@ class Explorer(w.VBox):
 
     @property
     def params(self) -> dict[str, Any]:
-        """The method's parameters as the controls set them."""
-        return params_for(
-            self.method, self.threshold_slider.value, self.window_slider.value, self._fixed
-        )
+        """Every parameter of the method shown, as the controls set them."""
+        slider = self.threshold_slider.value
+        return params_for(self.method, slider, self.window_slider.value, self._extra)
+
+    @property
+    def missing(self) -> list[float]:
+        """The values declared missing in the "missing" box (ValueError if it is not numbers)."""
+        return parse_missing(self.missing_box.value)
 
     def update(self) -> None:
-        """Recompute the flags, the count, the table and the plot for the current controls."""
-        s, method, params = self.series, self.method, self.params
+        """Compute the flags, the count, the table and the plot for the controls, once."""
+        s, method = self.series, self.method
         try:
-            self.report = s.outliers.report(method, **params)
-            flags = np.zeros(len(s), dtype=bool)
-            flags[self.report["position"].to_numpy()] = True
-            self.mask = pd.Series(flags, index=s.index, name=s.name)
-            present = s.notna() & ~s.isin(sentinels(params.get("missing")))
-            self.count_label.value = count_text(int(flags.sum()), int(present.sum()))
+            params, missing = self.params, self.missing
+            result = compute(s, method, params, missing)
+            self.report = _report(s, result)
+            self.mask = pd.Series(result["mask"], index=s.index, name=s.name)
+            present = s.notna() & ~s.isin(missing)
+            self.count_label.value = count_text(int(result["mask"].sum()), int(present.sum()))
             self.table.value = extreme_table(self.report)
-            self.plot_image.value = render_png(s, method, params)
+            self.plot_image.value = render_png(s, result, method, missing)
             self.error = None
             self.message.value = ""
         except Exception as e:  # shown in the widget, not lost in a callback's traceback
             self.error = f"{type(e).__name__}: {e}"
             self.message.value = f"<b style='color:#b00'>{self.error}</b>"
+
+
+def explore(
+    data: pd.Series | pd.DataFrame, method: str = "zscore", *, missing: Any = None, **params: Any
+) -> Explorer:
+    """An interactive explorer of `data` (what ``s.outliers.explore()`` returns).
+
+    Parameters
+    ----------
+    data : Series or DataFrame
+        The data; for a frame, a dropdown chooses among its checkable columns.
+    method : str, default "zscore"
+        The starting method; see :func:`outliers.methods`.
+    missing : number or sequence of numbers, optional
+        Values standing for "not measured" (e.g. ``-9999``).
+    **params
+        The starting method's parameters (each method chosen later starts at its defaults).
+
+    Returns
+    -------
+    Explorer
+        The widget (an ``ipywidgets.VBox``); display it in a notebook.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an unknown method, a bad parameter or ``missing``, or a frame with no checkable
+        column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from outliers.widgets import explore
+    >>> e = explore(pd.Series([1.0, 1.2, 0.9, 1.1, 9.0, 1.0]), "mad", missing=-9999)
+    >>> e.method, e.params, e.missing
+    ('mad', {'threshold': 3.5}, [-9999.0])
+    >>> e.count_label.value
+    '1 flagged (16.67%)'
+    >>> e.method_dropdown.value = "iqr"
+    >>> e.params
+    {'k': 1.5}
+    """
+    return Explorer(data, method, missing=missing, **params)
