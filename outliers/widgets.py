@@ -26,7 +26,7 @@ except ImportError as e:  # pragma: no cover - ipywidgets is a dependency
 from ._api import methods, run_builtin_columns
 from ._inputs import default_columns
 from ._params import missing_values, resolve
-from .accessors import _report
+from ._shaping import report as _report
 from .plotting import plot_series
 
 __all__ = ["Explorer", "explore"]

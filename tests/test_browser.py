@@ -1,4 +1,4 @@
-"""The explorer in a real browser (issue 6, point 4): JupyterLab under headless Chromium.
+"""The explorer in a real browser: JupyterLab under headless Chromium.
 
 The test starts JupyterLab on a free localhost port (token auth, ``--no-browser``, a temporary
 root dir holding a copy of the notebook, temporary HOME / Jupyter config, data and runtime dirs
@@ -15,17 +15,24 @@ output (``.jp-OutputArea-output``) holding
 
 - the method dropdown: ``.outliers-method select`` if present, else the first
   ``.widget-dropdown select`` (it must list more than one method);
-- the threshold slider: ``.outliers-threshold`` if present, else the ``.widget-slider`` whose
-  description (``.widget-label``) mentions "threshold", else the first ``.widget-slider``; it is
-  moved with the keyboard on its ``.noUi-handle`` (ArrowRight, then ArrowLeft if it is at the end);
+- the threshold slider: the visible ``.outliers-threshold`` if present, else the
+  ``.widget-slider`` whose description (``.widget-label``) mentions "threshold", else the first
+  ``.widget-slider``; it is moved with the keyboard on its ``.noUi-handle`` (ArrowRight, then
+  ArrowLeft if it is at the end);
 - the plot: ``img.outliers-plot`` (the explorer's Image widget), else an ``img`` or ``canvas``
   inside a ``.widget-output`` (``%matplotlib inline`` PNGs);
 - the count: ``.outliers-count`` (give the count ``Label`` that class with
   ``label.add_class("outliers-count")``), else the first ``.widget-label`` / ``.widget-html``
   whose text matches ``N flagged (p%)``, i.e. ``\\d+ flagged \\(\\d+(\\.\\d+)?%\\)``.
 
-Moving the threshold slider must change the count text. A screenshot of the page is written to
-``docs/images/explorer-jupyterlab.png`` when ``OUTLIERS_SCREENSHOTS=1``, else into ``tmp_path``.
+Moving the threshold slider must change the count text. With the explorer notebook (not the
+stand-in), the test then chooses other methods in the method dropdown (``.outliers-method
+select``) and reads the controls back: the visible ``.outliers-threshold`` slider (and, for
+hampel, ``.outliers-window``) shows the new method's defaults, and the count equals what
+``ol.mask`` gives for that method's defaults on the column shown (``.outliers-column select``)
+with the values of the ``.outliers-missing`` box declared missing. A screenshot of the page is
+written to ``docs/images/explorer-jupyterlab.png`` when ``OUTLIERS_SCREENSHOTS=1``, else into
+``tmp_path``.
 
 Skips only when ``/usr/bin/chromium``, playwright or jupyterlab is missing (``.ci/run`` installs
 Debian's ``chromium``); anything else going wrong is a failure.
@@ -223,7 +230,7 @@ def _kernel_is_this_interpreter(lab: Lab) -> None:
 
 def _threshold_slider(output):
     for candidate in (
-        output.locator(".outliers-threshold"),
+        output.locator(".outliers-threshold:visible"),  # one per method, the current one shown
         output.locator(".widget-slider").filter(
             has=output.page.locator(".widget-label", has_text=re.compile("threshold", re.I))
         ),
@@ -313,6 +320,51 @@ def _move_threshold(handle, count, before: str) -> str:
     )
 
 
+def _visible(output, selector: str):
+    """The one visible element matching `selector` in `output` (hidden controls excluded)."""
+    found = output.locator(f"{selector}:visible")
+    sync_api.expect(found).to_have_count(1)
+    return found
+
+
+def _slider_reading(slider) -> tuple[str, float]:
+    """A slider's description and the value its readout shows (the handle's aria-valuenow is
+    rounded to a tenth: 0.0 for quantile's 0.01)."""
+    label = slider.locator(".widget-label").first.inner_text().strip()
+    return label, float(slider.locator(".widget-readout").first.inner_text())
+
+
+def _switch_methods(page, lab: Lab, output, count, plot) -> None:
+    """Choose methods in the dropdown; the controls show their defaults, the count agrees."""
+    import outliers as ol
+    from outliers import widgets
+
+    method = output.locator(".outliers-method select")
+    assert method.count() == 1, "the explorer has no .outliers-method dropdown"
+    column = output.locator(".outliers-column select").input_value()
+    missing = widgets.parse_missing(output.locator(".outliers-missing input").input_value())
+    s = ol.datasets.load_weather()[column]
+    present = int((s.notna() & ~s.isin(missing)).sum())
+    defaults = ol.methods()
+    for name in ("zscore", "quantile", "hampel", "iqr", "esd"):
+        method.select_option(name)
+        want = widgets.count_text(int(ol.mask(s, name, missing=missing).sum()), present)
+        sync_api.expect(count).to_have_text(want, timeout=WIDGET_S * 1000)
+        _settle(page, lab, count, plot, WIDGET_S)
+        assert count.inner_text() == want, (name, count.inner_text(), want)
+        parameter, _, _, _ = widgets.SLIDERS[name]
+        default = defaults[name]["low" if parameter == "tail" else parameter]
+        reading = _slider_reading(_visible(output, ".outliers-threshold"))
+        assert reading == (parameter, default), (name, reading)
+        windows = output.locator(".outliers-window:visible")
+        if name == "hampel":
+            window = defaults["hampel"]["window"]
+            assert _slider_reading(windows) == ("window", window)
+        else:
+            assert windows.count() == 0, name
+        print(f"{name}: {reading}, {want!r}")
+
+
 def test_browser_explorer_renders_and_follows_the_threshold_slider(lab, tmp_path, monkeypatch):
     monkeypatch.setenv("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")  # never fetch a browser
     expect = sync_api.expect
@@ -363,6 +415,8 @@ def test_browser_explorer_renders_and_follows_the_threshold_slider(lab, tmp_path
                 if image_before is not None:  # an <img>: the picture was redrawn
                     assert image_after != image_before, "the plot did not change"
                 print(f"{key}: {before!r} -> {after!r}")
+                if lab.notebook == EXPLORER.name:  # the stand-in has one slider for two methods
+                    _switch_methods(page, lab, output, count, plot)
 
                 output.scroll_into_view_if_needed()
                 page.mouse.move(0, 0)  # no hover highlight in the picture
