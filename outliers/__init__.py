@@ -7,27 +7,22 @@ array([5])
 
 from __future__ import annotations
 
-try:
-    from . import _core  # noqa: F401
-except ImportError as e:  # pragma: no cover - only a broken install gets here
-    raise ImportError(
-        "outliers' compiled core (outliers._core) could not be imported. Rebuild and reinstall "
-        "the package with `make install` (or `pip install .`). If Python runs from the source "
-        "checkout, its outliers/ folder (which has no compiled core) shadows the installed "
-        "package: run from another directory."
-    ) from e
-
-from . import _dask, datasets
-from . import accessors as _accessors  # noqa: F401  (registers s.outliers, df.outliers)
-from ._api import bounds, detect, mask, methods, scores
+# _native first: a broken install fails there, saying what to do. The accessors module
+# registers s.outliers and df.outliers; the dask package registers ol.detect & co. on dask
+# arrays, and dd.Series.outliers / dd.DataFrame.outliers once dask.dataframe is imported.
+from . import _native, datasets  # noqa: F401
+from . import accessors as _accessors  # noqa: F401
+from . import dask as _dask  # noqa: F401
+from ._api import Bounds, bounds, detect, mask, methods, scores
 from ._detector import Detector
 from ._threads import apply_environment as _apply_environment
 from ._threads import get_num_threads, set_num_threads
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
+    "Bounds",
     "Detector",
+    "__version__",
     "bounds",
     "datasets",
     "detect",
@@ -36,8 +31,12 @@ __all__ = [
     "methods",
     "scores",
     "set_num_threads",
-    "__version__",
 ]
 
+
+def __dir__() -> list[str]:
+    """The public names only: what ``__all__`` lists."""
+    return list(__all__)
+
+
 _apply_environment()
-_dask.register_when_imported()  # dd.Series.outliers, dd.DataFrame.outliers

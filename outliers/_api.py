@@ -1,52 +1,71 @@
-"""The functional API: detect / mask / scores / bounds / methods, the single door into _core.
+"""The functional API: detect / mask / scores / bounds / methods, and the one dispatch behind them.
 
-`ol.detect(arr)`, `Detector.detect` and the pandas accessors all run through `run_builtin` and
-`run_custom` below, so they cannot drift apart.
+``ol.detect(arr)``, ``Detector.detect`` and the pandas accessors all run through `_run`,
+`run_builtin_columns` and `run_custom` below, so they cannot drift apart. Collections computed
+elsewhere than in memory (dask) are handed to the runner their subpackage registers with
+`register_collection`, so that this module never imports them.
 """
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 
-from . import _core, _dask
-from ._inputs import prepare, to_time
-from ._params import METHODS, resolve
+from . import _native
+from ._inputs import prepare
+from ._params import METHODS, document, missing_values, resolve
 
-__all__ = ["detect", "mask", "scores", "bounds", "methods"]
+if TYPE_CHECKING:
+    import numpy.typing as npt
+    import pandas as pd
+
+    Data = npt.ArrayLike | pd.Series | pd.Index
+
+__all__ = ["Bounds", "bounds", "detect", "mask", "methods", "scores"]
+
+Output = Literal["positions", "mask", "scores", "bounds"]
 
 # Native-order float and integer dtypes: arrays of these that are 1-D and aligned are read in
-# place as they are (SPEC §2).
+# place as they are.
 _PLAIN = frozenset(
     np.dtype(t) for t in ("f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8")
 )
 
-# The output codes of _core.run_plain.
-_POSITIONS, _MASK, _SCORES, _BOUNDS = 0, 1, 2, 3
+# The output codes of _native.run_plain.
+_PLAIN_CODES: dict[str, int] = {"positions": 0, "mask": 1, "scores": 2, "bounds": 3}
 
 # resolve() results for repeated calls: (method, (name, type, value)...) -> checked parameters.
 # The type is part of the key so that True and 1 (equal, same hash) stay apart.
 _RESOLVED: dict[tuple, dict[str, Any]] = {}
 _RESOLVED_MAX = 256
 
-
-def sentinels(missing) -> list[float]:
-    """The values declared missing (``missing=``): a number or a list of numbers."""
-    if missing is None:
-        return []
-    items = missing if isinstance(missing, (list, tuple, np.ndarray)) else [missing]
-    out = []
-    for v in np.asarray(items, dtype=object).ravel().tolist():
-        if isinstance(v, bool) or not isinstance(v, (numbers.Real, np.number)):
-            raise TypeError(f"missing must be a number or a list of numbers (got {v!r})")
-        out.append(float(v))
-    return out
+# Collections run by a subpackage (outliers.dask): (is_collection(data), run(data, method,
+# params, output, missing)); the subpackage adds itself when imported.
+CollectionRun = Callable[[Any, str, dict[str, Any], str, Any], Any]
+_COLLECTIONS: list[tuple[Callable[[Any], bool], CollectionRun]] = []
 
 
-def _resolved(method, params: dict[str, Any]) -> dict[str, Any]:
+class Bounds(NamedTuple):
+    """The values beyond which a point is flagged: ``lower`` and ``upper``.
+
+    Scalars for every method but ``hampel``, whose bounds are arrays with one value per point;
+    in the data's dtype and unit for datetime and timedelta data. A named tuple, so it unpacks
+    as a pair: ``lower, upper = ol.bounds(x)``.
+    """
+
+    lower: Any
+    upper: Any
+
+
+def register_collection(is_collection: Callable[[Any], bool], run: CollectionRun) -> None:
+    """Hand the data for which ``is_collection(data)`` holds to ``run`` (once per pair)."""
+    if (is_collection, run) not in _COLLECTIONS:
+        _COLLECTIONS.append((is_collection, run))
+
+
+def _resolved(method: str, params: dict[str, Any]) -> dict[str, Any]:
     """``resolve(method, params)``, remembered when the method and values are hashable.
 
     The returned dict is shared between calls: it is only ever read.
@@ -64,24 +83,12 @@ def _resolved(method, params: dict[str, Any]) -> dict[str, Any]:
     return full
 
 
-def _run_plain(data, method, params: dict[str, Any], output: int):
-    """The short door for a plain ndarray; None when `data` needs the general path.
-
-    A numpy array (not a subclass) of a float or integer dtype, 1-D, aligned and in native
-    byte order is read in place by the core with nothing to prepare: no pandas, no sentinels,
-    no time units. Everything else returns None and goes through `run_builtin`, which gives
-    the same results for the same values.
-    """
-    if type(data) is not np.ndarray or "missing" in params:
-        return None
-    return _core.run_plain(method, data, _resolved(method, params), output)
-
-
 def run_builtin_columns(
     columns: list,
     method: str,
     params: dict[str, Any],
     *,
+    missing: Any = None,
     positions: bool = False,
     mask: bool = False,
     scores: bool = False,
@@ -91,13 +98,12 @@ def run_builtin_columns(
     """Run a built-in method on several 1-D inputs in one core call (in parallel, no GIL).
 
     Only the outputs asked for are computed; bounds and centers of datetime/timedelta inputs
-    come back in the input's dtype.
+    come back in the input's dtype (tz-aware ones in their time zone).
     """
-    params = dict(params)
-    declared_missing = sentinels(params.pop("missing", None))
+    declared_missing = missing_values(missing)
     full = resolve(method, params)
     prepared = [prepare(c) for c in columns]
-    results = _core.run_columns(
+    results = _native.run_columns(
         method,
         [p.core_column() for p in prepared],
         full,
@@ -113,17 +119,19 @@ def run_builtin_columns(
             value = result[key]
             if isinstance(value, float):
                 value = np.float64(value)  # numpy scalars: float32 data is not rounded to them
-            result[key] = to_time(value, p.time_dtype)
+            result[key] = p.in_time(value)
     return results
 
 
-def run_builtin(data, method: str, params: dict[str, Any], **outputs: bool) -> dict[str, Any]:
+def run_builtin(
+    data: Any, method: str, params: dict[str, Any], *, missing: Any = None, **outputs: bool
+) -> dict[str, Any]:
     """Run a built-in method on one 1-D input, computing only the outputs asked for."""
-    return run_builtin_columns([data], method, params, **outputs)[0]
+    return run_builtin_columns([data], method, params, missing=missing, **outputs)[0]
 
 
 def run_custom(
-    func: Callable, name: str, data, params: dict[str, Any], *, as_mask: bool = False
+    func: Callable, name: str, data: Any, params: dict[str, Any], *, as_mask: bool = False
 ) -> np.ndarray:
     """Call a user's detection function on a read-only view of `data`.
 
@@ -133,46 +141,87 @@ def run_custom(
         values = data  # what prepare(data).for_custom_function() gives, without preparing
     else:
         values = prepare(data).for_custom_function()
-    return _core.call_detector(func, values, params, name, as_mask)
+    return _native.call_detector(func, values, params, name, as_mask)
 
 
-def detect(data, method: str = "zscore", **params) -> np.ndarray:
+def _run(data: Any, method: str, missing: Any, params: dict[str, Any], output: Output) -> Any:
+    """The one dispatch of the four verbs: one output of a built-in method on any data.
+
+    A numpy array (not a subclass) with no ``missing=`` takes the short door: the core reads
+    it in place with nothing to prepare, or returns None for what needs the general path
+    (other dtypes, 2-D, unaligned...), which gives the same results for the same values.
+    Registered collections (dask) go to their runner; everything else is prepared here.
+    """
+    if type(data) is np.ndarray and missing is None:
+        out = _native.run_plain(method, data, _resolved(method, params), _PLAIN_CODES[output])
+        if out is not None:
+            if output == "bounds" and np.ndim(out[0]) == 0:  # numpy scalars, as below
+                return np.float64(out[0]), np.float64(out[1])
+            return out
+    for is_collection, run in _COLLECTIONS:
+        if is_collection(data):
+            return run(data, method, params, output, missing)
+    result = run_builtin(data, method, params, missing=missing, **{output: True})
+    return (result["lower"], result["upper"]) if output == "bounds" else result[output]
+
+
+@document
+def detect(
+    data: Data, method: str = "zscore", *, missing: Any = None, **params: Any
+) -> np.ndarray:
     """Positions of the outliers in `data`.
 
     Parameters
     ----------
-    data : array_like or pandas.Series
-        1-D numeric, datetime64 or timedelta64 data (SPEC §2). It is read in place, never
-        copied when it is native-order numeric memory, and never changed.
-    method : str
-        One of :func:`methods`: ``"zscore"``, ``"mad"``, ``"iqr"``, ``"quantile"``,
-        ``"hampel"``, ``"esd"``.
-    **params
-        The method's parameters (see :func:`methods` for names and defaults), and
-        ``missing=``: a number or list of numbers to treat as missing values, such as a
-        ``-9999`` "not measured" sentinel (read in place: the data is not copied).
+    data : array_like, pandas.Series or dask array
+        1-D float, integer, datetime64 or timedelta64 data: a numpy array (any strides or
+        byte order), a pandas Series (numpy, nullable or pyarrow backed), a list... It is
+        read in place, never copied when it is native-order numeric memory, and never changed.
+    {method_params}
 
     Returns
     -------
     numpy.ndarray
         int64 positions (0-based, ascending) of the flagged values, whatever the index.
+        A lazy dask array for dask input.
+
+    Raises
+    ------
+    {raises}
+
+    See Also
+    --------
+    mask, scores, bounds, methods
 
     Examples
     --------
     >>> import outliers as ol
     >>> ol.detect([1.0, 1.1, 0.9, 1.0, 1.2, 0.8, 1.0, 1.1, 0.9, 1.0, 8.0], "mad")
     array([10])
+    >>> ol.detect([1.0, 1.1, -9999.0, 0.9, 1.0, 1.2, 8.0], "mad", missing=-9999)
+    array([6])
     """
-    out = _run_plain(data, method, params, _POSITIONS)
-    if out is not None:
-        return out
-    if _dask.is_dask(data):
-        return _dask.run(data, method, params, "positions")
-    return run_builtin(data, method, params, positions=True)["positions"]
+    return _run(data, method, missing, params, "positions")
 
 
-def mask(data, method: str = "zscore", **params) -> np.ndarray:
-    """Boolean mask of the outliers in `data` (missing values are never flagged).
+@document
+def mask(data: Data, method: str = "zscore", *, missing: Any = None, **params: Any) -> np.ndarray:
+    """Boolean mask of the outliers in `data`.
+
+    Parameters
+    ----------
+    data : array_like, pandas.Series or dask array
+        1-D float, integer, datetime64 or timedelta64 data, as for :func:`detect`.
+    {method_params}
+
+    Returns
+    -------
+    numpy.ndarray
+        bool, one per value: True where flagged. Missing values are never flagged.
+
+    Raises
+    ------
+    {raises}
 
     Examples
     --------
@@ -180,16 +229,30 @@ def mask(data, method: str = "zscore", **params) -> np.ndarray:
     >>> ol.mask([1.0, 1.1, 0.9, 1.0, 9.0], "iqr")
     array([False, False, False, False,  True])
     """
-    out = _run_plain(data, method, params, _MASK)
-    if out is not None:
-        return out
-    if _dask.is_dask(data):
-        return _dask.run(data, method, params, "mask")
-    return run_builtin(data, method, params, mask=True)["mask"]
+    return _run(data, method, missing, params, "mask")
 
 
-def scores(data, method: str = "zscore", **params) -> np.ndarray:
-    """Outlier score of every value: NaN for missing values, +inf for infinite ones.
+@document
+def scores(
+    data: Data, method: str = "zscore", *, missing: Any = None, **params: Any
+) -> np.ndarray:
+    """Outlier score of every value in `data`.
+
+    Parameters
+    ----------
+    data : array_like, pandas.Series or dask array
+        1-D float, integer, datetime64 or timedelta64 data, as for :func:`detect`.
+    {method_params}
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, one per value: the method's score (a value is flagged when its score passes
+        the threshold), NaN for missing values, +inf for infinite ones.
+
+    Raises
+    ------
+    {raises}
 
     Examples
     --------
@@ -197,51 +260,67 @@ def scores(data, method: str = "zscore", **params) -> np.ndarray:
     >>> ol.scores([1.0, 2.0, 3.0], "zscore").round(4)
     array([1.2247, 0.    , 1.2247])
     """
-    out = _run_plain(data, method, params, _SCORES)
-    if out is not None:
-        return out
-    if _dask.is_dask(data):
-        return _dask.run(data, method, params, "scores")
-    return run_builtin(data, method, params, scores=True)["scores"]
+    return _run(data, method, missing, params, "scores")
 
 
-def bounds(data, method: str = "zscore", **params):
-    """The values beyond which a point is flagged, as ``(lower, upper)``.
+@document
+def bounds(data: Data, method: str = "zscore", *, missing: Any = None, **params: Any) -> Bounds:
+    """The values beyond which a point is flagged.
 
-    Scalars for every method but ``hampel``, whose bounds are arrays, one value per point.
-    Datetime and timedelta data get bounds in their own dtype and unit. Empty data gives
-    ``(nan, nan)``.
+    Parameters
+    ----------
+    data : array_like, pandas.Series or dask array
+        1-D float, integer, datetime64 or timedelta64 data, as for :func:`detect`.
+    {method_params}
+
+    Returns
+    -------
+    Bounds
+        The named tuple ``(lower, upper)``: scalars for every method but ``hampel``, whose
+        bounds are arrays with one value per point. Datetime and timedelta data get bounds in
+        their own dtype and unit (tz-aware data in its time zone). Empty data gives
+        ``(nan, nan)``.
+
+    Raises
+    ------
+    {raises}
 
     Examples
     --------
     >>> import outliers as ol
     >>> ol.bounds([1.0, 2.0, 3.0, 4.0], "iqr", k=1.0)
-    (np.float64(0.25), np.float64(4.75))
+    Bounds(lower=np.float64(0.25), upper=np.float64(4.75))
+    >>> lower, upper = ol.bounds([1.0, 2.0, 3.0, 4.0], "iqr", k=1.0)
+    >>> float(upper)
+    4.75
     """
-    out = _run_plain(data, method, params, _BOUNDS)
-    if out is None and _dask.is_dask(data):
-        return _dask.run(data, method, params, "bounds")
-    if out is None:
-        result = run_builtin(data, method, params, bounds=True)
-        return result["lower"], result["upper"]
-    lower, upper = out
-    if np.ndim(lower) == 0:  # numpy scalars, as on the general path
-        lower, upper = np.float64(lower), np.float64(upper)
-    return lower, upper
+    lower, upper = _run(data, method, missing, params, "bounds")
+    return Bounds(lower, upper)
 
 
-def center(data, method: str = "zscore", **params):
-    """The method's center: a scalar, or one value per point for ``hampel`` (SPEC §4)."""
-    return run_builtin(data, method, params, center=True)["center"]
+def center(data: Data, method: str = "zscore", *, missing: Any = None, **params: Any) -> Any:
+    """The method's center: a scalar, or one value per point for ``hampel``."""
+    return run_builtin(data, method, params, missing=missing, center=True)["center"]
 
 
 def methods() -> dict[str, dict[str, Any]]:
     """The built-in methods and their parameters with defaults.
 
+    Returns
+    -------
+    dict
+        ``{method name: {parameter: default}}``, a fresh copy on every call.
+
     Examples
     --------
     >>> import outliers as ol
+    >>> list(ol.methods())
+    ['zscore', 'mad', 'iqr', 'quantile', 'hampel', 'esd']
     >>> ol.methods()["hampel"]
     {'window': 7, 'threshold': 3.0}
     """
     return {name: dict(defaults) for name, defaults in METHODS.items()}
+
+
+# Until widgets.py reads missing= through _params itself.
+sentinels = missing_values

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from . import _api
-from ._params import resolve
+from ._params import missing_values, resolve
 
 
 def _import_path(module: str, attribute: str) -> Callable:
@@ -73,9 +73,17 @@ class Detector:
     array([1])
     """
 
-    def __init__(self, method: str | Callable = "zscore", /, **params: Any) -> None:
+    def __init__(
+        self, method: str | Callable = "zscore", /, *, missing: Any = None, **params: Any
+    ) -> None:
         self._lock = threading.Lock()
         self._closed = False
+        self._missing = missing
+        if missing is not None and (callable(method) or ":" in str(method)):
+            raise TypeError(
+                "missing= applies to the built-in methods: a custom function is handed the "
+                "values as they are (pass your sentinels to it as a parameter of your own)"
+            )
         if callable(method):
             self._func: Callable | None = method
             self._method = None
@@ -88,11 +96,8 @@ class Detector:
             self._name = method
             self._params = dict(params)
         else:
-            # ValueError for unknown names; `missing=` is checked apart, it is not a method's.
-            self._params = resolve(method, {k: v for k, v in params.items() if k != "missing"})
-            if "missing" in params:
-                _api.sentinels(params["missing"])
-                self._params["missing"] = params["missing"]
+            self._params = resolve(method, params)  # ValueError for unknown names
+            missing_values(missing)  # checked now, not at the first call
             self._func = None
             self._method = method
             self._name = method
@@ -134,24 +139,24 @@ class Detector:
         func = self._target()
         if func is not None:
             return _api.run_custom(func, self._name, data, self._params)
-        return _api.detect(data, self._method, **self._params)
+        return _api.detect(data, self._method, missing=self._missing, **self._params)
 
     def mask(self, data) -> np.ndarray:
         """Boolean mask of the outliers in `data`."""
         func = self._target()
         if func is None:
-            return _api.mask(data, self._method, **self._params)
+            return _api.mask(data, self._method, missing=self._missing, **self._params)
         return _api.run_custom(func, self._name, data, self._params, as_mask=True)
 
     def scores(self, data) -> np.ndarray:
         """Outlier scores (built-in methods only)."""
         self._builtin_only("scores")
-        return _api.scores(data, self._method, **self._params)
+        return _api.scores(data, self._method, missing=self._missing, **self._params)
 
     def bounds(self, data):
         """Bounds ``(lower, upper)`` (built-in methods only)."""
         self._builtin_only("bounds")
-        return _api.bounds(data, self._method, **self._params)
+        return _api.bounds(data, self._method, missing=self._missing, **self._params)
 
     def close(self) -> None:
         """Release the function; any later call raises RuntimeError."""

@@ -1,6 +1,6 @@
 """Turn numpy, pandas, arrow and sequence inputs into buffers the C++ core reads in place.
 
-This module is the one place that knows when a copy is unavoidable (SPEC §2): numeric numpy
+This module is the one place that knows when a copy is unavoidable: numeric numpy
 memory in native byte order is viewed as it is, whatever its strides; a pandas masked array
 gives its data and mask buffers side by side; an arrow-backed Series gives its values buffer and
 validity bitmap; datetime64/timedelta64 are viewed as int64 with NaT as missing. Copies happen
@@ -13,12 +13,48 @@ from __future__ import annotations
 import numbers
 from collections.abc import Iterator, Mapping, MappingView
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 import numpy as np
 
 _NUMERIC = frozenset("fiu")
 _NAT = np.iinfo(np.int64).min
+
+
+def column_kind(dtype: Any) -> Literal["number", "time"] | None:
+    """What the core can read a column of `dtype` as: the one rule of checkable dtypes.
+
+    ``"number"``: float and integer data (numpy, pandas nullable, pyarrow); ``"time"``:
+    datetime64 (tz-aware too) and timedelta64, read as their integer values; None for the
+    rest (bool, complex, object, strings, categoricals, periods, intervals...), which are
+    refused when asked for and skipped when columns are chosen by default.
+    """
+    if isinstance(dtype, np.dtype):  # the common case first, without importing pandas
+        kind = dtype.kind
+    elif type(dtype).__name__ == "ArrowDtype":
+        return _arrow_kind(dtype.pyarrow_dtype)
+    else:  # pandas' extension dtypes say what their values are in .kind ("O" when not numbers)
+        kind = getattr(dtype, "kind", "O")
+    if kind in _NUMERIC:
+        return "number"
+    return "time" if kind in "mM" else None
+
+
+def _arrow_kind(t: Any) -> Literal["number", "time"] | None:
+    import pyarrow as pa
+
+    if pa.types.is_timestamp(t) or pa.types.is_duration(t):
+        return "time"
+    if (pa.types.is_integer(t) or pa.types.is_floating(t)) and t.bit_width in (8, 16, 32, 64):
+        return "number"
+    return None
+
+
+def default_columns(frame: Any) -> list[int]:
+    """The positions of the columns a DataFrame's verbs check when none are named: numbers."""
+    # frame.dtypes builds a Series on every access: read it once.
+    return [j for j, dtype in enumerate(frame.dtypes.tolist()) if column_kind(dtype) == "number"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +67,7 @@ class Prepared:
     bit_offset: int = 0
     time_dtype: np.dtype | None = None  # datetime64/timedelta64: bounds come back in it
     copied: bool = False  # True when values is not the caller's memory
+    tz: Any = None  # tz-aware datetimes (values are UTC instants): bounds come back in it
 
     @property
     def size(self) -> int:
@@ -52,8 +89,23 @@ class Prepared:
             out = nat if out is None else out | nat
         return out
 
+    def in_time(self, values: Any) -> Any:
+        """Bounds or centers computed on the values, given back in the input's own type.
+
+        Float for numbers; datetime64/timedelta64 in the input's unit (NaN as NaT); for
+        tz-aware data a Timestamp (scalar) or DatetimeArray (per point) in its time zone.
+        """
+        out = to_time(values, self.time_dtype)
+        if self.tz is None:
+            return out
+        import pandas as pd
+
+        if np.ndim(out) == 0:
+            return pd.Timestamp(out).tz_localize("UTC").tz_convert(self.tz)
+        return pd.DatetimeIndex(out).tz_localize("UTC").tz_convert(self.tz).array
+
     def for_custom_function(self) -> np.ndarray:
-        """What a user's function is handed (SPEC §5).
+        """What a user's function is handed.
 
         The caller's memory itself (datetimes in their own dtype), or, when missing values are
         held apart from the values (mask or bitmap), float64 with NaN at those positions.
@@ -80,10 +132,11 @@ def _from_arrow(arr, dtype) -> Prepared:
 
     chunked = arr.__arrow_array__()
     t = chunked.type
-    if pa.types.is_timestamp(t) or pa.types.is_duration(t):
-        kind = "M" if pa.types.is_timestamp(t) else "m"
-        np_dtype, time_dtype = np.dtype(np.int64), np.dtype(f"{kind}8[{t.unit}]")
-    elif (pa.types.is_integer(t) or pa.types.is_floating(t)) and t.bit_width in (8, 16, 32, 64):
+    kind = _arrow_kind(t)
+    if kind == "time":
+        unit = "M" if pa.types.is_timestamp(t) else "m"
+        np_dtype, time_dtype = np.dtype(np.int64), np.dtype(f"{unit}8[{t.unit}]")
+    elif kind == "number":
         np_dtype, time_dtype = np.dtype(t.to_pandas_dtype()), None
     else:
         raise _refuse(dtype)
@@ -117,19 +170,17 @@ def _from_pandas(data) -> Prepared | None:
         return None
     arr = data.array
     dtype = data.dtype
-    if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dtype):
+    if column_kind(dtype) is None:
         raise _refuse(dtype)
     if isinstance(arr, BaseMaskedArray):
-        if arr._data.dtype.kind not in _NUMERIC:
-            raise _refuse(dtype)
         return _from_numpy(arr._data, mask=arr._mask)
     if isinstance(arr, (pd.arrays.DatetimeArray, pd.arrays.TimedeltaArray)):
         # tz-aware data is held as UTC instants; detection on instants is what a user means.
-        return _from_numpy(arr._ndarray)
+        return replace(_from_numpy(arr._ndarray), tz=getattr(dtype, "tz", None))
     if isinstance(dtype, pd.ArrowDtype):
         return _from_arrow(arr, dtype)
     values = data.to_numpy()
-    if not isinstance(values, np.ndarray) or values.dtype == object:
+    if not isinstance(values, np.ndarray):
         raise _refuse(dtype)
     return _from_numpy(values)
 
@@ -137,17 +188,17 @@ def _from_pandas(data) -> Prepared | None:
 def _from_numpy(a: np.ndarray, mask: np.ndarray | None = None, copied: bool = False) -> Prepared:
     if a.ndim != 1:
         raise ValueError(f"expected 1-D data, got a {a.ndim}-D array of shape {a.shape}")
-    kind = a.dtype.kind
+    kind = column_kind(a.dtype)
     time_dtype = None
-    if kind in "mM":
+    if kind is None:
+        raise _refuse(a.dtype)
+    if kind == "time":
         time_dtype = a.dtype.newbyteorder("=")
         if not a.dtype.isnative:
             a, copied = a.astype(time_dtype), True
         a = a.view(np.int64)
-    elif kind == "f" and a.dtype.itemsize not in (4, 8):
+    elif a.dtype.kind == "f" and a.dtype.itemsize not in (4, 8):
         a, copied = a.astype(np.float64), True  # float16 / long double: computed in double anyway
-    elif kind not in _NUMERIC:
-        raise _refuse(a.dtype)
     if not a.dtype.isnative:
         a, copied = a.astype(a.dtype.newbyteorder("=")), True
     if not a.flags.aligned or a.strides[0] % a.itemsize:
@@ -166,8 +217,6 @@ def _from_sequence(data) -> Prepared:
             x is None or (isinstance(x, numbers.Real) and not isinstance(x, bool)) for x in items
         ):
             a = np.array([np.nan if x is None else x for x in items], dtype=np.float64)
-    if a.dtype == np.bool_:
-        raise _refuse(a.dtype)
     return _from_numpy(a, copied=True)
 
 

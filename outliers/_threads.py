@@ -6,7 +6,7 @@ import numbers
 import os
 import warnings
 
-from . import _core
+from . import _native
 
 ENV_VAR = "OUTLIERS_NUM_THREADS"
 
@@ -27,12 +27,12 @@ def set_num_threads(n: int) -> None:
     if n < 1:
         raise ValueError(f"thread count must be >= 1 (got {n})")
     # More threads than blocks of work are never started; the cap only keeps n a C int.
-    _core.set_num_threads(int(min(n, 1 << 16)))
+    _native.set_num_threads(int(min(n, 1 << 16)))
 
 
 def get_num_threads() -> int:
     """The number of threads the built-in kernels use (default: the machine's cores)."""
-    return _core.get_num_threads()
+    return _native.get_num_threads()
 
 
 def apply_environment() -> None:

@@ -11,19 +11,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._api import run_builtin_columns, sentinels
+from . import _shaping
+from ._api import run_builtin_columns
+from ._inputs import column_kind, default_columns
+from ._params import missing_values
 
-_HOW = ("nan", "drop", "clip", "center")
 _HIGHLIGHT = "background-color: #ffb4a8"
-
-
-def _in_dtype_of(values, dtype):
-    """Bounds/centers computed on UTC instants, given back in a tz-aware column's time zone."""
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        if np.ndim(values) == 0:
-            return pd.Timestamp(values).tz_localize("UTC").tz_convert(dtype.tz)
-        return pd.DatetimeIndex(values).tz_localize("UTC").tz_convert(dtype.tz)
-    return values
 
 
 def _block_columns(df: pd.DataFrame) -> list[np.ndarray] | None:
@@ -62,107 +55,9 @@ def _rows_of_one_block(arrays: list) -> np.ndarray | None:
     return base
 
 
-def _rows(obj, rows):
-    """``obj.iloc[rows]``, also for big-endian columns (SPEC §2 accepts them).
-
-    pandas' take, behind every row selection, runs native-order kernels and refuses such
-    columns: they are selected in native order and given back in their own dtype (a copy,
-    as any row selection is).
-    """
-    dtypes = [obj.dtype] if isinstance(obj, pd.Series) else obj.dtypes.tolist()
-    swapped = [j for j, t in enumerate(dtypes) if isinstance(t, np.dtype) and not t.isnative]
-    if not swapped:
-        return obj.iloc[rows]
-    if isinstance(obj, pd.Series):
-        return obj.astype(obj.dtype.newbyteorder("=")).iloc[rows].astype(obj.dtype)
-    native = obj.copy(deep=False)
-    for j in swapped:
-        native.isetitem(j, obj.iloc[:, j].astype(dtypes[j].newbyteorder("=")))
-    out = native.iloc[rows]
-    for j in swapped:
-        out.isetitem(j, out.iloc[:, j].astype(dtypes[j]))
-    return out
-
-
-def _concat(pieces: list, counts: np.ndarray):
-    """The columns' pieces end to end, in the dtype pd.concat gives them; one concat per dtype.
-
-    Pieces of one dtype are joined as they are (np.concatenate, or the extension array's own
-    concatenation); pieces of several dtypes go through pd.concat once per dtype, and their
-    rows are put back in the columns' order (piece k has counts[k] rows).
-    """
-    groups: dict[Any, list[int]] = {}
-    for k, piece in enumerate(pieces):
-        groups.setdefault(piece.dtype, []).append(k)
-
-    def join(ks: list[int]):
-        same = [pieces[k] for k in ks]
-        if isinstance(same[0], np.ndarray):
-            return np.concatenate(same)
-        return type(same[0])._concat_same_type(same)
-
-    if len(groups) == 1:
-        return join(list(range(len(pieces))))
-    joined = pd.concat([pd.Series(join(ks), copy=False) for ks in groups.values()])
-    owner = np.concatenate([np.repeat(ks, counts[ks]) for ks in groups.values()])
-    return joined.array.take(np.argsort(owner, kind="stable"))
-
-
-def _per_point(value, n: int):
-    """A scalar broadcast to n entries, or the per-point array as it is."""
-    if np.ndim(value) == 0:
-        return pd.Series([value] * n).array if n else np.empty(0, np.asarray(value).dtype)
-    return value
-
-
-def _check_how(how: str) -> None:
-    if how not in _HOW:
-        raise ValueError(f"how must be one of {', '.join(map(repr, _HOW))} (got {how!r})")
-
-
-def _in_float_counterpart(s: pd.Series) -> pd.Series:
-    """Integer data in its family's float dtype: bounds and centers are seldom whole numbers."""
-    if not pd.api.types.is_integer_dtype(s.dtype):
-        return s
-    if isinstance(s.dtype, pd.ArrowDtype):
-        return s.astype("double[pyarrow]")
-    if isinstance(s.dtype, np.dtype):
-        return s.astype(np.float64)
-    return s.astype("Float64")  # pandas masked integers
-
-
-def _clean(s: pd.Series, result: dict[str, Any], how: str) -> pd.Series:
-    flagged = result["mask"]
-    if how == "nan":
-        return s.mask(flagged)
-    if how == "drop":
-        return _rows(s, ~flagged)
-    s = _in_float_counterpart(s)
-
-    def replacement(key: str):
-        value = _in_dtype_of(result[key], s.dtype)
-        # A Python float, not np.float64: float32 data keeps its dtype, as in s.clip(1.5).
-        return float(value) if isinstance(value, np.floating) else value
-
-    if how == "clip":
-        return s.where(~flagged, s.clip(replacement("lower"), replacement("upper")))
-    return s.where(~flagged, replacement("center"))
-
-
-def _report(s: pd.Series, result: dict[str, Any]) -> pd.DataFrame:
-    pos = np.flatnonzero(result["mask"])
-    lower, upper = (_in_dtype_of(result[k], s.dtype) for k in ("lower", "upper"))
-    pick = (lambda v: v[pos]) if np.ndim(result["lower"]) else (lambda v: _per_point(v, len(pos)))
-    return pd.DataFrame(
-        {
-            "position": pos.astype(np.int64),
-            "value": s.array[pos],
-            "score": result["scores"][pos],
-            "lower": pick(lower),
-            "upper": pick(upper),
-        },
-        index=s.index[pos],
-    )
+def _declared(missing: Any) -> dict[str, Any]:
+    """``missing=`` as a keyword for the explorer, when given."""
+    return {} if missing is None else {"missing": missing}
 
 
 @pd.api.extensions.register_series_accessor("outliers")
@@ -187,34 +82,42 @@ class SeriesOutliers:
     def __init__(self, series: pd.Series) -> None:
         self._s = series
 
-    def _run(self, method: str, params: dict[str, Any], **outputs: bool) -> dict[str, Any]:
-        return run_builtin_columns([self._s], method, params, **outputs)[0]
+    def _run(
+        self, method: str, params: dict[str, Any], missing: Any, **outputs: bool
+    ) -> dict[str, Any]:
+        return run_builtin_columns([self._s], method, params, missing=missing, **outputs)[0]
 
     def _series(self, values: np.ndarray) -> pd.Series:
         return pd.Series(values, index=self._s.index, name=self._s.name, copy=False)
 
-    def detect(self, method: str = "zscore", **params: Any) -> pd.Series:
+    def detect(self, method: str = "zscore", *, missing: Any = None, **params: Any) -> pd.Series:
         """The flagged entries: a Series with the same labels, dtype and name, in order."""
-        return _rows(self._s, self._run(method, params, positions=True)["positions"])
+        return _shaping.rows(
+            self._s, self._run(method, params, missing, positions=True)["positions"]
+        )
 
-    def mask(self, method: str = "zscore", **params: Any) -> pd.Series:
+    def mask(self, method: str = "zscore", *, missing: Any = None, **params: Any) -> pd.Series:
         """Boolean Series aligned to the data (missing values are never flagged)."""
-        return self._series(self._run(method, params, mask=True)["mask"])
+        return self._series(self._run(method, params, missing, mask=True)["mask"])
 
-    def scores(self, method: str = "zscore", **params: Any) -> pd.Series:
+    def scores(self, method: str = "zscore", *, missing: Any = None, **params: Any) -> pd.Series:
         """float64 scores aligned to the data: NaN for missing values, +inf for infinite ones."""
-        return self._series(self._run(method, params, scores=True)["scores"])
+        return self._series(self._run(method, params, missing, scores=True)["scores"])
 
-    def bounds(self, method: str = "zscore", **params: Any) -> pd.DataFrame:
+    def bounds(
+        self, method: str = "zscore", *, missing: Any = None, **params: Any
+    ) -> pd.DataFrame:
         """DataFrame with columns ``lower`` and ``upper`` aligned to the data."""
-        result = self._run(method, params, bounds=True)
+        result = self._run(method, params, missing, bounds=True)
         n = len(self._s)
         return pd.DataFrame(
-            {k: _per_point(_in_dtype_of(result[k], self._s.dtype), n) for k in ("lower", "upper")},
+            {k: _shaping.per_point(result[k], n) for k in ("lower", "upper")},
             index=self._s.index,
         )
 
-    def clean(self, how: str = "nan", method: str = "zscore", **params: Any) -> pd.Series:
+    def clean(
+        self, how: str = "nan", method: str = "zscore", *, missing: Any = None, **params: Any
+    ) -> pd.Series:
         """A new Series with the flagged values handled.
 
         ``how="nan"`` sets them missing (``s.mask(flags)``, so integers become float64 and
@@ -226,15 +129,27 @@ class SeriesOutliers:
         ``Float64`` or ``double[pyarrow]``): bounds and centers are seldom whole numbers.
         Float data keeps its dtype (float32 stays float32, replacements rounded to it).
         """
-        _check_how(how)
+        _shaping.check_how(how)
         need = {"clip": {"bounds": True}, "center": {"center": True}}.get(how, {})
-        return _clean(self._s, self._run(method, params, mask=True, **need), how)
+        return _shaping.clean(self._s, self._run(method, params, missing, mask=True, **need), how)
 
-    def report(self, method: str = "zscore", **params: Any) -> pd.DataFrame:
+    def report(
+        self, method: str = "zscore", *, missing: Any = None, **params: Any
+    ) -> pd.DataFrame:
         """The flagged entries with ``position``, ``value``, ``score``, ``lower``, ``upper``."""
-        return _report(self._s, self._run(method, params, mask=True, scores=True, bounds=True))
+        return _shaping.report(
+            self._s, self._run(method, params, missing, mask=True, scores=True, bounds=True)
+        )
 
-    def plot(self, method: str = "zscore", *, ax=None, kind: str = "line", **params: Any):
+    def plot(
+        self,
+        method: str = "zscore",
+        *,
+        ax=None,
+        kind: str = "line",
+        missing: Any = None,
+        **params: Any,
+    ):
         """Draw the Series with its flagged points and bounds; returns the matplotlib Axes.
 
         ``kind="line"`` draws the values against the index (long series are decimated to
@@ -243,26 +158,15 @@ class SeriesOutliers:
         """
         from . import plotting
 
-        result = self._run(method, params, mask=True, bounds=True)
-        missing = sentinels(params.get("missing"))
-        return plotting.plot_series(self._s, result, method, ax=ax, kind=kind, missing=missing)
+        result = self._run(method, params, missing, mask=True, bounds=True)
+        declared = missing_values(missing)
+        return plotting.plot_series(self._s, result, method, ax=ax, kind=kind, missing=declared)
 
-    def explore(self, method: str = "zscore", **params: Any):
+    def explore(self, method: str = "zscore", *, missing: Any = None, **params: Any):
         """An ipywidgets explorer of this Series (see :class:`outliers.widgets.Explorer`)."""
         from .widgets import Explorer
 
-        return Explorer(self._s, method, **params)
-
-
-def _is_numeric(dtype) -> bool:
-    if isinstance(dtype, np.dtype):  # what pandas' two checks say for numpy dtypes, 10x faster
-        return dtype.kind in "iufc"
-    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-
-
-def _is_checkable(dtype) -> bool:
-    kind = getattr(dtype, "kind", "O")
-    return _is_numeric(dtype) or kind in "mM" or isinstance(dtype, pd.DatetimeTZDtype)
+        return Explorer(self._s, method, **params, **_declared(missing))
 
 
 @pd.api.extensions.register_dataframe_accessor("outliers")
@@ -293,8 +197,7 @@ class FrameOutliers:
     def _positions(self, columns) -> list[int]:
         df = self._df
         if columns is None:
-            # df.dtypes builds a Series on every access: read it once.
-            return [j for j, dtype in enumerate(df.dtypes.tolist()) if _is_numeric(dtype)]
+            return default_columns(df)
         if isinstance(columns, (str, bytes)) or not np.iterable(columns):
             columns = [columns]
         out = []
@@ -304,7 +207,7 @@ class FrameOutliers:
             loc = df.columns.get_loc(name)
             for j in np.arange(df.shape[1])[loc].ravel().tolist():
                 dtype = df.dtypes.iloc[j]
-                if not _is_checkable(dtype):
+                if column_kind(dtype) is None:
                     raise TypeError(
                         f"column {name!r} has dtype {dtype}, which cannot be checked for "
                         "outliers: expected a float, integer, datetime64 or timedelta64 column"
@@ -316,7 +219,7 @@ class FrameOutliers:
         """True when `cols` are every column of the frame, in order."""
         return cols == list(range(self._df.shape[1]))
 
-    def _run(self, method, params, columns, *, series: bool = False, **outputs):
+    def _run(self, method, params, columns, missing, *, series: bool = False, **outputs):
         """(checked column positions, their data, core results).
 
         The data are the columns as Series with `series`, else Series or 1-D ndarrays.
@@ -334,7 +237,7 @@ class FrameOutliers:
                 inputs = [s for _, s in self._df.items()]
             else:
                 inputs = [self._df.iloc[:, j] for j in cols]
-        results = run_builtin_columns(inputs, method, params, **outputs)
+        results = run_builtin_columns(inputs, method, params, missing=missing, **outputs)
         return cols, inputs, results
 
     def _frame(self, cols: list[int], arrays: list) -> pd.DataFrame:
@@ -359,29 +262,37 @@ class FrameOutliers:
             flags |= r["mask"]
         return flags
 
-    def detect(self, method: str = "zscore", *, columns=None, **params: Any) -> pd.DataFrame:
+    def detect(
+        self, method: str = "zscore", *, columns=None, missing: Any = None, **params: Any
+    ) -> pd.DataFrame:
         """The rows (all columns) with at least one flagged cell, in order."""
-        _, _, results = self._run(method, params, columns, mask=True)
-        return _rows(self._df, self._any_flagged(results))
+        _, _, results = self._run(method, params, columns, missing, mask=True)
+        return _shaping.rows(self._df, self._any_flagged(results))
 
-    def mask(self, method: str = "zscore", *, columns=None, **params: Any) -> pd.DataFrame:
+    def mask(
+        self, method: str = "zscore", *, columns=None, missing: Any = None, **params: Any
+    ) -> pd.DataFrame:
         """Boolean frame of the checked columns."""
-        cols, _, results = self._run(method, params, columns, mask=True)
+        cols, _, results = self._run(method, params, columns, missing, mask=True)
         return self._frame(cols, [r["mask"] for r in results])
 
-    def scores(self, method: str = "zscore", *, columns=None, **params: Any) -> pd.DataFrame:
+    def scores(
+        self, method: str = "zscore", *, columns=None, missing: Any = None, **params: Any
+    ) -> pd.DataFrame:
         """float64 frame of the checked columns' scores."""
-        cols, _, results = self._run(method, params, columns, scores=True)
+        cols, _, results = self._run(method, params, columns, missing, scores=True)
         return self._frame(cols, [r["scores"] for r in results])
 
-    def bounds(self, method: str = "zscore", *, columns=None, **params: Any) -> pd.DataFrame:
+    def bounds(
+        self, method: str = "zscore", *, columns=None, missing: Any = None, **params: Any
+    ) -> pd.DataFrame:
         """Frame with columns ``(column, "lower")``, ``(column, "upper")``, aligned to the rows."""
-        cols, series, results = self._run(method, params, columns, series=True, bounds=True)
+        cols, _, results = self._run(method, params, columns, missing, bounds=True)
         n = len(self._df)
         arrays, keys = [], []
-        for j, s, r in zip(cols, series, results, strict=True):
+        for j, r in zip(cols, results, strict=True):
             for k in ("lower", "upper"):
-                arrays.append(_per_point(_in_dtype_of(r[k], s.dtype), n))
+                arrays.append(_shaping.per_point(r[k], n))
                 keys.append((self._df.columns[j], k))
         out = pd.DataFrame(dict(enumerate(arrays)), index=self._df.index)
         # Nothing to check: no column, still the two levels (from_tuples cannot infer them).
@@ -391,26 +302,36 @@ class FrameOutliers:
         return out
 
     def clean(
-        self, how: str = "nan", method: str = "zscore", *, columns=None, **params: Any
+        self,
+        how: str = "nan",
+        method: str = "zscore",
+        *,
+        columns=None,
+        missing: Any = None,
+        **params: Any,
     ) -> pd.DataFrame:
         """A new DataFrame with the checked columns cleaned as in ``Series.outliers.clean``.
 
         ``how="drop"`` drops the rows with any flagged cell.
         """
-        _check_how(how)
+        _shaping.check_how(how)
         need = {"clip": {"bounds": True}, "center": {"center": True}}.get(how, {})
-        cols, series, results = self._run(method, params, columns, series=True, mask=True, **need)
+        cols, series, results = self._run(
+            method, params, columns, missing, series=True, mask=True, **need
+        )
         if how == "drop":
-            return _rows(self._df, ~self._any_flagged(results))
+            return _shaping.rows(self._df, ~self._any_flagged(results))
         out = self._df.copy()
         for j, s, r in zip(cols, series, results, strict=True):
-            out.isetitem(j, _clean(s, r, how))
+            out.isetitem(j, _shaping.clean(s, r, how))
         return out
 
-    def report(self, method: str = "zscore", *, columns=None, **params: Any) -> pd.DataFrame:
+    def report(
+        self, method: str = "zscore", *, columns=None, missing: Any = None, **params: Any
+    ) -> pd.DataFrame:
         """Long form: one row per flagged cell, with its ``column``; by column, then position."""
         cols, inputs, results = self._run(
-            method, params, columns, mask=True, scores=True, bounds=True
+            method, params, columns, missing, mask=True, scores=True, bounds=True
         )
         if not cols:
             return pd.DataFrame(columns=["column", "position", "value", "score", "lower", "upper"])
@@ -439,9 +360,9 @@ class FrameOutliers:
             if scalar:
                 continue
             for key, out in (("lower", lower), ("upper", upper)):
-                bound = _in_dtype_of(r[key], dtype)
+                bound = r[key]
                 if np.ndim(bound):  # hampel: one per point
-                    out.append((bound.array if isinstance(bound, pd.Index) else bound)[p])
+                    out.append(bound[p])
                 elif isinstance(bound, np.generic):  # datetime64, timedelta64
                     out.append(np.full(p.size, bound))
                 else:  # a tz-aware Timestamp
@@ -452,13 +373,13 @@ class FrameOutliers:
                 for k in ("lower", "upper")
             )
         else:
-            lower, upper = _concat(lower, counts), _concat(upper, counts)
+            lower, upper = _shaping.concat(lower, counts), _shaping.concat(upper, counts)
         labels = self._df.columns if self._all(cols) else self._df.columns[cols]
         return pd.DataFrame(
             {
                 "column": labels.to_flat_index().take(owner),
                 "position": pos.astype(np.int64),
-                "value": _concat(values, counts),
+                "value": _shaping.concat(values, counts),
                 "score": np.concatenate(scores),
                 "lower": lower,
                 "upper": upper,
@@ -466,26 +387,34 @@ class FrameOutliers:
             index=self._df.index.take(pos),
         )
 
-    def plot(self, method: str = "zscore", *, columns=None, kind: str = "line", **params: Any):
+    def plot(
+        self,
+        method: str = "zscore",
+        *,
+        columns=None,
+        missing: Any = None,
+        kind: str = "line",
+        **params: Any,
+    ):
         """One matplotlib axis per checked column, sharing x; returns the array of Axes."""
         from . import plotting
 
-        cols, _, results = self._run(method, params, columns, mask=True, bounds=True)
-        missing = sentinels(params.get("missing"))
-        return plotting.plot_frame(self._df.iloc[:, cols], results, method, kind, missing)
+        cols, _, results = self._run(method, params, columns, missing, mask=True, bounds=True)
+        declared = missing_values(missing)
+        return plotting.plot_frame(self._df.iloc[:, cols], results, method, kind, declared)
 
-    def explore(self, method: str = "zscore", **params: Any):
+    def explore(self, method: str = "zscore", *, missing: Any = None, **params: Any):
         """An ipywidgets explorer with a column dropdown over the numeric columns."""
         from .widgets import Explorer
 
-        return Explorer(self._df, method, **params)
+        return Explorer(self._df, method, **params, **_declared(missing))
 
-    def style(self, method: str = "zscore", *, columns=None, **params: Any):
+    def style(self, method: str = "zscore", *, columns=None, missing: Any = None, **params: Any):
         """A pandas Styler of the whole frame with the flagged cells highlighted.
 
         pandas' Styler needs jinja2 (``pip install outliers[style]``).
         """
-        cols, _, results = self._run(method, params, columns, mask=True)
+        cols, _, results = self._run(method, params, columns, missing, mask=True)
         css = np.full(self._df.shape, "", dtype=object)
         for j, r in zip(cols, results, strict=True):
             css[r["mask"], j] = _HIGHLIGHT

@@ -87,6 +87,7 @@ def default_columns(df: pd.DataFrame) -> list:
         c
         for c in df.select_dtypes("number").columns
         if not pd.api.types.is_bool_dtype(df[c].dtype)
+        and not pd.api.types.is_complex_dtype(df[c].dtype)
         and not pd.api.types.is_timedelta64_dtype(df[c].dtype)
     ]
 
@@ -183,6 +184,43 @@ def test_frame_non_numeric_column_raises_type_error_naming_it(column, verb):
     df = frame()
     with pytest.raises(TypeError, match=re.escape(column)):
         getattr(df.outliers, verb)(method="mad", columns=["f64", column])
+
+
+def with_complex(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    out["z"] = df["f64"].to_numpy() * (1 + 1j)  # outliers in the real part: still not checked
+    out["z64"] = out["z"].astype(np.complex64)
+    return out
+
+
+def test_frame_complex_columns_are_skipped_by_default():
+    """The default column choice and the input layer share one rule: complex is never taken
+    (df.outliers.mask() raised TypeError on a frame with a complex column)."""
+    df = with_complex(frame())
+    plain = df.drop(columns=["z", "z64"])
+    assert "z" in df.select_dtypes("number").columns  # pandas counts complex as a number
+    for verb in ("mask", "scores", "bounds", "report"):
+        got = getattr(df.outliers, verb)("mad")
+        pd.testing.assert_frame_equal(got, getattr(plain.outliers, verb)("mad"), obj=verb)
+    pd.testing.assert_frame_equal(
+        df.outliers.detect("mad"), df.loc[plain.outliers.detect("mad").index]
+    )
+    cleaned = df.outliers.clean("nan", "mad")
+    pd.testing.assert_frame_equal(
+        cleaned.drop(columns=["z", "z64"]), plain.outliers.clean("nan", "mad")
+    )
+    pd.testing.assert_frame_equal(cleaned[["z", "z64"]], df[["z", "z64"]])
+    assert df.outliers.style("mad").to_html()
+
+
+@pytest.mark.parametrize("column", ["z", "z64"])
+@pytest.mark.parametrize(
+    "verb", ["detect", "mask", "scores", "bounds", "clean", "report", "style"]
+)
+def test_frame_complex_column_named_raises_type_error(column, verb):
+    df = with_complex(frame())
+    with pytest.raises(TypeError, match=f"{column}.*complex"):
+        getattr(df.outliers, verb)(method="mad", columns=[column])
 
 
 @pytest.mark.parametrize(

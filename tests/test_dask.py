@@ -736,17 +736,17 @@ def test_array_hampel_short_partitions_share_a_kernel_call(monkeypatch, window, 
     """Each kernel call sorts its first window: partitions far shorter than the window are
     computed in runs of at least 2 x window points (one run when the window spans the column).
     """
-    from outliers import _dask
+    from outliers import _native
 
     seen = []
-    real = _dask._core.partition_hampel
+    real = _native.partition_hampel
 
     def counted(column, *args, **kwargs):
         out = real(column, *args, **kwargs)
         seen.append(len(column[0]))
         return out
 
-    monkeypatch.setattr(_dask._core, "partition_hampel", counted)
+    monkeypatch.setattr(_native, "partition_hampel", counted)
     x = np.random.default_rng(8).normal(size=100_000)
     x[::991] += 25.0
     got = ol.scores(da.from_array(x, chunks=1_000), "hampel", window=window)
@@ -835,16 +835,16 @@ def test_series_hampel_window_spanning_the_column_is_computed_once(monkeypatch, 
     """Partition lengths unknown: every partition whose extended buffer is the whole column
     shares one kernel call (each call sorts its first window: here the whole column).
     """
-    from outliers import _dask
+    from outliers import _native
 
     seen = []
-    real = _dask._core.partition_hampel
+    real = _native.partition_hampel
 
     def counted(column, *args, **kwargs):
         seen.append(len(column[0]))
         return real(column, *args, **kwargs)
 
-    monkeypatch.setattr(_dask._core, "partition_hampel", counted)
+    monkeypatch.setattr(_native, "partition_hampel", counted)
     x = np.random.default_rng(9).normal(size=20_000)
     x[::97] += 25.0
     s = dd.from_pandas(pd.Series(x, name="x"), npartitions=40)

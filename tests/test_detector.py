@@ -619,3 +619,12 @@ def test_detector_repr_custom():
 def test_detector_repr_module_path(seed_module):
     r = repr(ol.Detector(f"{seed_module}:detect"))
     assert "detect" in r
+
+
+def test_detector_bounds_is_a_named_tuple():
+    x = np.array([1.0, 2.0, 3.0, 4.0, 50.0])
+    b = ol.Detector("iqr", k=1.0).bounds(x)
+    assert isinstance(b, ol.Bounds) and b == ol.bounds(x, "iqr", k=1.0)
+    lower, upper = b
+    assert (b.lower, b.upper) == (lower, upper) == (b[0], b[1])
+    assert (float(lower), float(upper)) == (0.0, 6.0)

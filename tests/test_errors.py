@@ -311,3 +311,69 @@ def test_errors_methods_result_cannot_change_defaults():
     assert ol.methods() == DEFAULTS
     x = data()
     np.testing.assert_array_equal(ol.detect(x, "zscore"), ol.detect(x, "zscore", threshold=3.0))
+
+
+# ------------------------------------------------------------ missing= (one rule, every verb)
+
+FUNCTIONS = ["detect", "mask", "scores", "bounds"]
+X = np.array([1.0, 1.1, 0.9, 1.0, 1.2, -9999.0, 0.8, 1.0, 1.1, 0.9, 1.0, 8.0])
+
+
+def test_errors_missing_is_keyword_only_on_every_verb():
+    import inspect
+
+    import pandas as pd
+
+    callables = [getattr(ol, v) for v in FUNCTIONS]
+    callables += [getattr(pd.Series(X).outliers, v) for v in [*FUNCTIONS, "clean", "report"]]
+    callables += [getattr(pd.DataFrame({"x": X}).outliers, v) for v in FUNCTIONS]
+    callables += [ol.Detector]
+    for f in callables:
+        p = inspect.signature(f).parameters["missing"]
+        assert p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is None, f
+
+
+@pytest.mark.parametrize("verb", FUNCTIONS)
+@pytest.mark.parametrize(
+    "missing", [-9999, -9999.0, np.float32(-9999), [-9999], (-9999, 12345), np.array([-9999])]
+)
+def test_errors_missing_accepts_numbers_and_sequences(verb, missing):
+    got = getattr(ol, verb)(X, "mad", missing=missing)
+    clean = X.copy()
+    clean[5] = np.nan
+    want = getattr(ol, verb)(clean, "mad")
+    if verb == "bounds":
+        assert got == want
+    else:
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("verb", FUNCTIONS)
+@pytest.mark.parametrize(
+    "bad,error",
+    [
+        ("-9999", TypeError),
+        (True, TypeError),
+        ([1, "x"], TypeError),
+        ({"a": 1}, TypeError),
+        (1j, TypeError),
+        (object(), TypeError),
+        (10**400, ValueError),
+    ],
+)
+def test_errors_bad_missing_names_it(verb, bad, error):
+    for data in (X, X.tolist()):  # the short door for arrays, the general path for lists
+        with pytest.raises(error, match=r"\bmissing\b"):
+            getattr(ol, verb)(data, "mad", missing=bad)
+    with pytest.raises(error, match=r"\bmissing\b"):
+        ol.Detector("mad", missing=bad)
+
+
+def test_errors_detector_missing_applies_to_built_in_methods_only():
+    d = ol.Detector("mad", missing=-9999)
+    np.testing.assert_array_equal(d.detect(X), ol.detect(X, "mad", missing=-9999))
+    assert "missing" not in d.params
+    with pytest.raises(TypeError, match="missing"):
+        ol.Detector(lambda v: v > 5, missing=-9999)
+    with pytest.raises(TypeError, match="missing"):
+        ol.Detector("numpy:isnan", missing=-9999)

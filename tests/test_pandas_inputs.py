@@ -466,6 +466,26 @@ def test_pandas_inputs_time_flags_do_not_depend_on_unit(family, method, params):
 
 
 @pytest.mark.parametrize("method,params", METHOD_CASES, ids=METHOD_IDS)
+def test_pandas_inputs_tz_aware_functional_bounds_are_the_accessors(method, params):
+    """ol.bounds on tz-aware data: the accessor's bounds, in the data's time zone (they were
+    naive UTC times before)."""
+    s = tz_aware()
+    naive_lo, naive_hi = ol.bounds(datetimes("us"), method, **params)
+    b = s.outliers.bounds(method, **params)
+    for got, naive, col in zip(
+        ol.bounds(s, method, **params), (naive_lo, naive_hi), b, strict=True
+    ):
+        expected = pd.DatetimeIndex(np.atleast_1d(naive)).tz_localize("UTC").tz_convert(s.dt.tz)
+        if np.ndim(got) == 0:
+            assert isinstance(got, pd.Timestamp) and got.tz == s.dt.tz, (method, col, got)
+            assert got == expected[0] and got == b[col].iloc[0], (method, col)
+        else:
+            assert got.dtype == s.dtype, (method, col, got.dtype)
+            pd.testing.assert_index_equal(pd.DatetimeIndex(got), expected)
+            pd.testing.assert_series_equal(pd.Series(got, index=s.index, name=col), b[col])
+
+
+@pytest.mark.parametrize("method,params", METHOD_CASES, ids=METHOD_IDS)
 def test_pandas_inputs_tz_aware_same_instants_as_utc(method, params):
     s = tz_aware()
     naive = datetimes("us")
