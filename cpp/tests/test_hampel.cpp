@@ -4,12 +4,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include "outliers/kernels/hampel.hpp"
 #include <random>
 #include <string>
 #include <vector>
 
 #include "check.hpp"
+#include "outliers/kernels/hampel.hpp"
+#include "outliers/stats/rules.hpp"
 #include "outputs_buffer.hpp"
 
 namespace {
@@ -37,8 +38,7 @@ double median_of(std::vector<double> v) {
     if (v.size() % 2 == 1) return hi;
     const double lo = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h));
     const double mean = (lo + hi) / 2.0;  // numpy's, but finite where lo + hi overflows
-    return std::isinf(mean) && std::isfinite(lo) && std::isfinite(hi) ? lo / 2.0 + hi / 2.0
-                                                                       : mean;
+    return std::isinf(mean) && std::isfinite(lo) && std::isfinite(hi) ? lo / 2.0 + hi / 2.0 : mean;
 }
 
 // The obvious algorithm (SPEC §4): copy each window's finite values, select twice.
@@ -54,7 +54,7 @@ result brute_force(const column<T>& c, std::size_t window, double threshold) {
             if (classify(c, j) == state::finite) w.push_back(value(c, j));
         const double m = median_of(w);
         for (double& v : w) v = std::fabs(v - m);
-        const double mad = median_of(w), s = k::mad_scale * mad;
+        const double mad = median_of(w), s = outliers::rules::mad_scale * mad;
         r.center[i] = m;
         r.lower[i] = m - threshold * s;
         r.upper[i] = m + threshold * s;
@@ -68,7 +68,7 @@ result brute_force(const column<T>& c, std::size_t window, double threshold) {
         r.flags[i] = st == state::infinite || (st == state::finite && d > threshold * s);
         if (st == state::finite && std::isinf(d)) {  // in halves: as without overflow
             const double half_d = std::fabs(value(c, i) / 2.0 - m / 2.0);
-            const double half_s = k::mad_scale * (mad / 2.0);
+            const double half_s = outliers::rules::mad_scale * (mad / 2.0);
             r.scores[i] = half_s > 0.0 ? half_d / half_s : inf;
             r.flags[i] = half_d > threshold * half_s;
         }
@@ -289,8 +289,8 @@ void test_hampel_windows_past_the_array() {
 // The ranked slots (windows beyond ranked_window_min) on short windows, called directly, in
 // blocks as the driver cuts them (each primes its own slots) and with 64-bit slots.
 void test_hampel_ranked_path_small_windows() {
-    const kind kinds[] = {kind::normal,   kind::ints,   kind::plateaus, kind::nan_runs,
-                          kind::infs,     kind::sorted, kind::reversed, kind::long_gaps};
+    const kind kinds[] = {kind::normal, kind::ints,   kind::plateaus, kind::nan_runs,
+                          kind::infs,   kind::sorted, kind::reversed, kind::long_gaps};
     for (std::size_t w : {3u, 5u, 9u, 33u, 101u, 1001u, 3001u, 9001u})
         for (kind what : kinds) {
             const auto x = series(what, 3000, w + 17 * static_cast<std::uint64_t>(what));
@@ -307,8 +307,8 @@ void test_hampel_ranked_path_small_windows() {
                                                    c, w, b, e, writer);
                 }
                 CHECK(same_result(r, expected,
-                                  "ranked w=" + std::to_string(w) + " kind=" +
-                                      std::to_string(static_cast<int>(what)) +
+                                  "ranked w=" + std::to_string(w) +
+                                      " kind=" + std::to_string(static_cast<int>(what)) +
                                       " block=" + std::to_string(block)));
             }
         }
@@ -368,7 +368,7 @@ void test_hampel_networks_sort_every_zero_one_input() {
         }
         return true;
     };
-    using k::hampel_detail::sorting_network;
+    using outliers::order::sorting_network;
     CHECK(check(sorting_network<3>{}, 3));
     CHECK(check(sorting_network<7>{}, 7));
     CHECK(check(sorting_network<11>{}, 11));
