@@ -12,7 +12,7 @@ EXTRA = $$($(PY) -c 'import sys; tomllib = __import__("tomllib" if sys.version_i
 	else "pip._vendor.tomli", fromlist=["x"]); print(" ".join(\
 	tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"][sys.argv[1]]))' $(1))
 CPP_SOURCES = $$(find cpp -name '*.hpp' -o -name '*.cpp' -o -name '*.inc')
-SPHINX = $(VENV)/bin/sphinx-build -W --keep-going -n -j 1 -b html docs docs/_build/html
+SPHINX = $(VENV)/bin/sphinx-build -E -W --keep-going -n -b html docs docs/_build/html
 
 .PHONY: help all venv install demo lint stubtest docs docs-html test test-cpp test-aarch64 \
 	test-embed test-embed-asan test-python sanitize bench bench-report clean
@@ -45,8 +45,8 @@ demo: install  ## every method on the bundled NOAA data
 	$(VENV)/bin/outliers demo
 
 lint: $(VENV)/.lint  ## ruff (check, format), clang-format, mypy: no build needed
-	$(VENV)/bin/ruff check outliers tests benchmarks notebooks docs
-	$(VENV)/bin/ruff format --check outliers tests benchmarks notebooks docs
+	$(VENV)/bin/ruff check outliers tests benchmarks notebooks docs/conf.py
+	$(VENV)/bin/ruff format --check outliers tests benchmarks notebooks docs/conf.py
 	$(VENV)/bin/clang-format --dry-run -Werror $(CPP_SOURCES)
 	$(VENV)/bin/mypy
 

@@ -1,4 +1,4 @@
-"""dask against pandas in memory, on a parquet dataset larger than one partition (issue 8).
+"""dask against pandas in memory, on a parquet dataset larger than one partition.
 
 Writes once (reused while its ``meta.json`` matches) a parquet dataset of float64 normal data
 with one value in 10,000 multiplied by 25 (fixed seed): 10^8 values in 64 files of one row

@@ -20,7 +20,7 @@ same columns is timed in the same rounds as its yardstick) and the hampel window
     python benchmarks/bench_methods.py --quick         # a smoke run on small sizes
     python benchmarks/bench_methods.py --only hampel --no-frame --sizes 100000
 
-`benchmarks/report.py` turns the JSON into the README's tables and the sweep plot.
+`benchmarks/report.py` turns the JSON into the documentation's benchmarks page and the sweep plot.
 """
 
 from __future__ import annotations
@@ -430,7 +430,7 @@ def run_sweep(
 
 def metadata(args, started: float, load_start) -> dict:
     dirty = machine.git("status", "--porcelain", "--untracked-files=no")
-    outputs = {"benchmarks/results.json", "benchmarks/hampel_sweep.png", "README.md"}
+    outputs = {"benchmarks/results.json", "docs/images/hampel_sweep.png", "docs/benchmarks.md"}
     return {
         "command": shlex.join(getattr(sys, "orig_argv", [sys.executable, *sys.argv])),
         "started_utc": datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat(

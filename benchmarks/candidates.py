@@ -16,7 +16,7 @@ import numpy as np
 
 import outliers as ol
 
-# Iglewicz & Hoaglin's consistency constant, as in the spec (SPEC §4, mad and hampel).
+# Iglewicz & Hoaglin's consistency constant (mad and hampel).
 MAD_SCALE = 1.482602218505602
 
 HAMPEL_WINDOWS = (7, 101)
@@ -36,7 +36,7 @@ class Candidate:
     name: str  # unique key, "<impl>.<task>", e.g. "pandas.hampel w=7"
     task: str  # what it computes: "zscore", "hampel w=7", "esd r=10", "sum", "custom"
     impl: str  # "outliers", "numpy", "pandas", "scipy", "bottleneck", "hampel", "pyod"
-    label: str  # the code, as shown in the README
+    label: str  # the code, as shown on the benchmarks page
     make: Callable[[np.ndarray], Callable[[], object]]
     requires: tuple[str, ...] = ()  # importable modules it needs beyond numpy/pandas/outliers
     max_n: int | None = None  # larger inputs are skipped (too slow, or window*n memory)

@@ -1,9 +1,10 @@
-"""Regenerate the README's benchmark section and the hampel sweep plot from results.json.
+"""Write the documentation's benchmarks page and the hampel sweep plot from the JSON results.
 
-The section between `<!-- bench:start -->` and `<!-- bench:end -->` is replaced whole; nothing
-else in the README is touched. Nothing is timed here.
+The page (docs/benchmarks.md) is generated whole from benchmarks/results.json (bench_methods.py)
+and benchmarks/dask_results.json (bench_dask.py); nothing is timed here. `make bench` runs the
+suite and then this; `make bench-report` only this.
 
-    python benchmarks/report.py        # benchmarks/results.json -> README.md, hampel_sweep.png
+    python benchmarks/report.py   # -> docs/benchmarks.md, docs/images/hampel_sweep.png
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+DOCS = HERE.parent / "docs"
 MiB = 2**20
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -190,24 +191,33 @@ def _target(label, measured, limit, fmt, smaller_is_better=True):
     return [label, fmt(measured), verdict]
 
 
-def targets(r: Results) -> list[str]:
-    n = max(r.sizes)
-    small = min(r.sizes)
-    rows = []
-
-    read = lambda name: r.passes(name, n)  # noqa: E731
-    rows.append(_target("zscore: ≤ 1.5 read passes", read("outliers.zscore"), 1.5, number))
+def _memory_targets(r: Results, n: int) -> list[list[str]]:
     result_bytes = n  # the bool mask
-    rss = r.rss("outliers.zscore", n)
-    rows.append(
+    rows = [
         _target(
             f"zscore: peak extra memory (RSS) ≤ the result + 1 MiB = "
             f"{(result_bytes + MiB) / MiB:.1f} MiB",
-            rss,
+            r.rss("outliers.zscore", n),
             result_bytes + MiB,
             lambda b: f"{mib(b)} MiB",
         )
-    )
+    ]
+    limit = 0.1 * 8 * n + result_bytes
+    for method in ("mad", "iqr", "quantile"):
+        rows.append(
+            _target(
+                f"{method}: peak extra memory (RSS) ≤ 10 % of the input + the result = "
+                f"{limit / MiB:.1f} MiB",
+                r.rss(f"outliers.{method}", n),
+                limit,
+                lambda b: f"{mib(b)} MiB",
+            )
+        )
+    return rows
+
+
+def _speed_targets(r: Results, n: int) -> list[list[str]]:
+    rows = []
     for method, alt, want in (
         ("mad", "numpy.mad", 10),
         ("iqr", "numpy.iqr", 8),
@@ -223,17 +233,11 @@ def targets(r: Results) -> list[str]:
                 smaller_is_better=False,
             )
         )
-    limit = 0.1 * 8 * n + result_bytes
-    for method in ("mad", "iqr", "quantile"):
-        rows.append(
-            _target(
-                f"{method}: peak extra memory (RSS) ≤ 10 % of the input + the result = "
-                f"{limit / MiB:.1f} MiB",
-                r.rss(f"outliers.{method}", n),
-                limit,
-                lambda b: f"{mib(b)} MiB",
-            )
-        )
+    return rows
+
+
+def _hampel_targets(r: Results, n: int) -> list[list[str]]:
+    rows = []
     for w, want in ((7, 0.2), (101, 1.2)):
         rows.append(
             _target(
@@ -255,43 +259,33 @@ def targets(r: Results) -> list[str]:
                 lambda x: f"{x:.3g}×",
             )
         )
-    for k in (10, 100):
-        rows.append(
-            _target(
-                f"esd, max_outliers={k}: ≤ 3 read passes", read(f"outliers.esd r={k}"), 3, number
-            )
-        )
-    overhead = r.median("outliers.custom", small)
-    direct = r.median("custom.direct", small)
-    rows.append(
+    return rows
+
+
+def _custom_targets(r: Results, n: int, small: int) -> list[list[str]]:
+    overhead, direct = r.median("outliers.custom", small), r.median("custom.direct", small)
+    extra = None
+    if r.rss("outliers.custom", n) is not None and r.rss("custom.direct", n) is not None:
+        extra = r.rss("outliers.custom", n) - r.rss("custom.direct", n)
+    return [
         _target(
             f"`Detector(func)`: overhead ≤ 3 µs per call at n = {size(small)}",
             None if overhead is None or direct is None else overhead - direct,
             3e-6,
             lambda s: f"{s * 1e6:.2f} µs",
-        )
-    )
-    extra = None
-    if r.rss("outliers.custom", n) is not None and r.rss("custom.direct", n) is not None:
-        extra = r.rss("outliers.custom", n) - r.rss("custom.direct", n)
-    rows.append(
+        ),
         _target(
             f"`Detector(func)`: no copy (RSS over calling func: a copy is {8 * n / MiB:.1f} MiB)",
             extra,
             4 * n,
             lambda b: f"{mib(b)} MiB",
-        )
-    )
-    rows.append(
-        _target(
-            f"`ol.mask(x)` (zscore) at n = {size(small)}: ≤ 5 µs",
-            r.median("outliers.zscore", small),
-            5e-6,
-            seconds,
-        )
-    )
+        ),
+    ]
+
+
+def _thread_targets(r: Results, n: int) -> list[list[str]]:
     one, two = r.wall("outliers.hampel w=7", n), r.wall("outliers.hampel w=7, 2 threads", n)
-    rows.append(
+    rows = [
         _target(
             "hampel, 2 threads: ≥ 1.6× faster than 1 thread (wall time)",
             None if one is None or two is None else one / two,
@@ -299,7 +293,7 @@ def targets(r: Results) -> list[str]:
             lambda x: f"{x:.2f}×",
             smaller_is_better=False,
         )
-    )
+    ]
     for f in r.doc.get("frame") or []:
         rows.append(
             _target(
@@ -311,8 +305,33 @@ def targets(r: Results) -> list[str]:
                 smaller_is_better=False,
             )
         )
+    return rows
+
+
+def targets(r: Results) -> list[str]:
+    """The package's speed and memory targets, each met or missed by how much."""
+    n, small = max(r.sizes), min(r.sizes)
+    read = lambda name: r.passes(name, n)  # noqa: E731
+    rows = [_target("zscore: ≤ 1.5 read passes", read("outliers.zscore"), 1.5, number)]
+    rows += _memory_targets(r, n) + _speed_targets(r, n) + _hampel_targets(r, n)
+    for k in (10, 100):
+        rows.append(
+            _target(
+                f"esd, max_outliers={k}: ≤ 3 read passes", read(f"outliers.esd r={k}"), 3, number
+            )
+        )
+    rows += _custom_targets(r, n, small)
+    rows.append(
+        _target(
+            f"`ol.mask(x)` (zscore) at n = {size(small)}: ≤ 5 µs",
+            r.median("outliers.zscore", small),
+            5e-6,
+            seconds,
+        )
+    )
+    rows += _thread_targets(r, n)
     return [
-        f"### The targets of issue 5 (n = {size(n)} unless said)",
+        f"## Targets (n = {size(n)} unless said)",
         "",
         *table(["target", "measured", ""], rows, "lrl"),
     ]
@@ -338,7 +357,7 @@ def ratios(r: Results) -> list[str]:
                 + [note]
             )
     return [
-        "### Time: outliers against what a user would otherwise write",
+        "## Time: outliers against what a user would otherwise write",
         "",
         "Ratio = outliers' time / the alternative's time, both in the same run: **below 1, "
         "outliers is faster**. The hampel alternatives are not all equal to it: bottleneck's "
@@ -364,7 +383,7 @@ def times(r: Results) -> list[str]:
             + [number(r.passes(name, n)) for n in r.sizes]
         )
     return [
-        "### Time per call, and read passes",
+        "## Time per call, and read passes",
         "",
         *table(
             [
@@ -388,7 +407,7 @@ def memory(r: Results) -> list[str]:
         )
     n = max(r.sizes)
     return [
-        "### Peak extra memory (MiB)",
+        "## Peak extra memory (MiB)",
         "",
         "**tracemalloc**: the peak of Python and numpy allocations during one call (it does not "
         "see C/C++ scratch: not outliers' core, bottleneck's or pandas' rolling buffers). "
@@ -420,7 +439,7 @@ def detector(r: Results) -> list[str]:
         return []
     func = r.candidates["custom.direct"]["label"]
     return [
-        "### Custom functions: `Detector(func)` against calling `func`",
+        "## Custom functions: `Detector(func)` against calling `func`",
         "",
         f"`func` is the numpy zscore idiom; {code(func.split(',')[0])} against "
         f"{code(r.candidates['outliers.custom']['label'])}.",
@@ -475,7 +494,7 @@ def threads(r: Results) -> list[str]:
     if not rows:
         return []
     return [
-        "### Threads",
+        "## Threads",
         "",
         "Wall time: what a second thread buys, on a machine whose other load the header gives. "
         "Cores used: the call's process CPU time over its wall time, medians, with 1 / 2 threads; "
@@ -518,7 +537,7 @@ def sweep_section(r: Results, plot_ref: str | None) -> list[str]:
         ratio = None if o is None or b is None else o / b
         rows.append([str(w), seconds(o), seconds(b), number(ratio)])
     lines = [
-        f"### Hampel: time against window (n = {size(sweep['n'])}, median of "
+        f"## Hampel: time against window (n = {size(sweep['n'])}, median of "
         f"{sweep['rounds']} rounds)",
         "",
     ]
@@ -563,9 +582,67 @@ def plot_sweep(r: Results, path: Path) -> bool:
     return True
 
 
-def render(doc: dict, plot_ref: str | None) -> str:
+def dask_section(doc: dict | None) -> list[str]:
+    """The dask benchmark (bench_dask.py): wall time, peak extra memory, counts."""
+    if not doc:
+        return []
+    m = doc["meta"]
+    by: dict[str, list[dict]] = {}
+    for c in doc["candidates"]:
+        by.setdefault(c["method"], []).append(c)
+    rows = []
+    for method, cands in by.items():
+        counts = {c.get("count") for c in cands if "error" not in c}
+        flagged = f"{counts.pop():,} (all)" if len(counts) == 1 else "differ: see the JSON"
+        rows.append(
+            [
+                method,
+                " / ".join(c["impl"] for c in cands),
+                " / ".join(f"{c['wall_s']:.2f}" if "wall_s" in c else "—" for c in cands),
+                " / ".join(
+                    f"{c['peak_extra_mib']:,.0f}" if "peak_extra_mib" in c else "—" for c in cands
+                ),
+                "" if method == "read only" else flagged,
+            ]
+        )
+    load = f"{m['loadavg_start'][0]:.1f} → {m['loadavg_end'][0]:.1f}"
+    versions = ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v)
+    return [
+        "## dask: data larger than memory",
+        "",
+        f"`{m['command']}` on {m['started_utc'][:10]}: {m['n']:,} float64 values in "
+        f"{m['partitions']} parquet files ({m['dataset']['bytes'] / MiB:,.0f} MiB). Each "
+        "candidate runs in a fresh process: the wall time of reading and detecting, and the "
+        f"rise of the peak RSS; {m['nproc']} cores, load average {load}. *In memory* includes "
+        "`pd.read_parquet`, which alone holds the whole column (and an arrow copy while "
+        f"reading). Versions: {versions}.",
+        "",
+        *table(
+            ["method", "candidate", "wall (s)", "peak extra RSS (MiB)", "flagged"], rows, "llrrr"
+        ),
+    ]
+
+
+PREAMBLE = [
+    "# Benchmarks",
+    "",
+    "% Generated by benchmarks/report.py from the JSON results: edit that, not this page.",
+    "",
+    "What outliers costs against what a user would otherwise write, in time and memory. "
+    "`make bench` runs `benchmarks/bench_methods.py` (3 to 10 minutes; `--quick` for a smoke "
+    "run, `--only hampel` and `--help` for parts) into `benchmarks/results.json`, then "
+    "`benchmarks/report.py`, which writes this page and its plot from the JSON "
+    "(`make bench-report` does only that). The dask figures come from "
+    "`benchmarks/bench_dask.py` (`benchmarks/dask_results.json`). How the kernels reach these "
+    "figures is on the {doc}`design` page.",
+]
+
+
+def render(doc: dict, plot_ref: str | None, dask_doc: dict | None = None) -> str:
+    """The whole benchmarks page."""
     r = Results(doc)
     parts = [
+        PREAMBLE,
         intro(r),
         targets(r),
         ratios(r),
@@ -574,6 +651,7 @@ def render(doc: dict, plot_ref: str | None) -> str:
         detector(r),
         threads(r),
         sweep_section(r, plot_ref),
+        dask_section(dask_doc),
     ]
     body = []
     for p in parts:
@@ -582,28 +660,21 @@ def render(doc: dict, plot_ref: str | None) -> str:
     return "\n".join(body).rstrip() + "\n"
 
 
-def replace_section(readme: str, section: str) -> str:
-    if readme.count(START) != 1 or readme.count(END) != 1:
-        raise SystemExit(f"the README must hold {START} and {END} once each")
-    head, rest = readme.split(START)
-    _, tail = rest.split(END)
-    return f"{head}{START}\n{section}{END}{tail}"
-
-
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--results", default=str(HERE / "results.json"))
-    p.add_argument("--readme", default=str(HERE.parent / "README.md"))
-    p.add_argument("--plot", default=str(HERE / "hampel_sweep.png"))
+    p.add_argument("--dask-results", default=str(HERE / "dask_results.json"), help="'' for none")
+    p.add_argument("--output", default=str(DOCS / "benchmarks.md"))
+    p.add_argument("--plot", default=str(DOCS / "images" / "hampel_sweep.png"))
     args = p.parse_args(argv)
     doc = json.loads(Path(args.results).read_text())
-    readme, plot = Path(args.readme), Path(args.plot)
-    text = readme.read_text()
-    replace_section(text, "")  # refuse a README without the markers before writing anything
+    dask_doc = json.loads(Path(args.dask_results).read_text()) if args.dask_results else None
+    page, plot = Path(args.output), Path(args.plot)
+    plot.parent.mkdir(parents=True, exist_ok=True)
     drawn = plot_sweep(Results(doc), plot)
-    ref = os.path.relpath(plot, readme.parent) if drawn else None
-    readme.write_text(replace_section(text, render(doc, ref)))
-    print(f"updated {readme}" + (f" and {plot}" if drawn else ""))
+    ref = os.path.relpath(plot, page.parent) if drawn else None
+    page.write_text(render(doc, ref, dask_doc))
+    print(f"wrote {page}" + (f" and {plot}" if drawn else ""))
     return 0
 
 

@@ -63,21 +63,21 @@ def run(tmp_path_factory):
     return out, json.loads((out / "results.json").read_text())
 
 
-def _report(doc, out, readme_text="intro\n<!-- bench:start -->\nold\n<!-- bench:end -->\nend\n"):
+def _report(doc, out, *extra):
     (out / "results.json").write_text(json.dumps(doc))
-    readme = out / "README.md"
-    readme.write_text(readme_text)
+    page = out / "benchmarks.md"
     _run(
         "report.py",
         "--results",
         out / "results.json",
-        "--readme",
-        readme,
+        "--output",
+        page,
         "--plot",
-        out / "sweep.png",
+        out / "images" / "sweep.png",
+        *extra,
         cwd=out,
     )
-    return readme.read_text()
+    return page.read_text()
 
 
 def test_bench_json_has_the_documented_shape(run):
@@ -133,27 +133,38 @@ def test_bench_json_has_the_documented_shape(run):
     assert {(s["impl"], s["window"]) for s in sweep["rows"]} >= {("outliers", 7), ("outliers", 21)}
 
 
-def test_report_renders_the_readme_section_and_the_plot(run, tmp_path):
+def test_report_writes_the_benchmarks_page_and_the_plot(run, tmp_path):
     _, doc = run
-    text = _report(doc, tmp_path)
-    assert text.startswith("intro\n<!-- bench:start -->\n") and text.endswith(
-        "<!-- bench:end -->\nend\n"
-    )
-    assert "\nold\n" not in text
+    text = _report(doc, tmp_path, "--dask-results", "")
+    assert text.startswith("# Benchmarks\n")
     for heading in (
-        "### The targets of issue 5",
-        "### Time: outliers against what a user would otherwise write",
-        "### Time per call, and read passes",
-        "### Peak extra memory (MiB)",
-        "### Threads",
-        "### Hampel: time against window",
+        "## Targets",
+        "## Time: outliers against what a user would otherwise write",
+        "## Time per call, and read passes",
+        "## Peak extra memory (MiB)",
+        "## Threads",
+        "## Hampel: time against window",
     ):
         assert heading in text, heading
+    assert "## dask" not in text
     assert "| np.sum speed-up |" in text and "`df.outliers.mask('zscore')`" in text
-    assert "](sweep.png)" in text
-    assert (tmp_path / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    # Regenerating from the same JSON gives the same section.
-    assert _report(doc, tmp_path, text) == text
+    assert "](images/sweep.png)" in text
+    assert (tmp_path / "images" / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "issue" not in text.lower() and "SPEC" not in text
+    # Regenerating from the same JSON gives the same page.
+    assert _report(doc, tmp_path, "--dask-results", "") == text
+
+
+def test_report_renders_the_committed_dask_results(run, tmp_path):
+    _, doc = run
+    dask_doc = json.loads((BENCH / "dask_results.json").read_text())
+    text = _report(doc, tmp_path, "--dask-results", BENCH / "dask_results.json")
+    section = text.split("## dask: data larger than memory", 1)[1]
+    for c in dask_doc["candidates"]:
+        assert f"{c['wall_s']:.2f}" in section, c["name"]
+    mad = next(line for line in section.splitlines() if line.startswith("| mad |"))
+    counts = next(c["counts"] for c in dask_doc["checks"] if c["method"] == "mad")
+    assert f"{counts['dask']:,} (all)" in mad
 
 
 def test_report_names_packages_that_could_not_be_installed(run, tmp_path):
@@ -167,31 +178,9 @@ def test_report_names_packages_that_could_not_be_installed(run, tmp_path):
                     del r[key]
             r["error"] = "not installed: bottleneck"
     doc["sweep"]["rows"] = [s for s in doc["sweep"]["rows"] if s["impl"] != "bottleneck"]
-    text = _report(doc, tmp_path)
+    text = _report(doc, tmp_path, "--dask-results", "")
     assert "Not installed, so not measured: `bottleneck`" in text
-    assert "### Hampel: time against window" in text
-
-
-def test_report_refuses_a_readme_without_the_markers(run, tmp_path):
-    _, doc = run
-    (tmp_path / "results.json").write_text(json.dumps(doc))
-    (tmp_path / "README.md").write_text("no markers here\n")
-    p = subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "report.py"),
-            "--results",
-            str(tmp_path / "results.json"),
-            "--readme",
-            str(tmp_path / "README.md"),
-            "--plot",
-            str(tmp_path / "sweep.png"),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert p.returncode != 0 and "bench:start" in p.stderr
-    assert (tmp_path / "README.md").read_text() == "no markers here\n"
+    assert "## Hampel: time against window" in text
 
 
 def test_bandwidth_yardstick_runs(tmp_path):
@@ -200,7 +189,7 @@ def test_bandwidth_yardstick_runs(tmp_path):
 
 
 def test_zscore_frame_profile_builds_and_runs(tmp_path):
-    # The C++ driver the README's "where the time goes" cites, built as its header says.
+    # The C++ driver the design page's performance notes cite, built as its header says.
     cxx = os.environ.get("CXX", "g++")
     include = BENCH.parent / "cpp" / "include"
     if not include.is_dir():
