@@ -1,4 +1,8 @@
-"""The package people install: the wheel runs in a fresh venv; environment.yml agrees."""
+"""The package people install: the wheel runs in a fresh venv; environment.yml agrees.
+
+The distribution is `outliers-toolkit` (the name `outliers` on PyPI belongs to another project);
+the import name and the command are `outliers`. Files are named outliers_toolkit-<version>.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ import pytest
 tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
 
 ROOT = Path(__file__).resolve().parents[1]
+DIST = "outliers-toolkit"
+FILE_STEM = "outliers_toolkit-*"  # wheel and sdist file names (PEP 427, PEP 625)
 in_source_tree = pytest.mark.skipif(
     not (ROOT / "pyproject.toml").exists(), reason="needs the source tree (pyproject.toml)"
 )
@@ -29,7 +35,7 @@ def _name(requirement: str) -> str:
 def test_packaging_environment_yml_lists_the_pyproject_dependencies():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     wanted = {_name(r) for r in project["project"]["dependencies"]}
-    for extra in ("test", "bench"):
+    for extra in ("test", "bench", "lint", "docs"):
         wanted |= {_name(r) for r in project["project"]["optional-dependencies"][extra]}
     wanted |= {_name(r) for r in project["build-system"]["requires"]}
     text = (ROOT / "environment.yml").read_text()
@@ -46,6 +52,22 @@ def test_packaging_environment_yml_lists_the_pyproject_dependencies():
     assert not extra, f"in environment.yml but not in pyproject.toml: {sorted(extra)}"
 
 
+@in_source_tree
+def test_packaging_the_version_is_written_once():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert project["project"]["name"] == DIST
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    provider = project["tool"]["scikit-build"]["metadata"]["version"]
+    assert provider["input"] == "outliers/_version.py"
+    assert re.fullmatch(
+        r'(?s)""".*"""\n\n__version__ = "\d+\.\d+\.\d+[^"]*"\n',
+        (ROOT / "outliers" / "_version.py").read_text(),
+    )
+    literal = re.compile(r"^__version__\s*=", re.M)
+    others = [p for p in (ROOT / "outliers").rglob("*.py") if p.name != "_version.py"]
+    assert not [p for p in others if literal.search(p.read_text())]
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
@@ -54,7 +76,7 @@ def wheel(tmp_path_factory) -> Path:
          "-w", str(out), str(ROOT)],
         check=True, timeout=900,
     )  # fmt: skip
-    (path,) = out.glob("outliers-*.whl")
+    (path,) = out.glob(f"{FILE_STEM}.whl")
     return path
 
 
@@ -85,6 +107,8 @@ def test_packaging_wheel_installs_and_runs_in_a_fresh_venv(wheel, tmp_path):
         "assert ol.Detector('zscore', threshold=2.0).detect(x).tolist() == [7, 113, 835]\n"
         "df = ol.datasets.load_weather()\n"
         "assert int(df['SNWD'].outliers.mask('mad').sum()) == 674\n"
+        "from importlib.metadata import version\n"
+        f"assert version({DIST!r}) == ol.__version__, (version({DIST!r}), ol.__version__)\n"
         "print('ok', ol.__version__)\n"
     )
     clean_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
@@ -106,7 +130,7 @@ def test_packaging_sdist_holds_what_a_build_needs_and_nothing_more(tmp_path):
          "-o", str(tmp_path), str(ROOT)],
         check=True, capture_output=True, timeout=600,
     )  # fmt: skip
-    (sdist,) = tmp_path.glob("outliers-*.tar.gz")
+    (sdist,) = tmp_path.glob(f"{FILE_STEM}.tar.gz")
     with tarfile.open(sdist) as tar:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
         tar.extractall(tmp_path / "src", filter="data")
@@ -121,4 +145,4 @@ def test_packaging_sdist_holds_what_a_build_needs_and_nothing_more(tmp_path):
         capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert built.returncode == 0, built.stderr[-3000:]
-    assert list((tmp_path / "wheel").glob("outliers-*.whl"))
+    assert list((tmp_path / "wheel").glob(f"{FILE_STEM}.whl"))
