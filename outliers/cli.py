@@ -1,8 +1,10 @@
-"""The `outliers` command line (SPEC §8).
+"""The `outliers` command line.
 
 ``outliers demo`` runs every method on the bundled NOAA data; ``outliers detect FILE`` runs one
 method on the numeric columns of a user's CSV (or Parquet) file. Errors in what the user asked
-for print one line to stderr and exit with status 2; the input file is only ever read.
+for print one line to stderr and exit with status 2; the input file is only ever read. Output
+cut short by its reader (``outliers detect ... | head``) ends quietly with status 141, as a
+command killed by SIGPIPE does in a shell.
 """
 
 from __future__ import annotations
@@ -17,15 +19,23 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
 from . import __version__
 from ._api import detect, methods
+from ._inputs import default_columns
 from ._params import check_method
 from .datasets import load_weather
 
+if TYPE_CHECKING:
+    from .accessors import FrameOutliers
+
 EXIT_USAGE = 2
+# A shell reports 128 + SIGPIPE (13) for a command whose reader went away (`yes | head`); the
+# same status here lets `set -o pipefail` scripts tell a cut-short report from a complete one.
+EXIT_BROKEN_PIPE = 141
 
 
 class UserError(Exception):
@@ -35,7 +45,7 @@ class UserError(Exception):
 def demo_table() -> pd.DataFrame:
     """How many values each built-in method flags in each numeric NOAA column (defaults)."""
     df = load_weather()
-    numeric = df.select_dtypes("number")
+    numeric = df.iloc[:, default_columns(df)]
     counts = {
         method: {col: len(detect(numeric[col], method)) for col in numeric.columns}
         for method in methods()
@@ -56,15 +66,38 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _number(text: str) -> int | float:
+    """`text` as an int when it is one, else as a float (ValueError if neither)."""
     try:
         return int(text)
     except ValueError:
         return float(text)
 
 
-def parse_params(items: list[str]) -> dict:
-    """``NAME=VALUE`` pairs to keyword arguments; ``missing=-9999,-8888`` gives a list."""
-    params: dict = {}
+def parse_params(items: list[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs (``--param``) as keyword arguments for the method.
+
+    Parameters
+    ----------
+    items : list of str
+        Each ``NAME=VALUE``, the value a number. ``missing=-9999,-8888`` (the older spelling of
+        ``--missing``) gives a list.
+
+    Returns
+    -------
+    dict
+        ``{name: number}``.
+
+    Raises
+    ------
+    UserError
+        When an item is not ``NAME=VALUE`` or its value is not a number.
+
+    Examples
+    --------
+    >>> parse_params(["threshold=2.5", "window=9"])
+    {'threshold': 2.5, 'window': 9}
+    """
+    params: dict[str, Any] = {}
     for item in items:
         name, sep, text = item.partition("=")
         if not sep or not name:
@@ -75,6 +108,28 @@ def parse_params(items: list[str]) -> dict:
             raise UserError(f"--param {item!r}: {text!r} is not a number") from None
         params[name] = values if name == "missing" and len(values) > 1 else values[0]
     return params
+
+
+def parse_missing(items: list[str]) -> list[int | float]:
+    """The ``--missing`` values, each a number standing for "not measured".
+
+    Raises
+    ------
+    UserError
+        When one is not a number.
+
+    Examples
+    --------
+    >>> parse_missing(["-9999", "1e20"])
+    [-9999, 1e+20]
+    """
+    values = []
+    for text in items:
+        try:
+            values.append(_number(text))
+        except ValueError:
+            raise UserError(f"--missing {text!r}: not a number") from None
+    return values
 
 
 # Reading a file for longer than this (seconds) is said on a terminal.
@@ -133,7 +188,8 @@ def read_table(path: str, index: str | None, sep: str | None = None) -> pd.DataF
             if path.lower().endswith((".parquet", ".pq")):
                 df = pd.read_parquet(source)
             else:
-                df = pd.read_csv(source, **({} if sep is None else {"sep": sep}))
+                options: dict[str, Any] = {} if sep is None else {"sep": sep}  # None: sniffing
+                df = pd.read_csv(source, **options)
     except (OSError, ValueError, ImportError, pd.errors.ParserError) as e:
         reason = getattr(e, "strerror", None) or str(e).splitlines()[0]
         raise UserError(f"cannot read {path}: {reason}") from None
@@ -144,7 +200,9 @@ def read_table(path: str, index: str | None, sep: str | None = None) -> pd.DataF
     return df
 
 
-def _save_plot(df: pd.DataFrame, args: argparse.Namespace, params: dict) -> None:
+def _save_plot(
+    df: pd.DataFrame, args: argparse.Namespace, params: dict[str, Any], missing: list
+) -> None:
     """One panel per checked column, written to --plot (the format from its extension)."""
     import matplotlib
 
@@ -153,11 +211,16 @@ def _save_plot(df: pd.DataFrame, args: argparse.Namespace, params: dict) -> None
         # A column name with characters the font lacks is drawn with boxes; matplotlib's warning
         # about each one would bury the report (or the one error line) on stderr.
         warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
-        axes = df.outliers.plot(args.method, columns=args.column, **params)
+        axes = _checks(df).plot(args.method, columns=args.column, missing=missing, **params)
         try:
             axes[0].figure.savefig(args.plot, dpi=100)
         except (OSError, ValueError) as e:
             raise UserError(f"--plot {args.plot}: {getattr(e, 'strerror', None) or e}") from None
+
+
+def _checks(df: pd.DataFrame) -> FrameOutliers:
+    """``df.outliers``, typed (pandas' stubs read an unknown attribute as a column)."""
+    return cast("FrameOutliers", df.outliers)
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -183,6 +246,9 @@ def _no_numeric_column(df: pd.DataFrame, args: argparse.Namespace) -> UserError:
 
 def _detect(args: argparse.Namespace) -> int:
     params = parse_params(args.param)
+    missing = parse_missing(args.missing)
+    older = params.pop("missing", [])  # --param missing=V, the older spelling of --missing V
+    missing += older if isinstance(older, list) else [older]
     try:
         check_method(args.method)
     except ValueError as e:
@@ -195,15 +261,15 @@ def _detect(args: argparse.Namespace) -> int:
     for column in args.column or []:
         if column not in df.columns:
             raise UserError(f"--column {column!r}: no such column in {args.file}")
-    if not args.column and not df.outliers._positions(None):
+    if not args.column and not default_columns(df):
         raise _no_numeric_column(df, args)
     try:
-        report = df.outliers.report(args.method, columns=args.column, **params)
+        report = _checks(df).report(args.method, columns=args.column, missing=missing, **params)
     except (TypeError, ValueError, ArithmeticError) as e:
         # Whatever the library refuses (a parameter out of range, too large for its type...).
         raise UserError(str(e)) from None
     if args.plot:
-        _save_plot(df, args, params)
+        _save_plot(df, args, params, missing)
     report = report.rename_axis(args.index or "row").reset_index()
     if args.format == "csv":
         report.to_csv(sys.stdout, index=False)
@@ -240,8 +306,14 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a method parameter, e.g. threshold=3 (repeatable); missing=-9999 declares a "
-        "sentinel missing",
+        help="a method parameter, e.g. threshold=3 (repeatable)",
+    )
+    det.add_argument(
+        "--missing",
+        action="append",
+        default=[],
+        metavar="V",
+        help="a value that stands for 'not measured', e.g. -9999 (repeatable)",
     )
     det.add_argument("--index", help="a column to use as the row labels (e.g. a date)")
     det.add_argument(
@@ -255,13 +327,45 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `outliers` command."""
+    """Run the `outliers` command; return its exit status.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success; 2 after a usage error (one line on stderr: an unreadable file, an unknown
+        column or method, a bad parameter); 141 when the reader of standard output went away
+        before the report was written (``outliers detect ... | head``), without a traceback.
+
+    Raises
+    ------
+    SystemExit
+        From argparse, for ``--help``, ``--version`` and arguments it cannot parse.
+
+    Examples
+    --------
+    >>> main(["detect", "no-such-file.csv"])
+    2
+    """
     args = _parser().parse_args(argv)
     try:
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()  # a closed pipe shows here rather than at the interpreter's exit
+        return status
     except UserError as e:
         print(f"outliers: error: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # Python's documented idiom: point stdout at /dev/null so that the interpreter's final
+        # flush of what is still buffered does not fail again with a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

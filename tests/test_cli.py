@@ -1,4 +1,4 @@
-"""The command line (SPEC §8): demo, detect, every user error, output formats, file untouched."""
+"""The command line: demo, detect, every user error, output formats, file untouched."""
 
 from __future__ import annotations
 
@@ -122,6 +122,7 @@ def test_cli_parse_params_numbers_and_lists():
         (["detect", "{csv}", "--param", "threshold"], "expected NAME=VALUE"),
         (["detect", "{csv}", "--param", "windw=5"], "unknown parameter"),
         (["detect", "{csv}", "--index", "nope"], "--index 'nope'"),
+        (["detect", "{csv}", "--missing", "abc"], "--missing 'abc': not a number"),
         (["detect", "{empty}"], "cannot read"),
     ],
 )
@@ -299,3 +300,49 @@ def test_cli_detect_huge_integer_params_exit_2_with_one_line(csv_file, method, p
         assert proc.returncode == 2 and proc.stdout == ""
         assert len(lines) == 1 and lines[0].startswith("outliers: error:"), proc.stderr
         assert param in lines[0]
+
+
+def test_cli_detect_missing_option(csv_file):
+    df = pd.read_csv(csv_file)
+    declared = df["rain"].outliers.detect("mad", missing=[-9999, 60.0])
+    undeclared = df["rain"].outliers.detect("mad")
+    assert 150 in undeclared.index and 150 not in declared.index
+    runs = [
+        ["--missing", "-9999", "--missing", "60"],
+        ["--missing=-9999", "--missing", "60.0"],
+        ["--param", "missing=-9999,60"],  # the older spelling still works
+        ["--param", "missing=-9999", "--missing", "60"],
+    ]
+    for extra in runs:
+        proc = run("detect", str(csv_file), "--column", "rain", "--method", "mad",
+                   "--format", "csv", *extra)  # fmt: skip
+        assert proc.returncode == 0, (extra, proc.stderr)
+        got = pd.read_csv(io.StringIO(proc.stdout))
+        assert got["position"].tolist() == declared.index.tolist(), extra
+    both = run("detect", str(csv_file), "--method", "mad", "--format", "csv", "--missing", "60")
+    got = pd.read_csv(io.StringIO(both.stdout))
+    assert 17 not in got.loc[got["column"] == "temp", "position"].tolist()  # temp's 60.0
+    assert 150 in got.loc[got["column"] == "rain", "position"].tolist()  # -9999 not declared
+
+
+@pytest.mark.parametrize("output", ["table", "csv", "json"])
+def test_cli_detect_reader_closing_early_ends_quietly(tmp_path, output):
+    """`outliers detect ... | head`: no BrokenPipeError traceback, status 141 (128 + SIGPIPE)."""
+    rng = np.random.default_rng(5)
+    path = tmp_path / "many.csv"
+    pd.DataFrame({"x": rng.normal(size=20_000)}).to_csv(path, index=False)
+    args = ["detect", str(path), "--method", "quantile", "--param", "low=0.2",
+            "--param", "high=0.8", "--format", output]  # fmt: skip
+    full = run(*args)
+    assert full.returncode == 0 and len(full.stdout) > 4 * 65536  # more than a pipe holds
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "outliers", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    with proc:
+        first = proc.stdout.readline()
+        proc.stdout.close()  # the reader goes away, as head does after its lines
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) == 141, err
+    assert err == ""
+    assert first and full.stdout.startswith(first.decode())
