@@ -222,8 +222,9 @@ def _custom(via_detector):
     return make
 
 
-def all_candidates() -> list[Candidate]:
-    c = [
+def _whole_sample_candidates() -> list[Candidate]:
+    """zscore, mad, iqr, quantile: outliers against the numpy, pandas, scipy, pyod idioms."""
+    return [
         Candidate("numpy.sum", "sum", "numpy", "np.sum(x)", lambda x: lambda: np.sum(x)),
         Candidate("outliers.zscore", "zscore", "outliers", "ol.mask(x)", _ol("zscore")),
         Candidate(
@@ -312,92 +313,104 @@ def all_candidates() -> list[Candidate]:
             _on_series(pd_fences, 0.01, 0.99, 0.0),
         ),
     ]
-    for w in HAMPEL_WINDOWS:
-        task = f"hampel w={w}"
+
+
+def _hampel_candidates(w: int) -> list[Candidate]:
+    """One window: outliers (1 and 2 threads) against bottleneck, pandas, numpy, hampel."""
+    task = f"hampel w={w}"
+    c: list[Candidate] = []
+    c.append(
+        Candidate(
+            f"outliers.{task}",
+            task,
+            "outliers",
+            f'ol.mask(x, "hampel", window={w})',
+            _ol("hampel", window=w),
+            min_n=w,
+        )
+    )
+    if w == HAMPEL_WINDOWS[0]:
         c.append(
             Candidate(
-                f"outliers.{task}",
+                f"outliers.{task}, 2 threads",
                 task,
                 "outliers",
-                f'ol.mask(x, "hampel", window={w})',
-                _ol("hampel", window=w),
+                f'ol.mask(x, "hampel", window={w}), ol.set_num_threads(2)',
+                _ol_threads(2, "hampel", window=w),
                 min_n=w,
+                note="2 threads; its CPU time counts both",
             )
         )
-        if w == HAMPEL_WINDOWS[0]:
-            c.append(
-                Candidate(
-                    f"outliers.{task}, 2 threads",
-                    task,
-                    "outliers",
-                    f'ol.mask(x, "hampel", window={w}), ol.set_num_threads(2)',
-                    _ol_threads(2, "hampel", window=w),
-                    min_n=w,
-                    note="2 threads; its CPU time counts both",
-                )
-            )
-        c += [
-            Candidate(
-                f"bottleneck.{task}",
-                task,
-                "bottleneck",
-                f"bn.move_median(x, {w}, min_count=1)[{w // 2}:] (one call: the median only)",
-                _bn_move_median(w),
-                requires=("bottleneck",),
-                min_n=w,
-            ),
-            Candidate(
-                f"pandas.{task}",
-                task,
-                "pandas",
-                f"s.rolling({w}, center=True).median(), then the rolling median of |s - med|",
-                _on_series(pd_hampel, w),
-                min_n=w,
-                note="approximate MAD",
-            ),
-            Candidate(
-                f"numpy.{task}",
-                task,
-                "numpy",
-                f"sliding_window_view(x, {w}): np.median over axis 1, twice",
-                lambda x, w=w: lambda: np_hampel(x, w),
-                max_n=10**5,
-                min_n=w,
-                note="window*n memory",
-            ),
-            Candidate(
-                f"hampel.{task}",
-                task,
-                "hampel",
-                f"hampel.hampel(x, window_size={w}, n_sigma=3.0)",
-                _hampel_package(w),
-                requires=("hampel",),
-                max_n=10**5,
-                min_n=w,
-                note="slow; computes in float32",
-            ),
-        ]
-    for r in ESD_RS:
-        task = f"esd r={r}"
-        c += [
-            Candidate(
-                f"outliers.{task}",
-                task,
-                "outliers",
-                f'ol.mask(x, "esd", max_outliers={r})',
-                _ol("esd", max_outliers=r),
-            ),
-            Candidate(
-                f"numpy.{task}",
-                task,
-                "numpy",
-                f"{r} passes of mean, std, argmax, np.delete",
-                lambda x, r=r: lambda: np_esd(x, r),
-                # r full copies of the data: the naive loop is a minute per call at 10^7.
-                max_n=10**7 if r <= 10 else 10**5,
-            ),
-        ]
     c += [
+        Candidate(
+            f"bottleneck.{task}",
+            task,
+            "bottleneck",
+            f"bn.move_median(x, {w}, min_count=1)[{w // 2}:] (one call: the median only)",
+            _bn_move_median(w),
+            requires=("bottleneck",),
+            min_n=w,
+        ),
+        Candidate(
+            f"pandas.{task}",
+            task,
+            "pandas",
+            f"s.rolling({w}, center=True).median(), then the rolling median of |s - med|",
+            _on_series(pd_hampel, w),
+            min_n=w,
+            note="approximate MAD",
+        ),
+        Candidate(
+            f"numpy.{task}",
+            task,
+            "numpy",
+            f"sliding_window_view(x, {w}): np.median over axis 1, twice",
+            lambda x, w=w: lambda: np_hampel(x, w),
+            max_n=10**5,
+            min_n=w,
+            note="window*n memory",
+        ),
+        Candidate(
+            f"hampel.{task}",
+            task,
+            "hampel",
+            f"hampel.hampel(x, window_size={w}, n_sigma=3.0)",
+            _hampel_package(w),
+            requires=("hampel",),
+            max_n=10**5,
+            min_n=w,
+            note="slow; computes in float32",
+        ),
+    ]
+    return c
+
+
+def _esd_candidates(r: int) -> list[Candidate]:
+    """outliers' ESD test against the naive numpy loop, for max_outliers r."""
+    task = f"esd r={r}"
+    return [
+        Candidate(
+            f"outliers.{task}",
+            task,
+            "outliers",
+            f'ol.mask(x, "esd", max_outliers={r})',
+            _ol("esd", max_outliers=r),
+        ),
+        Candidate(
+            f"numpy.{task}",
+            task,
+            "numpy",
+            f"{r} passes of mean, std, argmax, np.delete",
+            lambda x, r=r: lambda: np_esd(x, r),
+            # r full copies of the data: the naive loop is a minute per call at 10^7.
+            max_n=10**7 if r <= 10 else 10**5,
+        ),
+    ]
+
+
+def _custom_candidates() -> list[Candidate]:
+    """A Python function called directly and through Detector(func)."""
+    return [
         Candidate(
             "custom.direct",
             "custom",
@@ -413,7 +426,16 @@ def all_candidates() -> list[Candidate]:
             _custom(via_detector=True),
         ),
     ]
-    return c
+
+
+def all_candidates() -> list[Candidate]:
+    """Every candidate, in the order of the tables."""
+    c = _whole_sample_candidates()
+    for w in HAMPEL_WINDOWS:
+        c += _hampel_candidates(w)
+    for r in ESD_RS:
+        c += _esd_candidates(r)
+    return c + _custom_candidates()
 
 
 def by_name() -> dict[str, Candidate]:
