@@ -1,8 +1,9 @@
-"""Threads (SPEC §5): thread count settings, bit-for-bit results for every count, GIL released."""
+"""Threads: thread count settings, bit-for-bit results for every count, GIL released."""
 
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import os
 import subprocess
 import sys
@@ -28,12 +29,12 @@ def test_threads_default_at_least_one():
     assert n >= 1
 
 
-def _run(code: str, **env_changes) -> str:
+def _run(code: str, *args: str, **env_changes) -> str:
     env = dict(os.environ)
     env.pop("OUTLIERS_NUM_THREADS", None)
     env.update(env_changes)
     proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=60
     )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip()
@@ -64,7 +65,12 @@ def test_threads_set_then_get(restore_threads):
 
 # ------------------------------------------------------------ identical for every count
 
-N = 300_000
+# The core cuts a column into blocks of 2**16 values and runs min(threads, blocks // 2) workers
+# (cpp/include/outliers/parallel.hpp: block_size, for_each_block): 4 threads need at least 8
+# blocks. 2**20 values make 16 blocks (17 with the partial last one), so 2 and 4 threads both
+# run; test_threads_workers_really_start proves it for every case.
+BLOCK = 1 << 16
+N = 16 * BLOCK + 12_345
 CASES = [
     ("zscore", {}),
     ("zscore", {"ddof": 1, "threshold": 2.0}),
@@ -88,6 +94,13 @@ def sprinkled():
     x[rng.integers(0, N, 500)] += rng.normal(0, 40, 500)
     x[1000:1100] = 7.0  # a constant stretch: zero MAD windows
     return x
+
+
+@pytest.fixture(scope="module")
+def sprinkled_file(sprinkled, tmp_path_factory):
+    path = tmp_path_factory.mktemp("threads") / "sprinkled.npy"
+    np.save(path, sprinkled)
+    return path
 
 
 def _bits(a) -> np.ndarray:
@@ -119,6 +132,53 @@ def test_threads_bit_identical_results(sprinkled, method, params, layout, restor
     pos, mask = results[1][0], results[1][1]
     assert pos.size > 0
     np.testing.assert_array_equal(np.flatnonzero(mask), pos)
+
+
+# Run in a fresh process, whose worker pool starts empty: the pool starts the helper threads a
+# loop asks for (threads - 1), keeps them, and runs the loop on them and the caller. The threads
+# the process gains during a call are the helpers that call's loops asked for; each helper's
+# time on a CPU comes from /proc/self/task/<tid>/schedstat (nanoseconds).
+WORKERS_PROBE = """
+import json, os, sys
+import numpy as np
+import outliers as ol
+
+def tasks():
+    return set(os.listdir("/proc/self/task"))
+
+def on_cpu(tid):
+    with open(f"/proc/self/task/{tid}/schedstat") as f:
+        return int(f.read().split()[0])
+
+x = np.load(sys.argv[1])
+method, params = json.loads(sys.argv[2])
+ol.set_num_threads(1)
+ol.mask(x, method, **params)  # one thread: no pool, no helper
+before, main = tasks(), str(os.getpid())
+out = {}
+for n in (2, 4):
+    ol.set_num_threads(n)
+    start = {t: on_cpu(t) for t in tasks()}
+    for verb in (ol.detect, ol.mask, ol.scores, ol.bounds):
+        verb(x, method, **params)
+    helpers = tasks() - before
+    spent = {t: on_cpu(t) - start.get(t, 0) for t in helpers | {main}}
+    out[n] = [len(helpers), sum(spent[t] for t in helpers), spent[main]]
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux's /proc")
+@pytest.mark.parametrize("method,params", CASES, ids=[f"{m}-{p}" for m, p in CASES])
+def test_threads_workers_really_start(sprinkled_file, method, params):
+    """With 2 and 4 threads set, this size makes the core start 1 and 3 helper threads, and they
+    work: the thread counts of the bit-for-bit tests above are real ones."""
+    out = json.loads(_run(WORKERS_PROBE, str(sprinkled_file), json.dumps([method, params])))
+    (helpers_2, _, _), (helpers_4, helper_ns, main_ns) = out["2"], out["4"]
+    assert (helpers_2, helpers_4) == (1, 3), f"{method} {params}: helper threads {out}"
+    assert helper_ns > 0, out
+    if method == "hampel" and params["window"] == 51:  # ~0.4 s of work: helpers take a share
+        assert helper_ns > 0.25 * main_ns, f"helpers {helper_ns} ns, caller {main_ns} ns"
 
 
 def test_threads_bit_identical_float32_and_int(sprinkled, restore_threads):
