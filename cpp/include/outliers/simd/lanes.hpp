@@ -4,11 +4,9 @@
 // lane i % 16, every lane applies the same IEEE operations in the same order, and callers
 // combine the lanes in one fixed order. The vector width only decides how many lanes one
 // instruction updates (2 portable, 4 with AVX2, 8 with AVX-512), so a result is bit-for-bit
-// the same on every level that cpu::active() may pick. The loops (lanes_loops.inc) use GCC/Clang
-// vector extensions (and x86 intrinsics where those compile poorly: comparison bits, mask
-// registers, non-temporal stores) and are compiled once per level under a target pragma, never
-// with -march=native; the build forbids FMA contraction (-ffp-contract=off), so a * b + c is
-// two roundings everywhere.
+// the same on every level (simd/dispatch.hpp). The loops (lanes_loops.inc) use GCC/Clang
+// vector extensions, and x86 intrinsics where those compile poorly: comparison bits, mask
+// registers, non-temporal stores.
 #pragma once
 
 #include <algorithm>
@@ -19,13 +17,10 @@
 #include <limits>
 
 #include "outliers/simd/cpu.hpp"
+#include "outliers/simd/dispatch.hpp"
 
 #if defined(OUTLIERS_X86)
 #include <immintrin.h>
-#endif
-
-#if !defined(__GNUC__)
-#error "outliers' vectorised loops need GCC or Clang (vector extensions)"
 #endif
 
 namespace outliers::lanes {
@@ -153,68 +148,15 @@ inline void special_one(double x, std::uint8_t* flag, double* score) noexcept {
 }  // namespace detail
 }  // namespace outliers::lanes
 
-// The loops, once per level. Portable: the baseline instruction set (SSE2 on x86-64, NEON on
-// aarch64), two doubles per vector.
-#define OUTLIERS_LANES_NS portable
-#define OUTLIERS_LANES_W 2
-#include "lanes_loops.inc"
-#undef OUTLIERS_LANES_NS
-#undef OUTLIERS_LANES_W
-
-#ifdef OUTLIERS_X86
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2")
-#endif
-#define OUTLIERS_LANES_NS avx2
-#define OUTLIERS_LANES_W 4
-#include "lanes_loops.inc"
-#undef OUTLIERS_LANES_NS
-#undef OUTLIERS_LANES_W
-#if defined(__clang__)
-#pragma clang attribute pop
-#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl"))), \
-                             apply_to = function)
-#else
-#pragma GCC pop_options
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl")
-#endif
-#define OUTLIERS_LANES_NS avx512
-#define OUTLIERS_LANES_W 8
-#include "lanes_loops.inc"
-#undef OUTLIERS_LANES_NS
-#undef OUTLIERS_LANES_W
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
-#endif
-
-// Calls detail::<level>::fn(args...) for the level asked for.
-#if defined(OUTLIERS_X86)
-#define OUTLIERS_LANES_CALL(level, fn, ...)                                          \
-    switch (level) {                                                                 \
-        case cpu::level::avx512: return detail::avx512::fn(__VA_ARGS__);            \
-        case cpu::level::avx2: return detail::avx2::fn(__VA_ARGS__);                \
-        default: return detail::portable::fn(__VA_ARGS__);                          \
-    }
-#else
-// One level off x86-64 (aarch64 builds have NEON in the baseline, used by the portable loops).
-#define OUTLIERS_LANES_CALL(level, fn, ...) \
-    static_cast<void>(level);               \
-    return detail::portable::fn(__VA_ARGS__);
-#endif
+#define OUTLIERS_SIMD_LOOPS "outliers/simd/lanes_loops.inc"
+#include "outliers/simd/each_level.inc"
 
 namespace outliers::lanes {
 
 // Lane sums of the finite values of p[0, len): plain, or compensated (TwoSum per lane).
 inline lane_sums sums(cpu::level level, const double* p, std::size_t len,
                       bool compensated) noexcept {
-    OUTLIERS_LANES_CALL(level, sums, p, len, compensated)
+    return simd::dispatch(level, [&](auto at) { return detail::sums(at, p, len, compensated); });
 }
 
 // Lane sums of x - mean, (x - mean)^2 and, `with_dev`, |x - first| over the finite values of
@@ -222,7 +164,9 @@ inline lane_sums sums(cpu::level level, const double* p, std::size_t len,
 // the same result).
 inline lane_spread spread(cpu::level level, const double* p, std::size_t len, double mean,
                           double first, bool all_finite = false, bool with_dev = true) noexcept {
-    OUTLIERS_LANES_CALL(level, spread, p, len, mean, first, all_finite, with_dev)
+    return simd::dispatch(level, [&](auto at) {
+        return detail::spread(at, p, len, mean, first, all_finite, with_dev);
+    });
 }
 
 // Lane sums of x - shift and (x - shift)^2 over the finite values of p[0, len); with `flags`,
@@ -238,8 +182,10 @@ inline shifted_sums shifted(cpu::level level, const double* p, std::size_t len, 
                             bool expect_missing = false) noexcept {
     std::size_t none = 0;
     std::size_t& count = n_undecided ? *n_undecided : none;
-    OUTLIERS_LANES_CALL(level, shifted, p, len, shift, b, flags, stream, offsets, values, count,
-                        expect_missing)
+    return simd::dispatch(level, [&](auto at) {
+        return detail::shifted(at, p, len, shift, b, flags, stream, offsets, values, count,
+                               expect_missing);
+    });
 }
 
 // Orders the non-temporal stores of shifted(..., stream = true) before every later store, so
@@ -252,27 +198,32 @@ inline void store_fence() noexcept {
 }
 
 // flags[i] = |p[i] - center| > limit (center and limit finite).
-inline void beyond(cpu::level level, const double* p, std::size_t len, double center,
-                   double limit, std::uint8_t* flags) noexcept {
-    OUTLIERS_LANES_CALL(level, beyond, p, len, center, limit, flags)
+inline void beyond(cpu::level level, const double* p, std::size_t len, double center, double limit,
+                   std::uint8_t* flags) noexcept {
+    return simd::dispatch(
+        level, [&](auto at) { return detail::beyond(at, p, len, center, limit, flags); });
 }
 
 // flags[i] = detail::outside_rule(p[i], lower, upper).
 inline void outside_flags(cpu::level level, const double* p, std::size_t len, double lower,
                           double upper, std::uint8_t* flags) noexcept {
-    OUTLIERS_LANES_CALL(level, outside_flags, p, len, lower, upper, flags)
+    return simd::dispatch(
+        level, [&](auto at) { return detail::outside_flags(at, p, len, lower, upper, flags); });
 }
 
 // flags[i] = detail::deviation_rule(p[i], center, scale, threshold).
 inline void deviation_flags(cpu::level level, const double* p, std::size_t len, double center,
                             double scale, double threshold, std::uint8_t* flags) noexcept {
-    OUTLIERS_LANES_CALL(level, deviation_flags, p, len, center, scale, threshold, flags)
+    return simd::dispatch(level, [&](auto at) {
+        return detail::deviation_flags(at, p, len, center, scale, threshold, flags);
+    });
 }
 
 // scores[i] = |p[i] - center| / scale (center finite, scale finite and > 0).
-inline void ratio(cpu::level level, const double* p, std::size_t len, double center,
-                  double scale, double* scores) noexcept {
-    OUTLIERS_LANES_CALL(level, ratio, p, len, center, scale, scores)
+inline void ratio(cpu::level level, const double* p, std::size_t len, double center, double scale,
+                  double* scores) noexcept {
+    return simd::dispatch(
+        level, [&](auto at) { return detail::ratio(at, p, len, center, scale, scores); });
 }
 
 // Compensated lane sums of the finite values of p[0, len) (as sums()); special_one's outputs
@@ -284,8 +235,10 @@ inline lane_sums extremes(cpu::level level, const double* p, std::size_t len, st
                           double* scores, double lo, double hi, std::uint16_t* hits,
                           std::size_t& n_hits, bool stream = false,
                           bool expect_missing = false) noexcept {
-    OUTLIERS_LANES_CALL(level, extremes, p, len, flags, scores, stream, lo, hi, hits, n_hits,
-                        expect_missing)
+    return simd::dispatch(level, [&](auto at) {
+        return detail::extremes(at, p, len, flags, scores, stream, lo, hi, hits, n_hits,
+                                expect_missing);
+    });
 }
 
 }  // namespace outliers::lanes

@@ -1,5 +1,6 @@
 // The counting/gathering pass of select.hpp: one read of the values that counts them against
-// a few bracket bounds and keeps the few strictly inside a bracket, vectorised per CPU level.
+// a few bracket bounds and keeps the few strictly inside a bracket; its loops (scan_loops.inc) are
+// compiled per CPU level (simd/dispatch.hpp).
 #pragma once
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <cstring>
 
 #include "outliers/simd/cpu.hpp"
+#include "outliers/simd/dispatch.hpp"
 
 #if defined(OUTLIERS_X86)
 #include <immintrin.h>
@@ -224,189 +226,17 @@ void finish_scan(const std::uint64_t* sums, const double* x, std::size_t i, std:
     std::copy(fill, fill + M, st.fill);
 }
 
-#ifdef OUTLIERS_X86
+}  // namespace outliers::select_detail
 
-// For a 4-bit lane mask, the 32-bit lane indices that move the selected 64-bit lanes to the
-// front (AVX2 has no compress instruction).
-struct compress_table {
-    alignas(32) std::int32_t index[16][8];
-    constexpr compress_table() : index{} {
-        for (int m = 0; m < 16; ++m) {
-            int out = 0;
-            for (int lane = 0; lane < 4; ++lane)
-                if (m & (1 << lane)) {
-                    index[m][out++] = 2 * lane;
-                    index[m][out++] = 2 * lane + 1;
-                }
-            while (out < 8) index[m][out++] = 0;
-        }
-    }
-};
-inline constexpr compress_table compress4{};
+#define OUTLIERS_SIMD_LOOPS "outliers/simd/scan_loops.inc"
+#include "outliers/simd/each_level.inc"
 
-// Lane sums (lambdas would not inherit the target attribute). AVX2 counters hold minus the count.
-OUTLIERS_TARGET_AVX2 inline std::uint64_t total(__m256i v) {
-    alignas(32) std::int64_t lanes[4];
-    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), v);
-    return static_cast<std::uint64_t>(-(lanes[0] + lanes[1] + lanes[2] + lanes[3]));
-}
-// (Not _mm512_reduce_add_epi64: GCC 12's version trips -Wuninitialized.)
-OUTLIERS_TARGET_AVX512 inline std::uint64_t total(__m512i v) {
-    alignas(64) std::int64_t lanes[8];
-    _mm512_store_si512(lanes, v);
-    std::int64_t sum = 0;
-    for (std::int64_t lane : lanes) sum += lane;
-    return static_cast<std::uint64_t>(sum);
-}
-
-template <int M, bool Dev, bool Strict>
-OUTLIERS_TARGET_AVX2 void scan_avx2(const double* x, std::size_t len, const scan_plan& p,
-                                    scan_counts& c, scan_stage& st) {
-    const __m256i zero = _mm256_setzero_si256();
-    const __m256i abs_mask = _mm256_set1_epi64x(0x7FFFFFFFFFFFFFFF);
-    const __m256i pos_inf = _mm256_set1_epi64x(key_pos_inf);
-    const __m256i neg_inf_next = _mm256_set1_epi64x(key_neg_inf + 1);
-    const __m256d center = _mm256_set1_pd(p.center);
-    __m256i lo[M], lo_next[M], hi[M], hi_next[M];
-    for (int j = 0; j < M; ++j) {
-        lo[j] = _mm256_set1_epi64x(p.lo[j]);
-        lo_next[j] = _mm256_set1_epi64x(p.lo[j] + 1);
-        hi[j] = _mm256_set1_epi64x(p.hi[j]);
-        hi_next[j] = _mm256_set1_epi64x(p.hi[j] + 1);
-    }
-    // Counters (finish_scan's order) hold minus the count: a true comparison is all ones.
-    __m256i n[counter_count];
-    for (__m256i& v : n) v = zero;
-    // Local copies: kept in st, the fill counts would be reloaded after every store of keys.
-    std::size_t fill[M];
-    std::copy(st.fill, st.fill + M, fill);
-
-    std::size_t i = 0;
-    while (i + 4 <= len) {
-        const std::size_t end = std::min(len, i + scan_stage::piece);
-        for (; i + 4 <= end; i += 4) {
-            const __m256d v = _mm256_loadu_pd(x + i);
-            __m256i k;
-            if constexpr (Dev) {
-                const __m256i ax = _mm256_and_si256(_mm256_castpd_si256(v), abs_mask);
-                k = _mm256_and_si256(_mm256_castpd_si256(_mm256_sub_pd(v, center)), abs_mask);
-                n[2] = _mm256_add_epi64(n[2], _mm256_and_si256(_mm256_cmpgt_epi64(pos_inf, ax),
-                                                               _mm256_cmpeq_epi64(k, pos_inf)));
-            } else {
-                const __m256i b = _mm256_castpd_si256(v);
-                k = _mm256_xor_si256(b, _mm256_srli_epi64(_mm256_cmpgt_epi64(zero, b), 1));
-                n[0] = _mm256_add_epi64(n[0], _mm256_cmpgt_epi64(neg_inf_next, k));
-            }
-            n[1] = _mm256_add_epi64(n[1], _mm256_cmpgt_epi64(pos_inf, k));
-            for (int j = 0; j < M; ++j) {
-                const __m256i lt_lo = _mm256_cmpgt_epi64(lo[j], k);
-                const __m256i le_hi = _mm256_cmpgt_epi64(hi_next[j], k);
-                n[3 + 4 * j] = _mm256_add_epi64(n[3 + 4 * j], lt_lo);
-                n[6 + 4 * j] = _mm256_add_epi64(n[6 + 4 * j], le_hi);
-                __m256i inside;
-                if constexpr (Strict) {
-                    const __m256i le_lo = _mm256_cmpgt_epi64(lo_next[j], k);
-                    const __m256i lt_hi = _mm256_cmpgt_epi64(hi[j], k);
-                    n[4 + 4 * j] = _mm256_add_epi64(n[4 + 4 * j], le_lo);
-                    n[5 + 4 * j] = _mm256_add_epi64(n[5 + 4 * j], lt_hi);
-                    inside = _mm256_andnot_si256(le_lo, lt_hi);
-                } else {
-                    inside = _mm256_andnot_si256(lt_lo, le_hi);
-                }
-                const auto mask =
-                    static_cast<unsigned>(_mm256_movemask_pd(_mm256_castsi256_pd(inside)));
-                const __m256i perm =
-                    _mm256_load_si256(reinterpret_cast<const __m256i*>(compress4.index[mask]));
-                _mm256_storeu_si256(reinterpret_cast<__m256i*>(st.keys[j] + fill[j]),
-                                    _mm256_permutevar8x32_epi32(k, perm));
-                fill[j] += static_cast<std::size_t>(__builtin_popcount(mask));
-            }
-        }
-        st.flush_if_needed(fill, M);
-    }
-    std::uint64_t sums[counter_count];
-    for (int a = 0; a < counter_count; ++a) sums[a] = total(n[a]);
-    finish_scan<M, Dev, Strict>(sums, x, i, len, p, c, st, fill);
-}
-
-// One more in the lanes of `lanes`.
-OUTLIERS_TARGET_AVX512 inline void bump(__m512i& counter, __mmask8 lanes) {
-    counter = _mm512_mask_add_epi64(counter, lanes, counter, _mm512_set1_epi64(1));
-}
-
-template <int M, bool Dev, bool Strict>
-OUTLIERS_TARGET_AVX512 void scan_avx512(const double* x, std::size_t len, const scan_plan& p,
-                                        scan_counts& c, scan_stage& st) {
-    const __m512i zero = _mm512_setzero_si512();
-    const __m512i abs_mask = _mm512_set1_epi64(0x7FFFFFFFFFFFFFFF);
-    const __m512i pos_inf = _mm512_set1_epi64(key_pos_inf);
-    const __m512i neg_inf = _mm512_set1_epi64(key_neg_inf);
-    const __m512d center = _mm512_set1_pd(p.center);
-    __m512i lo[M], hi[M];
-    for (int j = 0; j < M; ++j) {
-        lo[j] = _mm512_set1_epi64(p.lo[j]);
-        hi[j] = _mm512_set1_epi64(p.hi[j]);
-    }
-    __m512i n[counter_count];  // in finish_scan's order
-    for (__m512i& v : n) v = zero;
-    std::size_t fill[M];  // local copies, as in scan_avx2
-    std::copy(st.fill, st.fill + M, fill);
-
-    std::size_t i = 0;
-    while (i + 8 <= len) {
-        const std::size_t end = std::min(len, i + scan_stage::piece);
-        for (; i + 8 <= end; i += 8) {
-            const __m512d v = _mm512_loadu_pd(x + i);
-            __m512i k;
-            if constexpr (Dev) {
-                const __mmask8 finite = _mm512_cmplt_epi64_mask(
-                    _mm512_and_si512(_mm512_castpd_si512(v), abs_mask), pos_inf);
-                k = _mm512_and_si512(_mm512_castpd_si512(_mm512_sub_pd(v, center)), abs_mask);
-                bump(n[2], _mm512_mask_cmpeq_epi64_mask(finite, k, pos_inf));
-            } else {
-                const __m512i b = _mm512_castpd_si512(v);
-                k = _mm512_mask_xor_epi64(b, _mm512_cmplt_epi64_mask(b, zero), b, abs_mask);
-                bump(n[0], _mm512_cmple_epi64_mask(k, neg_inf));
-            }
-            bump(n[1], _mm512_cmplt_epi64_mask(k, pos_inf));
-            for (int j = 0; j < M; ++j) {
-                const __mmask8 lt_lo = _mm512_cmplt_epi64_mask(k, lo[j]);
-                const __mmask8 le_hi = _mm512_cmple_epi64_mask(k, hi[j]);
-                bump(n[3 + 4 * j], lt_lo);
-                bump(n[6 + 4 * j], le_hi);
-                __mmask8 inside;
-                if constexpr (Strict) {
-                    const __mmask8 le_lo = _mm512_cmple_epi64_mask(k, lo[j]);
-                    const __mmask8 lt_hi = _mm512_cmplt_epi64_mask(k, hi[j]);
-                    bump(n[4 + 4 * j], le_lo);
-                    bump(n[5 + 4 * j], lt_hi);
-                    inside = static_cast<__mmask8>(lt_hi & ~le_lo);
-                } else {
-                    inside = static_cast<__mmask8>(le_hi & ~lt_lo);
-                }
-                _mm512_storeu_si512(st.keys[j] + fill[j], _mm512_maskz_compress_epi64(inside, k));
-                fill[j] += static_cast<std::size_t>(__builtin_popcount(inside));
-            }
-        }
-        st.flush_if_needed(fill, M);
-    }
-    std::uint64_t sums[counter_count];
-    for (int a = 0; a < counter_count; ++a) sums[a] = total(n[a]);
-    finish_scan<M, Dev, Strict>(sums, x, i, len, p, c, st, fill);
-}
-
-#endif  // OUTLIERS_X86
+namespace outliers::select_detail {
 
 template <int M, bool Dev, bool Strict>
 void scan_level(const double* x, std::size_t len, const scan_plan& p, scan_counts& c,
                 scan_stage& st, cpu::level level) {
-#ifdef OUTLIERS_X86
-    if (level == cpu::level::avx512) return scan_avx512<M, Dev, Strict>(x, len, p, c, st);
-    if (level == cpu::level::avx2) return scan_avx2<M, Dev, Strict>(x, len, p, c, st);
-#else
-    (void)level;
-#endif
-    scan_portable<M, Dev, Strict>(x, len, p, c, st);
+    simd::dispatch(level, [&](auto at) { scan_at<M, Dev, Strict>(at, x, len, p, c, st); });
 }
 
 template <bool Dev, bool Strict>
