@@ -5,12 +5,16 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import _api
-from ._params import missing_values, resolve
+from ._api import Bounds
+from ._params import document, missing_values, resolve
+
+if TYPE_CHECKING:
+    from ._api import Data
 
 
 def _import_path(module: str, attribute: str) -> Callable:
@@ -41,16 +45,32 @@ def _name_of(func: Callable) -> str:
     return f"{module}.{name}" if module and module != "__main__" else name
 
 
+@document
 class Detector:
     """An outlier detector: a built-in method or a user's detection function.
 
     Parameters
     ----------
-    method : str or callable
-        A built-in method name (see :func:`outliers.methods`), a callable, or an import path
+    method : str or callable, default "zscore"
+        A built-in method name (the table below), a callable, or an import path
         ``"module:function"``. A built-in name never contains ``:``; a path always does.
+
+        {methods}
+    missing : float or sequence of float, optional
+        Built-in methods only: values that stand for "not measured", such as ``-9999``,
+        treated exactly like NaN. A custom function is handed the values as they are.
     **params
         Parameters: checked now for a built-in method, passed as keywords to a callable.
+
+    Raises
+    ------
+    ValueError
+        For an unknown built-in method or a parameter out of its range.
+    TypeError
+        For an unknown parameter of a built-in method, a bad ``missing``, or ``missing``
+        with a custom function.
+    ModuleNotFoundError, AttributeError
+        For an import path whose module or attribute does not exist.
 
     Notes
     -----
@@ -118,7 +138,13 @@ class Detector:
         return dict(self._params)
 
     @property
+    def missing(self) -> Any:
+        """The values declared missing (``missing=``), as given; None when none are."""
+        return self._missing
+
+    @property
     def closed(self) -> bool:
+        """True once :meth:`close` has been called."""
         return self._closed
 
     def _target(self) -> Callable | None:
@@ -134,32 +160,146 @@ class Detector:
                 "custom functions return positions only, they have no scores or bounds"
             )
 
-    def detect(self, data) -> np.ndarray:
-        """Positions (int64, ascending) of the outliers in `data`."""
+    def detect(self, data: Data) -> np.ndarray:
+        """Positions of the outliers in `data`.
+
+        Parameters
+        ----------
+        data : array_like or pandas.Series
+            1-D float, integer, datetime64 or timedelta64 data (see :func:`outliers.detect`).
+
+        Returns
+        -------
+        numpy.ndarray
+            int64 positions (0-based, ascending) of the flagged values. A custom function's
+            result (positions or a boolean mask) is checked and normalised to these.
+
+        Raises
+        ------
+        RuntimeError
+            When the Detector is closed.
+        TypeError
+            For data of a dtype that cannot be checked.
+        ValueError
+            For data that is not 1-D, or a custom function's result that is not valid.
+
+        Examples
+        --------
+        >>> import outliers as ol
+        >>> ol.Detector("mad").detect([1.0, 1.1, 0.9, 1.0, 1.2, 0.8, 9.0])
+        array([6])
+        """
         func = self._target()
         if func is not None:
             return _api.run_custom(func, self._name, data, self._params)
         return _api.detect(data, self._method, missing=self._missing, **self._params)
 
-    def mask(self, data) -> np.ndarray:
-        """Boolean mask of the outliers in `data`."""
+    def mask(self, data: Data) -> np.ndarray:
+        """Boolean mask of the outliers in `data`.
+
+        Parameters
+        ----------
+        data : array_like or pandas.Series
+            1-D float, integer, datetime64 or timedelta64 data (see :func:`outliers.detect`).
+
+        Returns
+        -------
+        numpy.ndarray
+            bool, one per value: True where flagged.
+
+        Raises
+        ------
+        RuntimeError
+            When the Detector is closed.
+        TypeError
+            For data of a dtype that cannot be checked.
+        ValueError
+            For data that is not 1-D, or a custom function's result that is not valid.
+
+        Examples
+        --------
+        >>> import outliers as ol
+        >>> ol.Detector("iqr").mask([1.0, 1.1, 0.9, 1.0, 9.0])
+        array([False, False, False, False,  True])
+        """
         func = self._target()
         if func is None:
             return _api.mask(data, self._method, missing=self._missing, **self._params)
         return _api.run_custom(func, self._name, data, self._params, as_mask=True)
 
-    def scores(self, data) -> np.ndarray:
-        """Outlier scores (built-in methods only)."""
+    def scores(self, data: Data) -> np.ndarray:
+        """Outlier score of every value in `data` (built-in methods only).
+
+        Parameters
+        ----------
+        data : array_like or pandas.Series
+            1-D float, integer, datetime64 or timedelta64 data (see :func:`outliers.detect`).
+
+        Returns
+        -------
+        numpy.ndarray
+            float64, one per value: NaN for missing values, +inf for infinite ones.
+
+        Raises
+        ------
+        RuntimeError
+            When the Detector is closed.
+        TypeError
+            For data of a dtype that cannot be checked, or a custom function (it has no scores).
+        ValueError
+            For data that is not 1-D.
+
+        Examples
+        --------
+        >>> import outliers as ol
+        >>> ol.Detector("zscore").scores([1.0, 2.0, 3.0]).round(4)
+        array([1.2247, 0.    , 1.2247])
+        """
         self._builtin_only("scores")
         return _api.scores(data, self._method, missing=self._missing, **self._params)
 
-    def bounds(self, data):
-        """Bounds ``(lower, upper)`` (built-in methods only)."""
+    def bounds(self, data: Data) -> Bounds:
+        """The values beyond which a point is flagged (built-in methods only).
+
+        Parameters
+        ----------
+        data : array_like or pandas.Series
+            1-D float, integer, datetime64 or timedelta64 data (see :func:`outliers.detect`).
+
+        Returns
+        -------
+        Bounds
+            The named tuple ``(lower, upper)``, as :func:`outliers.bounds` gives it.
+
+        Raises
+        ------
+        RuntimeError
+            When the Detector is closed.
+        TypeError
+            For data of a dtype that cannot be checked, or a custom function (it has no bounds).
+        ValueError
+            For data that is not 1-D.
+
+        Examples
+        --------
+        >>> import outliers as ol
+        >>> ol.Detector("iqr", k=1.0).bounds([1.0, 2.0, 3.0, 4.0])
+        Bounds(lower=np.float64(0.25), upper=np.float64(4.75))
+        """
         self._builtin_only("bounds")
         return _api.bounds(data, self._method, missing=self._missing, **self._params)
 
     def close(self) -> None:
-        """Release the function; any later call raises RuntimeError."""
+        """Release the function; any later call raises RuntimeError.
+
+        Examples
+        --------
+        >>> import outliers as ol
+        >>> d = ol.Detector("mad")
+        >>> d.close()
+        >>> d.closed
+        True
+        """
         with self._lock:
             self._closed = True
             self._func = None
@@ -174,4 +314,6 @@ class Detector:
     def __repr__(self) -> str:
         state = ", closed" if self._closed else ""
         params = "".join(f", {k}={v!r}" for k, v in self._params.items())
+        if self._missing is not None:
+            params += f", missing={self._missing!r}"
         return f"Detector({self._name!r}{params}{state})"

@@ -173,7 +173,7 @@ def _from_pandas(data) -> Prepared | None:
     if column_kind(dtype) is None:
         raise _refuse(dtype)
     if isinstance(arr, BaseMaskedArray):
-        return _from_numpy(arr._data, mask=arr._mask)
+        return _from_numpy(arr._data, mask=arr._mask)  # type: ignore[attr-defined]
     if isinstance(arr, (pd.arrays.DatetimeArray, pd.arrays.TimedeltaArray)):
         # tz-aware data is held as UTC instants; detection on instants is what a user means.
         return replace(_from_numpy(arr._ndarray), tz=getattr(dtype, "tz", None))

@@ -217,10 +217,18 @@ ValueError
     For an unknown method (the message lists them), a parameter out of its range, or data
     that is not 1-D."""
 
+_COLUMNS = """\
+columns : label or list of labels, optional
+    The columns to check, datetime and timedelta ones included; by default every float and
+    integer column. Complex, bool, object, string and categorical columns are never checked
+    by default and raise TypeError when named."""
+
 _DOC_PIECES = {
+    "columns": lambda: _COLUMNS,
     "methods": lambda: methods_table(),
     "method_params": lambda: _METHOD_PARAMS.format(table=methods_table("    ")),
     "raises": lambda: _RAISES,
+    "frame_raises": lambda: _RAISES + "\nKeyError\n    For a column that is not in the frame.",
 }
 
 
@@ -233,7 +241,7 @@ def document(func: Any) -> Any:
     doc = func.__doc__
     if not doc:
         return func
-    lines = []
+    lines: list[str] = []
     for ln in doc.splitlines():
         name = ln.strip()[1:-1] if ln.strip().startswith("{") else ""
         if name in _DOC_PIECES:

@@ -21,12 +21,12 @@ def rows(obj, which):
     columns: they are selected in native order and given back in their own dtype (a copy,
     as any row selection is).
     """
-    dtypes = [obj.dtype] if isinstance(obj, pd.Series) else obj.dtypes.tolist()
+    dtypes: list[Any] = [obj.dtype] if isinstance(obj, pd.Series) else obj.dtypes.tolist()
     swapped = [j for j, t in enumerate(dtypes) if isinstance(t, np.dtype) and not t.isnative]
     if not swapped:
         return obj.iloc[which]
     if isinstance(obj, pd.Series):
-        return obj.astype(obj.dtype.newbyteorder("=")).iloc[which].astype(obj.dtype)
+        return obj.astype(dtypes[0].newbyteorder("=")).iloc[which].astype(obj.dtype)
     native = obj.copy(deep=False)
     for j in swapped:
         native.isetitem(j, obj.iloc[:, j].astype(dtypes[j].newbyteorder("=")))

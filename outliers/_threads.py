@@ -14,6 +14,21 @@ ENV_VAR = "OUTLIERS_NUM_THREADS"
 def set_num_threads(n: int) -> None:
     """Use up to `n` threads in the built-in kernels. Results do not depend on `n`.
 
+    The default is the machine's cores, or the environment variable ``OUTLIERS_NUM_THREADS``
+    when set at import.
+
+    Parameters
+    ----------
+    n : int
+        The number of threads, >= 1. Small inputs run on fewer threads than this.
+
+    Raises
+    ------
+    TypeError
+        For a count that is not an integer.
+    ValueError
+        For a count below 1.
+
     Examples
     --------
     >>> import outliers as ol
@@ -31,7 +46,20 @@ def set_num_threads(n: int) -> None:
 
 
 def get_num_threads() -> int:
-    """The number of threads the built-in kernels use (default: the machine's cores)."""
+    """The number of threads the built-in kernels use (default: the machine's cores).
+
+    Returns
+    -------
+    int
+        The count set by :func:`set_num_threads` or ``OUTLIERS_NUM_THREADS``, else the
+        machine's cores.
+
+    Examples
+    --------
+    >>> import outliers as ol
+    >>> ol.get_num_threads() >= 1
+    True
+    """
     return _native.get_num_threads()
 
 

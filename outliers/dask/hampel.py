@@ -175,11 +175,13 @@ def hampel_outputs(
     h = full["window"] // 2
     # Each chain of edges reads the partitions again, so that none waits in memory for the
     # other end of the chain.
-    befores, before = [], None
+    befores: list[Any] = []
+    before = None
     for p in read("before"):
         befores.append(before)
         before = g.call(_edge, [before, p], h, True)
-    afters, after = [], None
+    afters: list[Any] = []
+    after = None
     for p in reversed(read("after")):
         afters.append(after)
         after = g.call(_edge, [p, after], h, False)

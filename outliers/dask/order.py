@@ -11,6 +11,7 @@ then come from numpy's own formulas (``order_assemble``): equal to ``np.median``
 from __future__ import annotations
 
 import struct
+from typing import Any
 
 import numpy as np
 
@@ -53,7 +54,7 @@ def _round_part(part, missing, state, center):
         return None
     column = prepare(part).core_column()
     mapped = np.nan if center is None else center
-    out = {"n": 0, "hist": None, "values": None, "dev_sum": 0.0}
+    out: dict[str, Any] = {"n": 0, "hist": None, "values": None, "dev_sum": 0.0}
     if hist:
         prefixes, bits = [k[0] for k in hist], [k[1] for k in hist]
         n, counts, lowest, highest = _native.partition_histogram(

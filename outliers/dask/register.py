@@ -39,7 +39,7 @@ class _RegisterOnImport(importlib.abc.MetaPathFinder):
             exec_module(module)
             register()
 
-        spec.loader.exec_module = exec_then_register
+        spec.loader.exec_module = exec_then_register  # type: ignore[method-assign]
         return spec
 
 
