@@ -1,4 +1,4 @@
-"""The notebooks (SPEC §7): each runs top to bottom without an error, and is committed clean.
+"""The notebooks: each runs top to bottom without an error, and is committed clean.
 
 Each notebook is executed by nbclient in a kernel started with this interpreter (a kernelspec
 written into a temporary JUPYTER_PATH, so the installed package is the one imported), with the
