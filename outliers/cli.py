@@ -244,7 +244,8 @@ def _no_numeric_column(df: pd.DataFrame, args: argparse.Namespace) -> UserError:
     return UserError(f"no numeric column in {args.file} (columns: {names}{more}){hint}")
 
 
-def _detect(args: argparse.Namespace) -> int:
+def _request(args: argparse.Namespace) -> tuple[dict[str, Any], list[int | float]]:
+    """The method's parameters and the missing values asked for; UserError if they are bad."""
     params = parse_params(args.param)
     missing = parse_missing(args.missing)
     older = params.pop("missing", [])  # --param missing=V, the older spelling of --missing V
@@ -257,6 +258,25 @@ def _detect(args: argparse.Namespace) -> int:
         raise UserError(f"--plot {args.plot} is the input file: the input is never written")
     if args.column:
         args.column = list(dict.fromkeys(args.column))  # each column checked (and reported) once
+    return params, missing
+
+
+def _write(report: pd.DataFrame, args: argparse.Namespace) -> None:
+    """The report on stdout, in the --format asked for."""
+    report = report.rename_axis(args.index or "row").reset_index()
+    if args.format == "csv":
+        report.to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        report.to_json(sys.stdout, orient="records", date_format="iso", indent=1)
+        print()
+    else:
+        print(f"{len(report)} value(s) flagged by {args.method} in {args.file}")
+        if len(report):
+            print(report.to_string(index=False))
+
+
+def _detect(args: argparse.Namespace) -> int:
+    params, missing = _request(args)
     df = read_table(args.file, args.index, args.sep)
     for column in args.column or []:
         if column not in df.columns:
@@ -270,16 +290,7 @@ def _detect(args: argparse.Namespace) -> int:
         raise UserError(str(e)) from None
     if args.plot:
         _save_plot(df, args, params, missing)
-    report = report.rename_axis(args.index or "row").reset_index()
-    if args.format == "csv":
-        report.to_csv(sys.stdout, index=False)
-    elif args.format == "json":
-        report.to_json(sys.stdout, orient="records", date_format="iso", indent=1)
-        print()
-    else:
-        print(f"{len(report)} value(s) flagged by {args.method} in {args.file}")
-        if len(report):
-            print(report.to_string(index=False))
+    _write(report, args)
     return 0
 
 

@@ -1,12 +1,13 @@
-"""matplotlib drawing of flagged points (SPEC §6): ``ax=None`` in, the Axes out, never ``show()``.
+"""matplotlib drawing of flagged points: ``ax=None`` in, the Axes out, never ``show()``.
 
-Imported only by the verbs that draw, so ``import outliers`` does not import matplotlib.
+Imported only by the verbs that draw (``s.outliers.plot()``, ``df.outliers.plot()``, the
+explorer), so ``import outliers`` does not import matplotlib.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -16,10 +17,19 @@ try:
 except ImportError as e:  # pragma: no cover - matplotlib is a dependency
     raise ImportError("drawing needs matplotlib: pip install outliers[plot]") from e
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 __all__ = ["decimate", "plot_series", "plot_frame"]
 
-FLAG_STYLE = {"color": "#d62728", "marker": "o", "s": 18, "zorder": 3, "label": "flagged"}
-BAND_STYLE = {"color": "#1f77b4", "alpha": 0.15, "linewidth": 0, "label": "bounds"}
+FLAG_STYLE: dict[str, Any] = {
+    "color": "#d62728",
+    "marker": "o",
+    "s": 18,
+    "zorder": 3,
+    "label": "flagged",
+}
+BAND_STYLE: dict[str, Any] = {"color": "#1f77b4", "alpha": 0.15, "linewidth": 0, "label": "bounds"}
 
 
 def _as_numbers(x: np.ndarray) -> np.ndarray:
@@ -34,7 +44,29 @@ def decimate(x: np.ndarray, y: np.ndarray, columns: int) -> np.ndarray:
 
     With x increasing, a column is an equal slice of the x range; otherwise an equal run of
     consecutive points. Lines through these points look the same as through all of them at
-    that width (the "min-max" decimation of plotting libraries for long series).
+    that width (the "min-max" decimation of plotting libraries for long series, e.g. the M4
+    aggregation of Jugel et al., VLDB 2014, without its first and last points).
+
+    Parameters
+    ----------
+    x : ndarray
+        Positions on the x axis (numbers or datetimes), one per value.
+    y : ndarray
+        The values (float); NaN and infinities are never picked.
+    columns : int
+        The width in pixels. Up to ``2 * columns`` points, every index is kept.
+
+    Returns
+    -------
+    ndarray of int64
+        Sorted indices into `x` and `y`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([0.0, 5.0, 1.0, 2.0, -3.0, 0.0, 1.0, 0.0])
+    >>> decimate(np.arange(8), y, 2)
+    array([0, 1, 4, 6])
     """
     n = y.size
     if n <= 2 * columns:
@@ -60,11 +92,11 @@ def decimate(x: np.ndarray, y: np.ndarray, columns: int) -> np.ndarray:
     return np.unique(keep[keep < n])
 
 
-def _pixel_columns(ax) -> int:
+def _pixel_columns(ax: Axes) -> int:
     return max(100, int(ax.get_window_extent().width))
 
 
-def _title(name, method: str, flagged: int, total: int) -> str:
+def _title(name: Any, method: str, flagged: int, total: int) -> str:
     share = 100.0 * flagged / total if total else 0.0
     label = f"{name}: " if name is not None else ""
     return f"{label}{method} flagged {flagged:,} of {total:,} ({share:.2f}%)"
@@ -74,14 +106,54 @@ def plot_series(
     s: pd.Series,
     result: dict[str, Any],
     method: str,
-    ax=None,
+    ax: Axes | None = None,
     kind: str = "line",
     missing: Sequence[float] = (),
-):
-    """Draw `s` with its flagged points and bounds from a run_builtin `result`.
+) -> Axes:
+    """Draw `s` with its flagged points and its bounds; what ``s.outliers.plot()`` draws.
 
-    Values equal to one of `missing` (the ``missing=`` sentinels) are neither drawn nor
-    counted, as they are not by the detection.
+    ``kind="line"`` draws the values against the index (dates too; long series decimated by
+    :func:`decimate`, every flagged point still drawn), the flagged points as markers and the
+    bounds as a band; ``kind="hist"`` the distribution, flagged values apart, and constant
+    bounds as vertical lines. The title names the method and the count flagged.
+
+    Parameters
+    ----------
+    s : Series
+        The data (numbers; not datetimes).
+    result : dict
+        The detection's result: ``"mask"`` (bool array, one per value) and ``"lower"``,
+        ``"upper"`` (scalars, or arrays for methods whose bounds follow the data).
+    method : str
+        The method's name, for the title.
+    ax : matplotlib Axes, optional
+        Where to draw; default a new figure's.
+    kind : {"line", "hist"}, default "line"
+    missing : sequence of float, default ()
+        Values standing for "not measured": neither drawn nor counted, as the detection
+        ignores them.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Raises
+    ------
+    ValueError
+        For an unknown `kind`.
+    TypeError
+        For datetime or timedelta values.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from matplotlib.figure import Figure
+    >>> s = pd.Series([1.0, 1.2, 0.9, -9999.0, 9.0])
+    >>> result = {"mask": np.array([False, False, False, False, True]),
+    ...           "lower": 0.5, "upper": 1.5}
+    >>> ax = plot_series(s, result, "mad", ax=Figure().add_subplot(), missing=[-9999.0])
+    >>> ax.get_title()
+    'mad flagged 1 of 4 (25.00%)'
     """
     if kind not in ("line", "hist"):
         raise ValueError(f"kind must be 'line' or 'hist' (got {kind!r})")
@@ -105,7 +177,9 @@ def plot_series(
     return ax
 
 
-def _draw_line(ax, s: pd.Series, y, flags, lower, upper) -> None:
+def _draw_line(
+    ax: Axes, s: pd.Series, y: np.ndarray, flags: np.ndarray, lower: Any, upper: Any
+) -> None:
     index = s.index
     if isinstance(index, pd.DatetimeIndex) and index.tz is not None:
         index = index.tz_localize(None)  # wall-clock times of the index's own zone
@@ -124,9 +198,9 @@ def _draw_line(ax, s: pd.Series, y, flags, lower, upper) -> None:
     ax.legend(loc="upper right", fontsize="small")
 
 
-def _draw_hist(ax, y, flags, lower, upper) -> None:
+def _draw_hist(ax: Axes, y: np.ndarray, flags: np.ndarray, lower: Any, upper: Any) -> None:
     finite = np.isfinite(y)
-    edges = np.histogram_bin_edges(y[finite], bins=100) if finite.any() else 10
+    edges: Any = np.histogram_bin_edges(y[finite], bins=100) if finite.any() else 10
     ax.hist(y[finite], bins=edges, color="#7f7f7f", label="values")
     ax.hist(y[finite & flags], bins=edges, color=FLAG_STYLE["color"], label="flagged")
     if not np.ndim(lower):
@@ -142,8 +216,41 @@ def plot_frame(
     method: str,
     kind: str = "line",
     missing: Sequence[float] = (),
-):
-    """One axis per checked column, sharing x; returns the array of Axes."""
+) -> np.ndarray:
+    """One axis per column of `frame`, sharing x; what ``df.outliers.plot()`` draws.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The checked columns, in order.
+    results : list of dict
+        One detection result per column, as :func:`plot_series` reads it.
+    method : str
+        The method's name, for the titles.
+    kind : {"line", "hist"}, default "line"
+    missing : sequence of float, default ()
+        Values standing for "not measured".
+
+    Returns
+    -------
+    ndarray of matplotlib Axes
+        One per column, top to bottom, in a new figure.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`plot_series`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> df = pd.DataFrame({"a": [1.0, 2.0, 9.0], "b": [3.0, 3.0, 3.0]})
+    >>> none = {"mask": np.zeros(3, dtype=bool), "lower": 0.0, "upper": 10.0}
+    >>> axes = plot_frame(df, [none, none], "zscore")
+    >>> [ax.get_title() for ax in axes]
+    ['a: zscore flagged 0 of 3 (0.00%)', 'b: zscore flagged 0 of 3 (0.00%)']
+    >>> import matplotlib.pyplot as plt; plt.close(axes[0].figure)
+    """
     k = max(1, len(results))
     fig, axes = plt.subplots(k, 1, sharex=kind == "line", figsize=(10, 2.4 * k), squeeze=False)
     for (_, column), result, ax in zip(frame.items(), results, axes[:, 0], strict=False):

@@ -1,4 +1,4 @@
-"""Bundled data (SPEC §9): load_weather() is the NOAA file, indexed by date, values unchanged."""
+"""Bundled data: load_weather() is the NOAA file, indexed by date, values unchanged."""
 
 from __future__ import annotations
 

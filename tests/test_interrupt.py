@@ -1,4 +1,4 @@
-"""Ctrl-C stops a long kernel call (issue 15): KeyboardInterrupt within about half a second.
+"""Ctrl-C stops a long kernel call: KeyboardInterrupt within about half a second.
 
 The kernels check between blocks of work whether Python has a signal pending (the calling
 thread takes the GIL for a moment, ten times a second at most) and their helper threads stop

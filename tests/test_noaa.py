@@ -1,4 +1,4 @@
-"""The accessors on the bundled NOAA Central Park data (SPEC §5, §9).
+"""The accessors on the bundled NOAA Central Park data.
 
 The raw file keeps NOAA's -9999 "no data" sentinel: the robust methods must find every one
 of them, and declaring it (missing=-9999, or replacing it by NaN) must make them vanish from

@@ -1,4 +1,4 @@
-"""Plots (SPEC §6), asserted on artists and data, never on pixels."""
+"""Plots, asserted on artists and data, never on pixels."""
 
 from __future__ import annotations
 

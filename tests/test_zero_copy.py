@@ -341,7 +341,7 @@ WRITABLE = list(_writable_inputs())
 @pytest.mark.parametrize("label,data,memory", WRITABLE, ids=[c[0] for c in WRITABLE])
 @pytest.mark.parametrize("verb", ["detect", "mask"])
 def test_zero_copy_custom_function_view_cannot_be_made_writable(label, data, memory, verb):
-    # issue 15 item 2: v.setflags(write=True) used to succeed, v.base was the caller's array.
+    # v.setflags(write=True) used to succeed: v.base was the caller's array.
     before = memory.copy()
     seen: dict = {"caller": memory}
     getattr(ol.Detector(_vandal(seen)), verb)(data)
