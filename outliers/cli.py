@@ -43,7 +43,22 @@ class UserError(Exception):
 
 
 def demo_table() -> pd.DataFrame:
-    """How many values each built-in method flags in each numeric NOAA column (defaults)."""
+    """How many values each built-in method flags in each numeric NOAA column (defaults).
+
+    Returns
+    -------
+    DataFrame
+        One row per column: ``values`` (present), ``-9999`` (NOAA's "not measured" left in the
+        raw data), then the count each method flags.
+
+    Examples
+    --------
+    >>> table = demo_table()
+    >>> list(table.columns[:4])
+    ['values', '-9999', 'zscore', 'mad']
+    >>> int(table.loc["SNWD", "-9999"])
+    674
+    """
     df = load_weather()
     numeric = df.iloc[:, default_columns(df)]
     counts = {
@@ -178,9 +193,27 @@ def _source(path: str):
 
 
 def read_table(path: str, index: str | None, sep: str | None = None) -> pd.DataFrame:
-    """Read a CSV (or, by extension, a Parquet) file with pandas; UserError if it cannot be.
+    """Read a CSV (or, by extension ``.parquet``/``.pq``, a Parquet) file with pandas.
 
-    `sep` is pandas' ``read_csv`` separator (None: a comma).
+    A pipe or device is read into memory first, up to ``STREAM_LIMIT`` bytes.
+
+    Parameters
+    ----------
+    path : str
+        The file (read, never written).
+    index : str or None
+        A column to use as the row labels.
+    sep : str, optional
+        pandas' ``read_csv`` separator (default: a comma).
+
+    Returns
+    -------
+    DataFrame
+
+    Raises
+    ------
+    UserError
+        When the file cannot be read or parsed, or `index` is not one of its columns.
     """
     try:
         with _progress(path):
