@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
-from . import __version__
 from ._api import detect, methods
 from ._inputs import default_columns
 from ._params import check_method
+from ._version import __version__
 from .datasets import load_weather
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ import pandas as pd
 try:
     import matplotlib.pyplot as plt
 except ImportError as e:  # pragma: no cover - matplotlib is a dependency
-    raise ImportError("drawing needs matplotlib: pip install outliers[plot]") from e
+    raise ImportError('drawing needs matplotlib: pip install "outliers-toolkit[plot]"') from e
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -21,7 +21,9 @@ import pandas as pd
 try:
     import ipywidgets as w
 except ImportError as e:  # pragma: no cover - ipywidgets is a dependency
-    raise ImportError("the explorer needs ipywidgets: pip install outliers[widgets]") from e
+    raise ImportError(
+        'the explorer needs ipywidgets: pip install "outliers-toolkit[widgets]"'
+    ) from e
 
 from ._api import methods, run_builtin_columns
 from ._inputs import default_columns

@@ -159,7 +159,10 @@ def test_plotting_declared_missing_values_are_neither_drawn_nor_counted():
 
 @pytest.mark.parametrize(
     "module, verb, extra",
-    [("matplotlib", "plot", "outliers[plot]"), ("ipywidgets", "explore", "outliers[widgets]")],
+    [
+        ("matplotlib", "plot", 'pip install "outliers-toolkit[plot]"'),
+        ("ipywidgets", "explore", 'pip install "outliers-toolkit[widgets]"'),
+    ],
 )
 def test_plotting_missing_library_names_the_extra(module, verb, extra):
     code = (
