@@ -146,3 +146,44 @@ def test_packaging_sdist_holds_what_a_build_needs_and_nothing_more(tmp_path):
     )  # fmt: skip
     assert built.returncode == 0, built.stderr[-3000:]
     assert list((tmp_path / "wheel").glob(f"{FILE_STEM}.whl"))
+
+
+# What users read: the README, the docs' sources, the notebooks, the package's own messages.
+USER_TEXT = ["README.md", "CONTRIBUTING.md", "CHANGELOG.md", "docs", "notebooks", "outliers"]
+SUFFIXES = {".md", ".rst", ".ipynb", ".py", ".pyi", ".txt"}
+
+
+def _user_text() -> list[tuple[Path, str]]:
+    files = []
+    for name in USER_TEXT:
+        path = ROOT / name
+        found = [path] if path.is_file() else sorted(path.rglob("*"))
+        files += [
+            (p, p.read_text(encoding="utf-8"))
+            for p in found
+            if p.suffix in SUFFIXES and "_build" not in p.parts and "generated" not in p.parts
+        ]
+    return files
+
+
+@in_source_tree
+def test_packaging_install_instructions_name_the_distribution():
+    wrong = re.compile(r"pip install [\"']?outliers(?!-toolkit)\b|(?<![-\w])outliers\[\w+\]")
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m.group(0)}"
+        for p, text in _user_text()
+        for m in wrong.finditer(text)
+    ]
+    assert not offenders, offenders
+    readme = (ROOT / "README.md").read_text()
+    assert "pip install outliers-toolkit" in readme and "outliers-toolkit[dask]" in readme
+
+
+@in_source_tree
+def test_packaging_user_text_cites_no_internal_documents():
+    internal = re.compile(r"§|\bSPEC\b|\b[Ii]ssue #?\d+")
+    docs = [(p, t) for p, t in _user_text() if p.suffix in {".md", ".rst", ".ipynb"}]
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m.group(0)}" for p, t in docs for m in internal.finditer(t)
+    ]
+    assert not offenders, offenders
