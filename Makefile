@@ -11,6 +11,7 @@ ASAN_VENV := .venv-asan
 EXTRA = $$($(PY) -c 'import sys; tomllib = __import__("tomllib" if sys.version_info >= (3, 11) \
 	else "pip._vendor.tomli", fromlist=["x"]); print(" ".join(\
 	tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"][sys.argv[1]]))' $(1))
+PY_SOURCES := outliers tests benchmarks notebooks docs/conf.py cpp/examples
 CPP_SOURCES = $$(find cpp -name '*.hpp' -o -name '*.cpp' -o -name '*.inc')
 SPHINX = $(VENV)/bin/sphinx-build -E -W --keep-going -n -b html docs docs/_build/html
 
@@ -45,8 +46,8 @@ demo: install  ## every method on the bundled NOAA data
 	$(VENV)/bin/outliers demo
 
 lint: $(VENV)/.lint  ## ruff (check, format), clang-format, mypy: no build needed
-	$(VENV)/bin/ruff check outliers tests benchmarks notebooks docs/conf.py
-	$(VENV)/bin/ruff format --check outliers tests benchmarks notebooks docs/conf.py
+	$(VENV)/bin/ruff check $(PY_SOURCES)
+	$(VENV)/bin/ruff format --check $(PY_SOURCES)
 	$(VENV)/bin/clang-format --dry-run -Werror $(CPP_SOURCES)
 	$(VENV)/bin/mypy
 
