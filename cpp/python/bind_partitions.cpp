@@ -213,7 +213,7 @@ void bind_partitions(py::module_& m) {
         [](const std::vector<moments_tuple>& parts) {
             std::vector<moments> ms;
             for (const auto& t : parts) ms.push_back(from_tuple(t));
-            return to_tuple(partitions::pool_partitions(ms.data(), ms.size()));
+            return to_tuple(pool_scaled(ms.data(), ms.size()));
         },
         py::arg("parts"), "Moments of the union of disjoint parts, pooled in order.");
     m.def("partition_histogram", &histogram, py::arg("column"), py::arg("missing"),

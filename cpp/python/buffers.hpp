@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "outliers/missing.hpp"
+#include "outliers/column.hpp"
 
 namespace outliers::bindings {
 

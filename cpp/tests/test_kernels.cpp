@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "check.hpp"
+#include "quantile_inplace.hpp"
 #include "outputs_buffer.hpp"
 #include <cstring>
 #include <limits>

@@ -1,6 +1,7 @@
 // select.hpp against a sort-based reference, bit for bit: every path (gather-all, sample
 // bracket, radix fallback), every CPU level, every dtype, adversarial data.
 #include "check.hpp"
+#include "quantile_inplace.hpp"
 #include "outliers/simd/cpu.hpp"
 #include "outliers/kernels/iqr.hpp"
 #include "outliers/kernels/mad.hpp"

@@ -10,7 +10,7 @@
 
 #include "outliers/simd/cpu.hpp"
 #include "outliers/simd/lanes.hpp"
-#include "outliers/missing.hpp"
+#include "outliers/column.hpp"
 #include "outliers/outputs.hpp"
 #include "outliers/parallel.hpp"
 

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "outliers/missing.hpp"
+#include "outliers/column.hpp"
 #include "outliers/parallel.hpp"
 
 namespace outliers {

@@ -53,7 +53,7 @@ std::uint64_t histogram(const column<T>& c, const select_detail::value_map& map,
     std::fill(lowest, lowest + groups.size(), ~std::uint64_t{0});
     std::fill(highest, highest + groups.size(), std::uint64_t{0});
     std::uint64_t n = 0;
-    const select_detail::source<T> src(c);
+    const double_reader<T> src(c);
     select_detail::for_each_key(src, map, [&](select_detail::order_key k) {
         ++n;
         const std::uint64_t u = select_detail::image_of(k);
@@ -72,7 +72,7 @@ template <class T>
 std::vector<std::vector<double>> gather(const column<T>& c, const select_detail::value_map& map,
                                         const std::vector<group>& groups) {
     std::vector<std::vector<double>> out(groups.size());
-    const select_detail::source<T> src(c);
+    const double_reader<T> src(c);
     select_detail::for_each_key(src, map, [&](select_detail::order_key k) {
         const std::uint64_t u = select_detail::image_of(k);
         for (std::size_t g = 0; g < groups.size(); ++g)
@@ -101,74 +101,13 @@ inline std::vector<double> assemble(const std::vector<order_request>& req, std::
 
 // ---------------------------------------------------------------- moments
 
-// Count, compensated sum, mean and M2 of the finite values, two-pass per sub-block and pooled
-// in order (moments.hpp), as the zscore kernel's exact path takes them.
-// Values near +-DBL_MAX overflow a sum. The values times 2^overflow_scale cannot, for fewer than
-// 2^62 of them: a partition whose sum overflows reports its moments in those units (exact but
-// for values below 2^-958, which do not matter beside values whose sum overflows), and pooling
-// brings every part to the smallest scale first (powers of two: exact).
-inline constexpr int overflow_scale = -64;
-
-// True when the sum overflowed (constant values keep a finite mean: their first value).
-inline bool overflowed(const moments& m) noexcept {
-    return m.count > 0.0 && !(std::isfinite(m.sum) && std::isfinite(m.mean));
-}
-
-inline moments rescaled(moments m, int scale) noexcept {
-    const double f = std::ldexp(1.0, scale - m.scale);
-    m.sum *= f;
-    m.sum_err *= f;
-    m.mean *= f;
-    m.m2 *= f * f;
-    m.d1 *= f;
-    m.first *= f;
-    m.scale = scale;
-    return m;
-}
-
-// pool() over partitions' moments, which may be scaled: at the smallest scale among them, and
-// again at overflow_scale when the pooled sum overflows. (The in-memory kernels keep pool():
-// they detect overflow by its non-finite mean.)
-inline moments pool_partitions(const moments* parts, std::size_t count) {
-    const auto at = [&](int scale) {
-        std::vector<moments> same(parts, parts + count);
-        for (moments& m : same)
-            if (m.count > 0.0) m = rescaled(m, scale);
-        moments all = pool(same.data(), same.size());
-        all.scale = scale;
-        return all;
-    };
-    int scale = 0;
-    for (std::size_t j = 0; j < count; ++j)
-        if (parts[j].count > 0.0) scale = std::min(scale, parts[j].scale);
-    moments all = at(scale);
-    if (overflowed(all) && scale > overflow_scale) all = at(overflow_scale);
-    // A part whose deviations overflow has an infinite M2 and D_j: the cross term d * D_j can
-    // meet it as inf - inf. Either way the squares overflow: numpy's M2 is +inf.
-    if (std::isnan(all.m2) && all.count > 0.0) all.m2 = inf;
-    return all;
-}
-
-// The moments of c's finite values whose positions are not in `skip` (sorted), in units of
-// 2^overflow_scale: for a partition whose sum overflows.
-template <class T>
-moments scaled_moments_without(const column<T>& c, const std::vector<std::size_t>& skip) {
-    const double_reader<T> reader(c);
-    const double f = std::ldexp(1.0, overflow_scale);
-    std::vector<double> scaled(c.size());
-    for (std::size_t i = 0; i < c.size(); ++i) scaled[i] = reader.at(i) * f;
-    for (std::size_t i : skip) scaled[i] = nan;
-    const column<double> view{make_strided<const double>(scaled.data(), scaled.size())};
-    moments m = detail::zscore_impl::scaled_moments(double_reader<double>(view), cpu::active(),
-                                                    scaled.size(), 1.0);
-    m.scale = overflow_scale;
-    return m;
-}
-
+// Count, compensated sum, mean and M2 of the partition's finite values, as the zscore kernel's
+// exact path takes them; in units of 2^overflow_scale where their sum overflows (moments.hpp).
 template <class T>
 moments partial_moments(const column<T>& c) {
-    moments m = detail::zscore_impl::exact_moments(double_reader<T>(c), cpu::active(), c.size());
-    if (overflowed(m)) m = scaled_moments_without(c, {});
+    const double_reader<T> reader(c);
+    moments m = column_moments(reader, cpu::active());
+    if (overflowed(m)) m = column_moments_scaled(reader, cpu::active(), overflow_scale);
     return m;
 }
 
@@ -197,7 +136,7 @@ esd_share esd_candidates(const column<T>& c, std::size_t cap) {
     if (overflowed(share.core)) {
         std::vector<std::size_t> skip;
         for (const point& q : cand) skip.push_back(q.pos);
-        share.core = scaled_moments_without(c, skip);
+        share.core = column_moments_scaled(reader, level, overflow_scale, skip);
     }
     return share;
 }
@@ -217,7 +156,7 @@ inline detail::esd_impl::esd_outcome esd_combine(const std::vector<esd_share>& s
     // Values whose sum overflows (in the cores, or with the candidates): cores and candidates
     // in units of 2^overflow_scale; R_i and lambda_i do not change, the center and bounds are
     // scaled back at the end.
-    moments pooled = pool_partitions(cores.data(), cores.size());
+    moments pooled = pool_scaled(cores.data(), cores.size());
     const auto with = [&](const std::vector<double>& xs) {
         const moments parts[] = {pooled, measure(cpu::active(), xs.data(), xs.size(), true)};
         return pool(parts, 2);

@@ -14,10 +14,12 @@
 #include <vector>
 
 #include "outliers/simd/lanes.hpp"
-#include "outliers/missing.hpp"
+#include "outliers/column.hpp"
 #include "outliers/stats/moments.hpp"
 #include "outliers/outputs.hpp"
 #include "outliers/parallel.hpp"
+#include "outliers/read_doubles.hpp"
+#include "outliers/stats/rules.hpp"
 #include "outliers/stats/student_t.hpp"
 
 namespace outliers::kernels {
@@ -283,8 +285,9 @@ inline esd_outcome esd_iterate(const moments& core, const std::vector<point>& ca
     const double lambda_next = k < r            ? lambdas[k]
                                : n - k - 2 > 0 ? critical_value(n, k + 1, alpha)
                                                : nan;
-    o.result.lower = o.result.center - lambda_next * sds[k + 1];
-    o.result.upper = o.result.center + lambda_next * sds[k + 1];
+    const rules::band bounds = rules::around(o.result.center, lambda_next, sds[k + 1]);
+    o.result.lower = bounds.lower;
+    o.result.upper = bounds.upper;
 
     o.result.n_used = n;
     o.removed_pos = std::move(removed_pos);

@@ -9,6 +9,7 @@
 #include "outliers/fast_flags.hpp"
 #include "outliers/outputs.hpp"
 #include "outliers/order/select.hpp"
+#include "outliers/stats/rules.hpp"
 
 namespace outliers::kernels {
 
@@ -46,17 +47,12 @@ summary iqr(const column<T>& c, const iqr_params& p, const outputs& out) {
     const order_request wanted[] = {{false, 0.25}, {false, 0.75}, {true, 0.5}};
     const order_result r = column_selector<T>(c).run(wanted, out.want_center ? 3 : 2);
     const double q1 = r.value[0], q3 = r.value[1];
-    const double width = q3 - q1;
-    // Where Q3 - Q1 overflows, k IQR is twice k times the half width (k = 0 then leaves the
-    // quartiles themselves, not inf * 0 = NaN; a reach beyond the doubles is +inf).
-    const double reach = std::isinf(width) && std::isfinite(q1) && std::isfinite(q3)
-                             ? 2.0 * (p.k * (q3 / 2.0 - q1 / 2.0))
-                             : p.k * width;
+    const rules::band fences = rules::iqr_fences(q1, q3, p.k);
 
     summary result;
     result.n_used = r.n;
-    result.lower = q1 - reach;
-    result.upper = q3 + reach;
+    result.lower = fences.lower;
+    result.upper = fences.upper;
     if (out.want_center) result.center = r.value[2];
     write_band(c, out, q1, q3, result.lower, result.upper);
     return result;

@@ -9,6 +9,7 @@
 #include "outliers/fast_flags.hpp"
 #include "outliers/outputs.hpp"
 #include "outliers/order/select.hpp"
+#include "outliers/stats/rules.hpp"
 
 namespace outliers::kernels {
 
@@ -16,11 +17,9 @@ struct mad_params {
     double threshold = 3.5;
 };
 
-// 1 / Phi^-1(3/4): makes the MAD a consistent estimator of the normal standard deviation.
-inline constexpr double mad_scale = 1.482602218505602;
-// sqrt(pi / 2): the same for the mean absolute deviation, used when the MAD is zero
-// (the fallback of IBM SPSS / Iglewicz & Hoaglin for data with more than half ties).
-inline constexpr double meanad_scale = 1.2533141373155003;
+// The method's constants (stats/rules.hpp), under the names the kernels and tests use.
+using rules::mad_scale;
+using rules::meanad_scale;
 
 // Sum of |x - m| over the finite values, in fixed blocks combined in order (any thread count).
 template <class T>
@@ -73,11 +72,11 @@ double mad_in_quarters(const column<T>& c, double m, std::size_t n) {
     const double mq = m / 4.0;
     for (std::size_t i = 0; i < c.size(); ++i)
         if (classify(c, i) == state::finite) d.push_back(std::fabs(value(c, i) / 4.0 - mq));
-    const double scale = mad_scale * median_inplace(d.data(), d.data() + d.size());
-    if (scale != 0.0) return scale;
-    double mean = 0.0;
-    for (double v : d) mean += v / static_cast<double>(d.size());
-    return meanad_scale * mean;
+    return rules::mad_spread(median_inplace(d.data(), d.data() + d.size()), [&] {
+        double mean = 0.0;
+        for (double v : d) mean += v / static_cast<double>(d.size());
+        return mean;
+    });
 }
 
 // Two exact selections over the column in place (select.hpp): the median m, then the median of
@@ -96,8 +95,8 @@ summary mad(const column<T>& c, const mad_params& p, const outputs& out) {
     result.center = m;
     double scale = nan, unit = 1.0;
     if (n > 0) {
-        scale = mad_scale * select.run(&median, 1, true, m).value[0];
-        if (scale == 0.0) scale = meanad_scale * (deviation_sum(c, m) / static_cast<double>(n));
+        scale = rules::mad_spread(select.run(&median, 1, true, m).value[0],
+                                  [&] { return deviation_sum(c, m) / static_cast<double>(n); });
         if (std::isinf(scale)) {
             unit = 0.25;
             scale = mad_in_quarters(c, m, n);
@@ -107,10 +106,9 @@ summary mad(const column<T>& c, const mad_params& p, const outputs& out) {
             unit = 0.25;
             scale /= 4.0;
         }
-        // (m - threshold * scale) / 1 is m - threshold * scale exactly; in quarters, a bound is
-        // +-inf only when it lies beyond the doubles.
-        result.lower = (m * unit - p.threshold * scale) / unit;
-        result.upper = (m * unit + p.threshold * scale) / unit;
+        const rules::band bounds = rules::deviation_band(m, p.threshold, scale, unit);
+        result.lower = bounds.lower;
+        result.upper = bounds.upper;
     }
     write_deviation(c, out, m, scale, p.threshold, unit);
     return result;

@@ -7,6 +7,7 @@
 #include "outliers/outputs.hpp"
 #include "outliers/order/select.hpp"
 #include "outliers/kernels/iqr.hpp"
+#include "outliers/stats/rules.hpp"
 
 namespace outliers::kernels {
 
@@ -23,12 +24,14 @@ summary quantile(const column<T>& c, const quantile_params& p, const outputs& ou
     const order_result r = column_selector<T>(c).run(wanted, out.want_center ? 3 : 2);
     const double lo = r.value[0], hi = r.value[1];
 
+    const rules::band band = rules::quantile_band(lo, hi);
+
     summary result;
     result.n_used = r.n;
-    result.lower = lo;
-    result.upper = hi;
+    result.lower = band.lower;
+    result.upper = band.upper;
     if (out.want_center) result.center = r.value[2];
-    write_band(c, out, lo, hi, lo, hi);
+    write_band(c, out, lo, hi, band.lower, band.upper);
     return result;
 }
 

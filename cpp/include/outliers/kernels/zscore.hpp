@@ -11,7 +11,9 @@
 
 #include "outliers/simd/lanes.hpp"
 #include "outliers/stats/moments.hpp"
+#include "outliers/stats/rules.hpp"
 #include "outliers/outputs.hpp"
+#include "outliers/read_doubles.hpp"
 
 namespace outliers::kernels {
 
@@ -219,39 +221,6 @@ struct block_pending {
 
 inline constexpr std::size_t undecided_cap = block_size / 16;
 
-// The exact statistics, two-pass per sub-block (moments.hpp).
-template <class T>
-moments exact_moments(const double_reader<T>& reader, cpu::level level, std::size_t n_all) {
-    std::vector<moments> parts(block_count(n_all));
-    for_each_block(n_all, [&](std::size_t b, std::size_t begin, std::size_t end) {
-        moments subs[block_size / lanes::sub_block];
-        double buf[lanes::sub_block];
-        std::size_t k = 0;
-        for (std::size_t s = begin; s < end; s += lanes::sub_block, ++k) {
-            const std::size_t len = std::min(lanes::sub_block, end - s);
-            subs[k] = measure(level, reader.read(s, len, buf), len, false);
-        }
-        parts[b] = pool(subs, k);
-    });
-    return pool(parts.data(), parts.size());
-}
-
-// The moments of the values times `factor` (a power of two), one sub-block after another: for
-// values whose sum overflows (zscore() below); a rare path, single-threaded.
-template <class T>
-moments scaled_moments(const double_reader<T>& reader, cpu::level level, std::size_t n_all,
-                       double factor) {
-    std::vector<moments> subs(block_count(n_all, lanes::sub_block));
-    double buf[lanes::sub_block];
-    for (std::size_t s = 0; s < n_all; s += lanes::sub_block) {
-        const std::size_t len = std::min(lanes::sub_block, n_all - s);
-        const double* x = reader.read(s, len, buf);
-        for (std::size_t i = 0; i < len; ++i) buf[i] = x[i] * factor;
-        subs[s / lanes::sub_block] = measure(level, buf, len, false);
-    }
-    return pool(subs.data(), subs.size());
-}
-
 }  // namespace outliers::detail::zscore_impl
 
 namespace outliers::kernels {
@@ -423,7 +392,7 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
         }
     }
     if (n_all < single_read_min || count < 0.0) {
-        const moments all = exact_moments(reader, level, n_all);
+        const moments all = column_moments(reader, level);
         count = all.count;
         mean = all.mean;
         m2 = all.m2;
@@ -434,26 +403,22 @@ summary zscore(const column<T>& c, const zscore_params& p, const outputs& out) {
     // gives it with that mean (+inf when squares overflow, beyond a spread of ~1e154).
     double unit = 1.0;
     if (count > 0.0 && !std::isfinite(mean)) {
-        unit = std::ldexp(1.0, -(std::ilogb(count) + 2));
-        const moments scaled = scaled_moments(reader, level, n_all, unit);
+        const moments scaled = column_moments_scaled(reader, level, -(std::ilogb(count) + 2));
+        unit = std::ldexp(1.0, scaled.scale);
         mean = scaled.mean / unit;
         m2 = scaled.m2;
     }
 
-    const auto n = static_cast<std::size_t>(count);
+    const rules::zscore_stats z = rules::zscore_rule(count, mean, m2, unit, p.threshold, p.ddof);
     summary result;
-    result.n_used = n;
-    result.center = mean;
-    const bool defined = n > p.ddof;
-    // sqrt(m2 / (n - ddof)) / 1 is sqrt(m2 / (n - ddof)) exactly.
-    const double sigma = defined ? std::sqrt(m2 / static_cast<double>(n - p.ddof)) / unit : nan;
-    if (defined) {
-        result.lower = mean - p.threshold * sigma;
-        result.upper = mean + p.threshold * sigma;
-    }
+    result.n_used = static_cast<std::size_t>(count);
+    result.center = z.center;
+    result.lower = z.bounds.lower;
+    result.upper = z.bounds.upper;
     if (!out.flags && !out.scores) return result;
 
-    const bool usable = defined && sigma > 0.0;
+    const double sigma = z.sigma;
+    const bool usable = sigma > 0.0;
     const double limit = p.threshold * sigma;
     // The vector loops need a finite center and limit; overflowed statistics take the rule below.
     const bool fast = usable && std::isfinite(mean) && std::isfinite(limit);

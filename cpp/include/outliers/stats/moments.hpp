@@ -7,55 +7,17 @@
 // nothing depends on the thread count or the CPU level.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <type_traits>
+#include <vector>
 
+#include "outliers/column.hpp"
+#include "outliers/parallel.hpp"
+#include "outliers/read_doubles.hpp"
 #include "outliers/simd/lanes.hpp"
-#include "outliers/missing.hpp"
 
 namespace outliers {
-
-// A column read as doubles, a range at a time: missing values (NaN, mask, bitmap, NaT,
-// sentinels) become NaN, infinities stay infinite, finite values are value(c, i). Contiguous
-// float64 without a mask is read in place; anything else is converted into a caller's buffer.
-template <class T>
-class double_reader {
-public:
-    explicit double_reader(const column<T>& c) noexcept
-        : c_(c),
-          plain_(!c.has_mask() && !c.valid_bits && c.sentinel_count == 0 &&
-                 !c.int_min_is_missing),
-          direct_(std::is_same_v<T, double> && plain_ && c.values.stride == 1) {}
-
-    // The values [begin, begin + len) as doubles; `buf` must hold `len` of them.
-    const double* read(std::size_t begin, std::size_t len, double* buf) const noexcept {
-        if constexpr (std::is_same_v<T, double>)
-            if (direct_) return c_.values.data + begin;
-        if (plain_ && c_.values.stride == 1) {
-            const T* src = c_.values.data + begin;
-            for (std::size_t i = 0; i < len; ++i) buf[i] = static_cast<double>(src[i]);
-        } else if (plain_) {
-            for (std::size_t i = 0; i < len; ++i) buf[i] = static_cast<double>(c_.values[begin + i]);
-        } else {
-            for (std::size_t i = 0; i < len; ++i) buf[i] = at(begin + i);
-        }
-        return buf;
-    }
-
-    // A hint that at(i) comes soon (the value's cache line is fetched meanwhile).
-    void prefetch(std::size_t i) const noexcept { __builtin_prefetch(&c_.values[i]); }
-
-    double at(std::size_t i) const noexcept {
-        if (!plain_ && classify(c_, i) == state::missing) return nan;
-        return value(c_, i);
-    }
-
-private:
-    const column<T>& c_;
-    bool plain_;   // the values alone say what is missing (NaN) or infinite
-    bool direct_;  // contiguous float64: no conversion
-};
 
 // The statistics of a set of finite values. `sum + sum_err` is the (compensated) sum; `mean`
 // is a double, and `m2` and `d1` are the sums of (x - mean)^2 and x - mean about that rounded
@@ -69,7 +31,7 @@ struct moments {
     double m2 = 0.0, d1 = 0.0;
     double first = nan;
     bool constant = true;
-    int scale = 0;  // the fields describe the values times 2^scale (partitions.hpp; else 0)
+    int scale = 0;  // the fields describe the values times 2^scale (below; else 0)
 };
 
 // The moments of the finite values of p[0, len) from their lane sums `a` (lanes::sums()):
@@ -155,6 +117,101 @@ inline moments pool(const moments* parts, std::size_t count) noexcept {
         all.m2 += p.m2 + d * (2.0 * p.d1 + p.count * d);
         all.d1 += p.d1 + p.count * d;
     }
+    return all;
+}
+
+// ---------------------------------------------------------------- moments with a scale
+//
+// Values near +-DBL_MAX overflow a sum. The values times 2^scale (scale < 0) cannot, for few
+// enough of them: moments then describe the scaled values (moments::scale), exactly but for
+// values below 2^(scale - 1022), which do not matter beside values whose sum overflows. Pooling
+// brings every part to the smallest scale first: powers of two, so exact.
+
+// The scale of a segment's moments whose sum overflows (any count below 2^62).
+inline constexpr int overflow_scale = -64;
+
+// True when the sum overflowed (constant values keep a finite mean: their first value).
+inline bool overflowed(const moments& m) noexcept {
+    return m.count > 0.0 && !(std::isfinite(m.sum) && std::isfinite(m.mean));
+}
+
+// The same moments in units of 2^scale.
+inline moments rescaled(moments m, int scale) noexcept {
+    const double f = std::ldexp(1.0, scale - m.scale);
+    m.sum *= f;
+    m.sum_err *= f;
+    m.mean *= f;
+    m.m2 *= f * f;
+    m.d1 *= f;
+    m.first *= f;
+    m.scale = scale;
+    return m;
+}
+
+// pool() over moments that may be scaled: at the smallest scale among them, and again at
+// overflow_scale when the pooled sum overflows. (The in-memory zscore keeps pool() and detects
+// overflow by its non-finite mean: its scale depends on the count, not on overflow_scale.)
+inline moments pool_scaled(const moments* parts, std::size_t count) {
+    const auto at = [&](int scale) {
+        std::vector<moments> same(parts, parts + count);
+        for (moments& m : same)
+            if (m.count > 0.0) m = rescaled(m, scale);
+        moments all = pool(same.data(), same.size());
+        all.scale = scale;
+        return all;
+    };
+    int scale = 0;
+    for (std::size_t j = 0; j < count; ++j)
+        if (parts[j].count > 0.0) scale = std::min(scale, parts[j].scale);
+    moments all = at(scale);
+    if (overflowed(all) && scale > overflow_scale) all = at(overflow_scale);
+    // A part whose deviations overflow has an infinite M2 and D_j: the cross term d * D_j can
+    // meet it as inf - inf. Either way the squares overflow: numpy's M2 is +inf.
+    if (std::isnan(all.m2) && all.count > 0.0) all.m2 = inf;
+    return all;
+}
+
+// ---------------------------------------------------------------- moments of a column
+
+// The moments of a column's finite values, exact to rounding: two-pass per sub-block, pooled
+// per parallel block, then over blocks, always in the same order (any thread count).
+template <class T>
+moments column_moments(const double_reader<T>& reader, cpu::level level) {
+    const std::size_t n_all = reader.size();
+    std::vector<moments> parts(block_count(n_all));
+    for_each_block(n_all, [&](std::size_t b, std::size_t begin, std::size_t end) {
+        moments subs[block_size / lanes::sub_block];
+        double buf[lanes::sub_block];
+        std::size_t k = 0;
+        for (std::size_t s = begin; s < end; s += lanes::sub_block, ++k) {
+            const std::size_t len = std::min(lanes::sub_block, end - s);
+            subs[k] = measure(level, reader.read(s, len, buf), len, false);
+        }
+        parts[b] = pool(subs, k);
+    });
+    return pool(parts.data(), parts.size());
+}
+
+// The moments of the column's finite values times 2^scale, but for the positions in `skip`
+// (ascending), one sub-block after another: for values whose sum overflows, a rare path, so
+// single-threaded.
+template <class T>
+moments column_moments_scaled(const double_reader<T>& reader, cpu::level level, int scale,
+                              const std::vector<std::size_t>& skip = {}) {
+    const std::size_t n_all = reader.size();
+    const double factor = std::ldexp(1.0, scale);
+    std::vector<moments> subs(block_count(n_all, lanes::sub_block));
+    double buf[lanes::sub_block];
+    std::size_t next = 0;  // the first position of `skip` not yet passed
+    for (std::size_t s = 0; s < n_all; s += lanes::sub_block) {
+        const std::size_t len = std::min(lanes::sub_block, n_all - s);
+        const double* x = reader.read(s, len, buf);
+        for (std::size_t i = 0; i < len; ++i) buf[i] = x[i] * factor;
+        for (; next < skip.size() && skip[next] < s + len; ++next) buf[skip[next] - s] = nan;
+        subs[s / lanes::sub_block] = measure(level, buf, len, false);
+    }
+    moments all = pool(subs.data(), subs.size());
+    all.scale = scale;
     return all;
 }
 
