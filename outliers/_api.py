@@ -320,7 +320,3 @@ def methods() -> dict[str, dict[str, Any]]:
     {'window': 7, 'threshold': 3.0}
     """
     return {name: dict(defaults) for name, defaults in METHODS.items()}
-
-
-# Until widgets.py reads missing= through _params itself.
-sentinels = missing_values

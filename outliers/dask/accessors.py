@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._params import document
 from .._shaping import check_how, clean, report
 from .graph import Graph, reader
 from .plan import WANT, partition_outputs
@@ -87,9 +88,16 @@ class DaskSeriesOutliers:
     """``ddf["x"].outliers``: the pandas Series verbs on a dask Series, lazily.
 
     Results equal the pandas accessor's on the concatenated data; statistics (medians,
-    quantiles included) are exact. See :mod:`outliers._dask` for how each method is split.
+    quantiles included) are exact. See :mod:`outliers.dask` for how each method is split.
     ``plot`` and ``explore`` draw in memory: they raise NotImplementedError saying to call
     them on ``.compute()``'s pandas Series.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd, pandas as pd, outliers
+    >>> s = dd.from_pandas(pd.Series([10.0, 10.2, 9.9, 10.1, 55.0, 9.8]), npartitions=2)
+    >>> s.outliers.mask("mad").compute().tolist()
+    [False, False, False, False, True, False]
     """
 
     def __init__(self, series) -> None:
@@ -101,19 +109,64 @@ class DaskSeriesOutliers:
         outs, _ = partition_outputs(g, read, method, params, want, missing)
         return g, read(None), outs
 
+    @document
     def detect(self, method: str = "zscore", *, missing: Any = None, **params: Any):
-        """The flagged entries: a dask Series with the same labels, dtype and name."""
+        """The flagged entries, lazily.
+
+        Parameters
+        ----------
+        {method_params}
+
+        Returns
+        -------
+        dask.dataframe.Series
+            The flagged entries with their labels, dtype and name, in order.
+
+        Raises
+        ------
+        {raises}
+        """
         meta = self._s._meta.outliers.detect(method, missing=missing, **params)
         g, parts, outs = self._run(method, params, missing, WANT["mask"])
         pieces = [g.call(_flagged_rows, [o], p) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._s)
 
+    @document
     def mask(self, method: str = "zscore", *, missing: Any = None, **params: Any):
-        """A boolean dask Series aligned to the data (missing values are never flagged)."""
+        """Which entries are flagged, lazily.
+
+        Parameters
+        ----------
+        {method_params}
+
+        Returns
+        -------
+        dask.dataframe.Series
+            bool, aligned to the data (missing values are never flagged).
+
+        Raises
+        ------
+        {raises}
+        """
         return self._aligned("mask", method, params, missing)
 
+    @document
     def scores(self, method: str = "zscore", *, missing: Any = None, **params: Any):
-        """The float64 scores as a dask Series: NaN for missing values, +inf for infinite ones."""
+        """The outlier score of every entry, lazily.
+
+        Parameters
+        ----------
+        {method_params}
+
+        Returns
+        -------
+        dask.dataframe.Series
+            float64, aligned to the data: NaN for missing values, +inf for infinite ones.
+
+        Raises
+        ------
+        {raises}
+        """
         return self._aligned("scores", method, params, missing)
 
     def _aligned(self, key: str, method: str, params: dict[str, Any], missing: Any):
@@ -122,28 +175,72 @@ class DaskSeriesOutliers:
         pieces = [g.call(_series_piece, o, key, p) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._s)
 
+    @document
     def bounds(self, method: str = "zscore", *, missing: Any = None, **params: Any):
-        """A dask DataFrame with columns ``lower`` and ``upper`` aligned to the data."""
+        """The values beyond which an entry is flagged, per entry, lazily.
+
+        Parameters
+        ----------
+        {method_params}
+
+        Returns
+        -------
+        dask.dataframe.DataFrame
+            Columns ``lower`` and ``upper`` aligned to the data.
+
+        Raises
+        ------
+        {raises}
+        """
         meta = self._s._meta.outliers.bounds(method, missing=missing, **params)
         g, parts, outs = self._run(method, params, missing, WANT["bounds"])
         pieces = [g.call(_bounds_piece, o, p, meta) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._s)
 
+    @document
     def clean(
         self, how: str = "nan", method: str = "zscore", *, missing: Any = None, **params: Any
     ):
-        """A new dask Series with the flagged values handled, as ``Series.outliers.clean``."""
+        """A new dask Series with the flagged values handled, as ``Series.outliers.clean``.
+
+        Parameters
+        ----------
+        how : {"nan", "drop", "clip", "center"}, default "nan"
+            What to do with the flagged values, as in the pandas accessor's ``clean``.
+        {method_params}
+
+        Returns
+        -------
+        dask.dataframe.Series
+            The cleaned Series; the data itself is never changed.
+
+        Raises
+        ------
+        {raises}
+        """
         want = _want_clean(how)
         meta = self._s._meta.outliers.clean(how, method, missing=missing, **params)
         g, parts, outs = self._run(method, params, missing, want)
         pieces = [g.call(_clean_piece, o, p, how) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._s)
 
+    @document
     def report(self, method: str = "zscore", *, missing: Any = None, **params: Any):
         """The flagged entries, indexed by their labels, as ``Series.outliers.report``.
 
-        A dask DataFrame with ``position`` (in the whole column), ``value``, ``score``,
-        ``lower``, ``upper``.
+        Parameters
+        ----------
+        {method_params}
+
+        Returns
+        -------
+        dask.dataframe.DataFrame
+            Columns ``position`` (in the whole column), ``value``, ``score``, ``lower``,
+            ``upper``.
+
+        Raises
+        ------
+        {raises}
         """
         meta = self._s._meta.outliers.report(method, missing=missing, **params)
         g, parts, outs = self._run(method, params, missing, WANT["report"])
@@ -204,19 +301,67 @@ class DaskFrameOutliers:
         outs = [list(row) for row in zip(*per_column, strict=True)] if names else [[]] * len(parts)
         return g, cols, names, parts, outs
 
+    @document
     def detect(self, method: str = "zscore", *, columns=None, missing: Any = None, **params: Any):
-        """The rows (all columns) with at least one flagged cell, in order."""
+        """The rows (all columns) with at least one flagged cell, in order, lazily.
+
+        Parameters
+        ----------
+        {columns}
+        {method_params}
+
+        Returns
+        -------
+        dask.dataframe.DataFrame
+            Those rows of the frame.
+
+        Raises
+        ------
+        {frame_raises}
+        """
         meta = self._df._meta.outliers.detect(method, columns=columns, missing=missing, **params)
         g, _, _, parts, outs = self._run(method, params, missing, columns, WANT["mask"])
         pieces = [g.call(_flagged_rows, o, p) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._df)
 
+    @document
     def mask(self, method: str = "zscore", *, columns=None, missing: Any = None, **params: Any):
-        """A boolean dask DataFrame of the checked columns."""
+        """Which cells of the checked columns are flagged, lazily.
+
+        Parameters
+        ----------
+        {columns}
+        {method_params}
+
+        Returns
+        -------
+        dask.dataframe.DataFrame
+            bool, one column per checked column.
+
+        Raises
+        ------
+        {frame_raises}
+        """
         return self._frame("mask", method, columns, params, missing)
 
+    @document
     def scores(self, method: str = "zscore", *, columns=None, missing: Any = None, **params: Any):
-        """The float64 dask DataFrame of the checked columns' scores."""
+        """The outlier score of every cell of the checked columns, lazily.
+
+        Parameters
+        ----------
+        {columns}
+        {method_params}
+
+        Returns
+        -------
+        dask.dataframe.DataFrame
+            float64, one column per checked column.
+
+        Raises
+        ------
+        {frame_raises}
+        """
         return self._frame("scores", method, columns, params, missing)
 
     def _frame(self, key: str, method: str, columns, params: dict[str, Any], missing: Any):
@@ -227,8 +372,24 @@ class DaskFrameOutliers:
         pieces = [g.call(_frame_piece, o, key, p, names) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._df)
 
+    @document
     def bounds(self, method: str = "zscore", *, columns=None, missing: Any = None, **params: Any):
-        """A dask DataFrame with columns ``(column, "lower")``, ``(column, "upper")``."""
+        """The values beyond which a cell is flagged, per checked column, lazily.
+
+        Parameters
+        ----------
+        {columns}
+        {method_params}
+
+        Returns
+        -------
+        dask.dataframe.DataFrame
+            Columns ``(column, "lower")`` and ``(column, "upper")`` per checked column.
+
+        Raises
+        ------
+        {frame_raises}
+        """
         meta = self._df._meta.outliers.bounds(method, columns=columns, missing=missing, **params)
         g, _, _, parts, outs = self._run(method, params, missing, columns, WANT["bounds"])
         pieces = [
@@ -236,6 +397,7 @@ class DaskFrameOutliers:
         ]
         return _collect(g, pieces, meta, self._df)
 
+    @document
     def clean(
         self,
         how: str = "nan",
@@ -245,9 +407,24 @@ class DaskFrameOutliers:
         missing: Any = None,
         **params: Any,
     ):
-        """A new dask DataFrame with the checked columns cleaned as ``DataFrame.outliers.clean``.
+        """A new dask DataFrame with the checked columns cleaned, lazily.
 
-        ``how="drop"`` drops the rows with any flagged cell.
+        Parameters
+        ----------
+        how : {"nan", "drop", "clip", "center"}, default "nan"
+            What to do with the flagged values, as in the pandas accessor's ``clean``.
+        {columns}
+        {method_params}
+
+        Returns
+        -------
+        dask.dataframe.DataFrame
+            Each checked column cleaned as ``DataFrame.outliers.clean`` does;
+            ``how="drop"`` drops the rows with any flagged cell.
+
+        Raises
+        ------
+        {frame_raises}
         """
         want = _want_clean(how)
         meta = self._df._meta.outliers.clean(
@@ -259,11 +436,24 @@ class DaskFrameOutliers:
         ]
         return _collect(g, pieces, meta, self._df)
 
+    @document
     def report(self, method: str = "zscore", *, columns=None, missing: Any = None, **params: Any):
         """Long form, one row per flagged cell with its ``column``: by column, then position.
 
-        A dask DataFrame indexed by the flagged labels (its divisions unknown: each column's
-        rows start again from the first partition).
+        Parameters
+        ----------
+        {columns}
+        {method_params}
+
+        Returns
+        -------
+        dask.dataframe.DataFrame
+            Indexed by the flagged labels (its divisions unknown: each column's rows start
+            again from the first partition).
+
+        Raises
+        ------
+        {frame_raises}
         """
         meta = self._df._meta.outliers.report(method, columns=columns, missing=missing, **params)
         g, cols, names, parts, outs = self._run(method, params, missing, columns, WANT["report"])
