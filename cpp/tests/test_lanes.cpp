@@ -1,10 +1,6 @@
 // The lane loops (lanes.hpp) and the one-read zscore and esd kernels, without Python: every CPU
 // level gives the scalar twins' bits, and the kernels match naive references at every level and
 // thread count, on data chosen to hit every fallback.
-#include "check.hpp"
-#include "outliers/kernels/esd.hpp"
-#include "outliers/kernels/zscore.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -15,8 +11,12 @@
 #include <string>
 #include <vector>
 
-namespace {
+#include "check.hpp"
+#include "cpu_levels.hpp"
+#include "outliers/kernels/esd.hpp"
+#include "outliers/kernels/zscore.hpp"
 
+namespace {
 
 std::string context;
 
@@ -29,18 +29,6 @@ using outliers::summary;
 
 const double nan = std::numeric_limits<double>::quiet_NaN();
 const double inf = std::numeric_limits<double>::infinity();
-
-// The levels this machine can run, portable first.
-std::vector<cpu::level> levels() {
-    std::vector<cpu::level> out{cpu::level::portable};
-    if (cpu::detected() >= cpu::level::avx2) out.push_back(cpu::level::avx2);
-    if (cpu::detected() >= cpu::level::avx512) out.push_back(cpu::level::avx512);
-    return out;
-}
-
-const char* name(cpu::level l) {
-    return l == cpu::level::portable ? "portable" : l == cpu::level::avx2 ? "avx2" : "avx512";
-}
 
 template <class T>
 bool same_bits(const T& a, const T& b) {
@@ -103,8 +91,8 @@ void test_loops_give_the_scalar_twins_bits() {
             if (lanes::detail::outside_one(x[i], -0.5, 0.5))
                 want_hits.push_back(static_cast<std::uint16_t>(i));
         }
-        for (const cpu::level l : levels()) {
-            context = std::string(name(l)) + " n=" + std::to_string(n);
+        for (const cpu::level l : outliers::testing::cpu_levels()) {
+            context = std::string(cpu::name(l)) + " n=" + std::to_string(n);
             CHECK(same_bits(lanes::sums(l, x.data(), n, false), want_plain));
             CHECK(same_bits(lanes::sums(l, x.data(), n, true), want_comp));
             CHECK(same_bits(lanes::spread(l, x.data(), n, 0.25, 0.5), want_spread));
@@ -172,8 +160,8 @@ void test_loops_give_the_scalar_twins_bits() {
 // moments of a sub-block take the sum of |x - first| only when M2 is too small to decide.
 void test_moments_constancy() {
     for (const double f : {3.7, -1e300, 1e-300, 5e-324, 1e154, 2.5e-160, 0.0}) {
-        for (const cpu::level l : levels()) {
-            context = std::string("constancy ") + name(l) + " f=" + std::to_string(f);
+        for (const cpu::level l : outliers::testing::cpu_levels()) {
+            context = std::string("constancy ") + cpu::name(l) + " f=" + std::to_string(f);
             std::vector<double> x(lanes::sub_block, f);
             CHECK(outliers::measure(l, x.data(), x.size(), true).constant);
             CHECK(outliers::measure(l, x.data(), x.size(), false).constant);
@@ -228,8 +216,8 @@ bool close(double got, double want, double rtol) {
     return std::fabs(got - want) <= rtol * std::fabs(want) + 1e-300;
 }
 
-// The textbook two-pass statistics, summed in long double, and the flags of SPEC §4; flags may differ
-// only where the score is within 1e-9 of the threshold.
+// The textbook two-pass statistics, summed in long double, and the flags of SPEC §4; flags may
+// differ only where the score is within 1e-9 of the threshold.
 bool matches_naive(const std::vector<double>& x, const zresult& r,
                    outliers::kernels::zscore_params p = {}) {
     long double sum = 0, m2 = 0;
@@ -280,7 +268,7 @@ bool same_everywhere(const std::vector<double>& x, outliers::kernels::zscore_par
     outliers::set_num_threads(1);
     const zresult base = run_zscore(x, p);
     bool ok = true;
-    for (const cpu::level l : levels())
+    for (const cpu::level l : outliers::testing::cpu_levels())
         for (int threads : {1, 2, 3}) {
             cpu::limit(l);
             outliers::set_num_threads(threads);
@@ -324,7 +312,8 @@ void test_zscore_large_inputs() {
     for (std::size_t i = 50; i < big; i += 3001) holes[i] = i % 2 ? inf : -inf;
     check_zscore("NaN and inf", holes);
     auto ties = std::vector<double>(big);
-    for (std::size_t i = 0; i < big; ++i) ties[i] = static_cast<double>(static_cast<int>(i * 7 % 5) - 2);
+    for (std::size_t i = 0; i < big; ++i)
+        ties[i] = static_cast<double>(static_cast<int>(i * 7 % 5) - 2);
     ties[12345] = 40.0;
     check_zscore("ties", ties);
     auto sorted = normal(big, 3);
@@ -410,7 +399,8 @@ void test_zscore_fallbacks() {
     check_zscore("hidden huge values", hidden);
     // One block full of values near the expected bound: too many undecided, the block is redone.
     auto crowded = normal(big, 9);
-    for (std::size_t i = 70000; i < 140000; ++i) crowded[i] = (i % 2 ? 3.0 : -3.0) * (1.0 + 1e-3 * static_cast<double>(i % 7));
+    for (std::size_t i = 70000; i < 140000; ++i)
+        crowded[i] = (i % 2 ? 3.0 : -3.0) * (1.0 + 1e-3 * static_cast<double>(i % 7));
     check_zscore("crowded bounds", crowded);
     // All missing but a handful, all infinite.
     auto sparse = std::vector<double>(big, nan);
@@ -466,7 +456,8 @@ void test_zscore_converted_columns() {
     std::vector<std::int32_t> k(big);
     for (std::size_t i = 0; i < big; ++i) k[i] = static_cast<std::int32_t>(std::lround(x[i]));
     const zresult rf = run_zscore(column<float>{make_strided<const float>(f.data(), big)}, {});
-    const zresult rk = run_zscore(column<std::int32_t>{make_strided<const std::int32_t>(k.data(), big)}, {});
+    const zresult rk =
+        run_zscore(column<std::int32_t>{make_strided<const std::int32_t>(k.data(), big)}, {});
     context = "float32";
     CHECK(matches_naive(std::vector<double>(f.begin(), f.end()), rf));
     context = "int32";
@@ -550,7 +541,7 @@ void check_esd(const std::string& what, const std::vector<double>& x, std::size_
     outliers::set_num_threads(1);
     const eresult base = run_esd(x, r);
     check_esd_naive(x, r, base);
-    for (const cpu::level l : levels())
+    for (const cpu::level l : outliers::testing::cpu_levels())
         for (int threads : {1, 2, 4}) {
             cpu::limit(l);
             outliers::set_num_threads(threads);
@@ -567,7 +558,8 @@ void test_esd_large_inputs() {
     check_esd("spikes", spikes, 100);
     // Heavy ties at both ends in every block: positions decide who goes first.
     std::vector<double> ties(big);
-    for (std::size_t i = 0; i < big; ++i) ties[i] = static_cast<double>(static_cast<int>(i * 13 % 9) - 4);
+    for (std::size_t i = 0; i < big; ++i)
+        ties[i] = static_cast<double>(static_cast<int>(i * 13 % 9) - 4);
     for (std::size_t i = 1000; i < big; i += 65536) ties[i] = 30.0;
     check_esd("ties", ties, 10);
     check_esd("ties", ties, 100);

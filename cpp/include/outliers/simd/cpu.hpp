@@ -1,12 +1,11 @@
-// Which vectorised code paths this CPU may run, decided at run time (never -march=native).
+// Which vectorised code paths this CPU may run, decided at run time (simd/dispatch.hpp says why).
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 
-// Vectorised code is compiled for a CPU level with these function attributes (or, for the
-// loops of lanes_loops.inc, the same sets in a target pragma) and only called when active()
-// reaches that level: the rest of the build stays at the baseline instruction set.
+// OUTLIERS_X86: the build has the AVX2 and AVX-512 levels. (The two attribute macros are left
+// for code not yet compiled per level by simd/each_level.inc; they name its instruction sets.)
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define OUTLIERS_X86 1
 #define OUTLIERS_TARGET_AVX2 __attribute__((target("avx2,popcnt")))
@@ -46,6 +45,11 @@ inline std::atomic<int>& ceiling() {
 inline level active() noexcept {
     return static_cast<level>(
         std::min(static_cast<int>(detected()), detail::ceiling().load(std::memory_order_relaxed)));
+}
+
+// The level's name, as the tests and the Python binding spell it.
+inline const char* name(level l) noexcept {
+    return l == level::avx512 ? "avx512" : l == level::avx2 ? "avx2" : "portable";
 }
 
 // Caps the level (e.g. level::portable to run the fallback paths); results never depend on it.
