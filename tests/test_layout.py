@@ -41,12 +41,17 @@ def imported(name: str, path: Path, known: set[str]) -> set[str]:
                 source = ".".join([*base, node.module] if node.module else base)
             else:
                 source = node.module or ""
-            # `from pkg import sub` imports the submodule `pkg.sub` when there is one.
-            targets = [source, *(f"{source}.{alias.name}" for alias in node.names)]
+            # `from pkg import sub` depends on the submodule `pkg.sub`; `from pkg import name`
+            # on pkg's own code (its __init__) for a name that is not a submodule.
+            subs = [f"{source}.{alias.name}" for alias in node.names]
+            targets = [t for t in subs if t in known or t == "outliers._core"]
+            if len(targets) < len(subs):
+                targets.append(source)
         else:
             continue
         for target in targets:
-            # `import a.b.c` runs a, a.b and a.b.c: the deepest one of ours is the edge.
+            # `import a.b.c` depends on a.b.c (its parents run first as packages, which is
+            # how Python imports any submodule, not a dependency of this module's code).
             parts = target.split(".")
             for k in range(len(parts), 0, -1):
                 candidate = ".".join(parts[:k])
@@ -100,19 +105,8 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
-# The package's __init__ modules import their submodules to register them: a submodule that
-# imports its own package's __init__ back is a cycle only through that registration, which
-# Python resolves (the package is in sys.modules first). Edges into a package's __init__ from
-# inside it are left out for that reason; every other edge counts.
-def without_parent_edges(graph: dict[str, set[str]]) -> dict[str, set[str]]:
-    return {
-        name: {t for t in targets if not name.startswith(f"{t}.")}
-        for name, targets in graph.items()
-    }
-
-
 def test_layout_no_import_cycle():
-    found = cycles(without_parent_edges(import_graph()))
+    found = cycles(import_graph())
     assert not found, f"import cycles among outliers' modules: {found}"
 
 
@@ -152,7 +146,7 @@ def test_layout_sees_a_cycle_through_a_function_level_import(tmp_path):
             "_sub/c.py": "from .._a import x\n",
         },
     )
-    found = cycles(without_parent_edges(import_graph(root)))
+    found = cycles(import_graph(root))
     assert found == [["outliers._a", "outliers._b", "outliers._sub.c"]]
 
 
@@ -198,3 +192,16 @@ def test_layout_version_has_one_source():
         if p.name != "_version.py" and re.search(r"__version__\s*=", p.read_text())
     ]
     assert not written, f"__version__ assigned outside outliers/_version.py: {written}"
+
+
+def test_layout_sees_a_cycle_through_a_package_init(tmp_path):
+    root = write_package(
+        tmp_path,
+        {
+            "__init__.py": "from . import cli\n__version__ = '1'\n",
+            "cli.py": "from . import __version__\n",
+            "sub/__init__.py": "",
+            "sub/a.py": "from .. import cli\n",  # a submodule through its parent: no cycle
+        },
+    )
+    assert cycles(import_graph(root)) == [["outliers", "outliers.cli"]]
