@@ -2,7 +2,7 @@
 
 The core picks its path from the data (gather-all for small inputs, sample bracket, radix
 fallback) and its vectorised code from the CPU: none of that may change a single bit. Each
-case runs under the portable, AVX2 and AVX-512 levels (capped down to what the CPU has),
+case runs under the portable, AVX2 and AVX-512 levels (skipped where the CPU lacks them),
 with and without the radix fallback forced, and is compared with ``np.median`` / ``np.quantile``
 / ``np.percentile`` on the finite values converted to float64.
 """
@@ -37,18 +37,16 @@ DTYPES = [
 
 
 @contextlib.contextmanager
-def selection_path(level: str, radix: bool):
-    before = _core._cpu_level()
-    _core._limit_cpu(level)
+def radix_forced(radix: bool):
     _core._force_radix_select(radix)
     try:
         yield
     finally:
         _core._force_radix_select(False)
-        _core._limit_cpu(before)
 
 
-PATHS = [(level, radix) for radix in (False, True) for level in ("portable", "avx2", "avx512")]
+# With and without the radix fallback forced; the CPU level is the test's `cpu_level`.
+RADIX = (False, True)
 
 
 def _normal(n, seed):
@@ -173,13 +171,13 @@ def same(got, want, zeros_either_sign=False):
     return np.float64(got).tobytes() == np.float64(want).tobytes()
 
 
-def check(method, x, name, **kw):
+def check(method, x, name, level, **kw):
     mask, scores, lower, upper, center, exact = expected(method, x)
     # Which of -0.0 / +0.0 numpy's partition leaves at a rank is arbitrary when both occur.
     either = "signed-zeros" in name
-    for level, radix in PATHS:
+    for radix in RADIX:
         where = f"{name} {method} {level} radix={radix}"
-        with selection_path(level, radix):
+        with radix_forced(radix):
             got_mask = ol.mask(x, method, **kw)
             got_scores = ol.scores(x, method, **kw)
             lo, hi = ol.bounds(x, method, **kw)
@@ -206,37 +204,37 @@ def check(method, x, name, **kw):
 # 40_000 values: above the gather-all limit (32768), so the sample bracket runs.
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 4, 5, 17, 64, 40_000])
 @pytest.mark.parametrize("method", ["mad", "iqr", "quantile"])
-def test_float64_adversarial(method, n):
+def test_float64_adversarial(method, n, cpu_level):
     for name, x in adversarial(n).items():
-        check(method, x, f"{name} n={n}")
+        check(method, x, f"{name} n={n}", cpu_level)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize("method", ["mad", "iqr", "quantile"])
-def test_every_dtype(method, dtype):
+def test_every_dtype(method, dtype, cpu_level):
     for n in (7, 40_000):
         for name in ("normal", "many-ties", "sorted", "plateaus", "nan-inf", "two-values"):
             x = as_dtype(adversarial(n)[name], dtype)
-            check(method, x, f"{name} n={n} {np.dtype(dtype).name}")
+            check(method, x, f"{name} n={n} {np.dtype(dtype).name}", cpu_level)
 
 
-def test_int64_beyond_2_53():
+def test_int64_beyond_2_53(cpu_level):
     # Distinct integers that round to the same double: order statistics of the doubles.
     i = np.arange(50_000, dtype=np.int64)
     x = np.concatenate([np.iinfo(np.int64).max - i * 37, 2**53 + i, -(2**60) + i * 3])
     for method in ("mad", "iqr", "quantile"):
-        check(method, x, "int64 extremes")
-        check(method, x.astype(np.uint64) // 2, "uint64 extremes")
+        check(method, x, "int64 extremes", cpu_level)
+        check(method, x.astype(np.uint64) // 2, "uint64 extremes", cpu_level)
 
 
 @pytest.mark.parametrize("method", ["mad", "iqr", "quantile"])
-def test_missing_values_in_place(method):
+def test_missing_values_in_place(method, cpu_level):
     # Masked arrays, sentinels, NaT and strided views take the general path: same answers.
     x = _normal(60_000, 9)
     x[::9] = -9999.0
     finite = x[x != -9999.0]
-    for level, radix in PATHS:
-        with selection_path(level, radix):
+    for radix in RADIX:
+        with radix_forced(radix):
             got = ol.bounds(x, method, missing=-9999.0)
             masked = ol.bounds(
                 pd.Series(np.where(x == -9999.0, np.nan, x), dtype="Float64"), method
@@ -244,15 +242,15 @@ def test_missing_values_in_place(method):
             strided = ol.bounds(np.repeat(x, 2)[::2], method, missing=-9999.0)
         want = expected(method, finite)[2:4]
         for bounds in (got, masked, strided):
-            assert all(same(a, b) for a, b in zip(bounds, want, strict=True)), (method, level)
+            assert all(same(a, b) for a, b in zip(bounds, want, strict=True)), (method, cpu_level)
 
 
-def test_timedelta_nat():
+def test_timedelta_nat(cpu_level):
     t = (_normal(50_000, 10) * 1e9).astype("timedelta64[ns]")
     t[::13] = np.timedelta64("NaT")
     ints = t[~np.isnat(t)].astype(np.int64)
-    for level, radix in PATHS:
-        with selection_path(level, radix):
+    for radix in RADIX:
+        with radix_forced(radix):
             lo, hi = ol.bounds(t, "quantile")
         want = np.rint(np.quantile(ints.astype(np.float64), [0.01, 0.99])).astype(np.int64)
         assert lo.astype(np.int64) == want[0] and hi.astype(np.int64) == want[1]
