@@ -20,6 +20,8 @@ __all__ = [
     "call_detector",
     "esd_combine",
     "get_num_threads",
+    "iqr_bounds",
+    "mad_bounds",
     "order_assemble",
     "order_ranks",
     "partition_apply",
@@ -30,9 +32,11 @@ __all__ = [
     "partition_histogram",
     "partition_moments",
     "pool_moments",
+    "quantile_bounds",
     "run_columns",
     "run_plain",
     "set_num_threads",
+    "zscore_bounds",
 ]
 
 # In-memory data: every verb, one call for all columns; the short door for plain arrays.
@@ -55,3 +59,8 @@ partition_esd = _core.partition_esd
 esd_combine = _core.esd_combine
 partition_hampel = _core.partition_hampel
 partition_apply = _core.partition_apply
+# The methods' rules (with their constants) for statistics pooled outside the core (dask).
+zscore_bounds = _core.zscore_bounds
+mad_bounds = _core.mad_bounds
+iqr_bounds = _core.iqr_bounds
+quantile_bounds = _core.quantile_bounds

@@ -913,3 +913,36 @@ def test_array_sums_that_overflow_as_in_memory(name, method):
         assert np.array_equal(ol.mask(d, method, **params).compute(), ol.mask(x, method, **params))
         lower, upper = (float(b.compute()) for b in ol.bounds(d, method, **params))
         np.testing.assert_allclose([lower, upper], [want_lower, want_upper], rtol=1e-9)
+
+
+@pytest.mark.parametrize("k", [0.0, 0.1, 1.5])
+def test_array_iqr_fences_where_the_iqr_overflows_are_the_in_memory_ones(k):
+    """Q3 - Q1 beyond the largest double: the fences come from the core's one formula, as in
+    memory (dask's own retyped formula gave NaN for k=0 and -+inf for k=0.1)."""
+    x = np.array([-1e308] * 5 + [0.0] * 2 + [1e308] * 5 + [1.7e308])
+    darr = da.from_array(x, chunks=4)
+    want = ol.bounds(x, "iqr", k=k)
+    got = [float(b.compute()) for b in ol.bounds(darr, "iqr", k=k)]
+    assert got == [float(want.lower), float(want.upper)], (k, got, want)
+    np.testing.assert_array_equal(ol.mask(darr, "iqr", k=k).compute(), ol.mask(x, "iqr", k=k))
+
+
+def test_import_outliers_leaves_dask_alone_and_registers_when_dask_dataframe_is_imported():
+    """``import outliers`` does not import dask; ``import dask.dataframe`` afterwards gives dask
+    Series and DataFrames their ``.outliers``; dask arrays work without dask.dataframe."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, outliers as ol, numpy as np\n"
+        "assert not [m for m in sys.modules if m == 'dask' or m.startswith('dask.')]\n"
+        "import dask.array as da\n"
+        "assert ol.detect(da.from_array(np.r_[np.zeros(20), 9.0], chunks=5), 'mad')"
+        ".compute().tolist() == [20]\n"
+        "import dask.dataframe as dd, pandas as pd\n"
+        "s = dd.from_pandas(pd.Series([1.0, 1.1, 0.9, 1.0, 9.0]), npartitions=2)\n"
+        "print(s.outliers.mask('iqr').compute().tolist())\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "[False, False, False, False, True]"

@@ -24,8 +24,6 @@ from .order import order_statistics
 # A partition's index in the high bits of an ESD candidate's position: ties in value go to the
 # smaller position of the concatenated data, which (partition, position in it) orders alike.
 _PART_SHIFT = 40
-_MAD_SCALE = 1.482602218505602  # the core's constants (kernels/mad.hpp)
-_MEANAD_SCALE = 1.2533141373155003
 
 
 def _moments(part, missing):
@@ -36,37 +34,32 @@ def _pool(parts):
     return _native.pool_moments(list(parts))
 
 
+# The statistics below come from the core's own rules (stats/rules.hpp): the methods'
+# constants and bound formulas are written once, in C++, for memory and dask alike.
+
+
 def _zscore_stats(pooled, threshold: float, ddof: int) -> dict[str, Any]:
-    # pooled[8]: the moments are those of the values times 2**scale (sums that overflow)
-    count, scale = int(pooled[0]), pooled[8]
-    mean = float(np.ldexp(pooled[3], -scale))
-    defined = count > ddof
-    sigma = float(np.ldexp(np.sqrt(pooled[4] / (count - ddof)), -scale)) if defined else np.nan
-    lower = mean - threshold * sigma if defined else np.nan
-    upper = mean + threshold * sigma if defined else np.nan
+    center, sigma, lower, upper = _native.zscore_bounds(pooled, threshold, ddof)
     return {
         "rule": "zscore",
-        "stats": [mean, sigma, threshold],
-        "center": mean if count else np.nan,
+        "stats": [center, sigma, threshold],
+        "center": center,
         "lower": lower,
         "upper": upper,
-        "n_used": count,
+        "n_used": int(pooled[0]),
     }
 
 
 def _mad_stats(order, dev_order, threshold: float) -> dict[str, Any]:
     n, (m,), _ = order
     _, (mad,), dev_sum = dev_order
-    scale = _MAD_SCALE * mad if n else np.nan
-    if scale == 0.0:
-        scale = _MEANAD_SCALE * (dev_sum / n)
-    defined = n > 0
+    scale, lower, upper = _native.mad_bounds(n, m, mad, dev_sum, threshold)
     return {
         "rule": "deviation",
         "stats": [m, scale, threshold],
         "center": m,
-        "lower": m - threshold * scale if defined else np.nan,
-        "upper": m + threshold * scale if defined else np.nan,
+        "lower": lower,
+        "upper": upper,
         "n_used": n,
     }
 
@@ -80,9 +73,9 @@ def _band_stats(order, method: str, full: dict[str, Any]) -> dict[str, Any]:
     lo, hi = values[:2]
     median = values[2] if len(values) > 2 else np.nan  # asked for by clean(how="center") only
     if method == "iqr":
-        lower, upper = lo - full["k"] * (hi - lo), hi + full["k"] * (hi - lo)
+        lower, upper = _native.iqr_bounds(lo, hi, full["k"])
     else:
-        lower, upper = lo, hi
+        lower, upper = _native.quantile_bounds(lo, hi)
     return {
         "rule": "band",
         "stats": [lo, hi, lower, upper],
