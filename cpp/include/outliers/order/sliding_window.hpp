@@ -28,6 +28,7 @@
 #include "outliers/order/sorted_stats.hpp"
 #include "outliers/order/sorting_networks.hpp"
 #include "outliers/simd/cpu.hpp"
+#include "outliers/simd/dispatch.hpp"
 
 namespace outliers::order {
 
@@ -98,7 +99,7 @@ template <int L>
 
 // Both ranks a step needs (independent: the two searches overlap), in a flat window (its sorted
 // values, +inf after) or a blocked one; one entry point per CPU level and kind of window, with
-// the same ranks on every level. The two ranks come back in registers.
+// the same ranks on every level (rank_loops.inc). The two ranks come back in registers.
 struct rank_pair {
     std::size_t x, y;
 };
@@ -119,50 +120,22 @@ template <int L>
     return {blocked_rank<L>(slots, start, firsts, blocks, x),
             blocked_rank<L>(slots, start, firsts, blocks, y)};
 }
-#ifdef OUTLIERS_X86
-OUTLIERS_TARGET_AVX512 inline rank_pair flat_ranks_avx512(const double* s, std::size_t n, double x,
-                                                          double y) noexcept {
-    return flat_ranks<8>(s, n, x, y);
-}
-OUTLIERS_TARGET_AVX2 inline rank_pair flat_ranks_avx2(const double* s, std::size_t n, double x,
-                                                      double y) noexcept {
-    return flat_ranks<4>(s, n, x, y);
-}
-OUTLIERS_TARGET_AVX512 inline rank_pair blocked_ranks_avx512(const double* slots,
-                                                             const std::uint32_t* start,
-                                                             const double* firsts,
-                                                             std::size_t blocks, double x,
-                                                             double y) noexcept {
-    return blocked_ranks<8>(slots, start, firsts, blocks, x, y);
-}
-OUTLIERS_TARGET_AVX2 inline rank_pair blocked_ranks_avx2(const double* slots,
-                                                         const std::uint32_t* start,
-                                                         const double* firsts, std::size_t blocks,
-                                                         double x, double y) noexcept {
-    return blocked_ranks<4>(slots, start, firsts, blocks, x, y);
-}
-#endif
-inline rank_pair flat_ranks_portable(const double* s, std::size_t n, double x, double y) noexcept {
-    return flat_ranks<2>(s, n, x, y);
-}
-inline rank_pair blocked_ranks_portable(const double* slots, const std::uint32_t* start,
-                                        const double* firsts, std::size_t blocks, double x,
-                                        double y) noexcept {
-    return blocked_ranks<2>(slots, start, firsts, blocks, x, y);
-}
 
-// The rank searches of the CPU level.
+// The rank searches of a CPU level, compiled per level (simd/dispatch.hpp).
 struct rank_searches {
-    flat_ranks_fn flat = flat_ranks_portable;
-    blocked_ranks_fn blocked = blocked_ranks_portable;
+    flat_ranks_fn flat;
+    blocked_ranks_fn blocked;
 };
+
+}  // namespace outliers::order
+
+#define OUTLIERS_SIMD_LOOPS "outliers/order/rank_loops.inc"
+#include "outliers/simd/each_level.inc"
+
+namespace outliers::order {
+
 inline rank_searches ranks_for(cpu::level level) noexcept {
-#ifdef OUTLIERS_X86
-    if (level >= cpu::level::avx512) return {flat_ranks_avx512, blocked_ranks_avx512};
-    if (level >= cpu::level::avx2) return {flat_ranks_avx2, blocked_ranks_avx2};
-#endif
-    (void)level;
-    return {};
+    return simd::dispatch(level, [](auto at) { return window_detail::searches(at); });
 }
 
 // Windows up to this many values stay one flat sorted array: the values between the leaving

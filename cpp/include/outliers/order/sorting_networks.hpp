@@ -9,6 +9,10 @@
 #include <cstdint>
 
 #include "outliers/simd/cpu.hpp"
+#include "outliers/simd/dispatch.hpp"
+
+#define OUTLIERS_SIMD_LOOPS "outliers/order/network_loops.inc"
+#include "outliers/simd/each_level.inc"
 
 namespace outliers::order {
 
@@ -120,37 +124,19 @@ template <int L, std::size_t W>
 
 // ------------------------------------------------------------------ one function per CPU level
 // Body::template run<L, W>(args...) with W = w (odd, 3 <= w <= network_limit(level)) as a
-// constant and L the lanes of the level: 8 (AVX-512), 4 (AVX2) or 2 (SSE2, NEON). Body::run is
-// always_inline: it is compiled into each level's function, the rest of the build staying at the
-// baseline instruction set. One function per window size, not one for all: the compiler's time
-// grows faster than a function's size.
-namespace network_detail {
-#ifdef OUTLIERS_X86
-template <class Body, std::size_t W, class... Args>
-OUTLIERS_TARGET_AVX512 void on_avx512(Args... args) {
-    Body::template run<8, W>(args...);
-}
-template <class Body, std::size_t W, class... Args>
-OUTLIERS_TARGET_AVX2 void on_avx2(Args... args) {
-    Body::template run<4, W>(args...);
-}
-#endif
-template <class Body, std::size_t W, class... Args>
-void on_portable(Args... args) {
-    Body::template run<2, W>(args...);
-}
-}  // namespace network_detail
-
+// constant and L the doubles per vector of the level, compiled per level (simd/dispatch.hpp);
+// Body::run must be [[gnu::always_inline]]. One function per window size, not one for all: the
+// compiler's time grows faster than a function's size. The portable level stops at
+// portable_network_max: its longer networks are never called, and not compiled.
 template <class Body, std::size_t W = 3, class... Args>
 void with_network(cpu::level level, std::size_t w, Args... args) {
     if constexpr (W + 2 <= network_max) {
         if (w != W) return with_network<Body, W + 2>(level, w, args...);
     }
-#ifdef OUTLIERS_X86
-    if (level >= cpu::level::avx512) return network_detail::on_avx512<Body, W>(args...);
-    if (level >= cpu::level::avx2) return network_detail::on_avx2<Body, W>(args...);
-#endif
-    if constexpr (W <= portable_network_max) network_detail::on_portable<Body, W>(args...);
+    simd::dispatch(level, [&](auto at) {
+        if constexpr (decltype(at)::level != cpu::level::portable || W <= portable_network_max)
+            network_detail::network_at<Body, W>(at, args...);
+    });
 }
 
 }  // namespace outliers::order
