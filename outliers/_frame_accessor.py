@@ -476,6 +476,13 @@ class FrameOutliers:
         Raises
         ------
         {raises}
+
+        Examples
+        --------
+        >>> import pandas as pd, outliers
+        >>> explorer = pd.DataFrame({"a": [1.0, 1.1, 0.9, 1.0, 9.0]}).outliers.explore("iqr")
+        >>> type(explorer).__name__
+        'Explorer'
         """
         from .widgets import Explorer
 

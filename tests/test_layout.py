@@ -205,3 +205,24 @@ def test_layout_sees_a_cycle_through_a_package_init(tmp_path):
         },
     )
     assert cycles(import_graph(root)) == [["outliers", "outliers.cli"]]
+
+
+def test_layout_help_of_every_verb_names_the_methods_and_their_parameters():
+    import pandas as pd
+
+    import outliers as ol
+
+    s = pd.Series([1.0, 2.0])
+    verbs = [ol.detect, ol.mask, ol.scores, ol.bounds, ol.Detector]
+    verbs += [getattr(s.outliers, v) for v in ("detect", "mask", "scores", "bounds", "clean")]
+    verbs += [getattr(s.outliers, v) for v in ("report", "plot", "explore")]
+    verbs += [getattr(s.to_frame().outliers, v) for v in ("detect", "mask", "report", "style")]
+    for verb in verbs:
+        doc = verb.__doc__
+        sections = ["Parameters", "Raises", "Examples"]
+        sections += [] if isinstance(verb, type) else ["Returns"]
+        for section in sections:
+            assert f"{section}\n" in doc, (verb, section)
+        for name, params in ol.methods().items():
+            row = ", ".join(f"{p}={v!r}" for p, v in params.items())
+            assert f"``{name}``" in doc and row in doc, (verb, name, row)
