@@ -80,9 +80,10 @@ struct network_points {
 
 // One block in chunks small enough that a chunk's windows stay in L1 between the pass that reads
 // the input and the network that sorts them.
-template <bool Plain, class T>
+template <class T>
 std::size_t network_path(const column<T>& c, std::size_t w, std::size_t begin, std::size_t end,
                          cpu::level level, const point_writer& pw) {
+    const double_reader<T> reader(c);
     constexpr std::size_t chunk = 2048;
     const std::size_t h = w / 2;
     std::vector<double> buf(std::min(chunk, end - begin) + 2 * h);
@@ -90,8 +91,8 @@ std::size_t network_path(const column<T>& c, std::size_t w, std::size_t begin, s
     std::size_t used = 0;
     for (std::size_t first = begin; first < end; first += chunk) {
         const std::size_t len = std::min(chunk, end - first);
-        load<Plain>(c, static_cast<std::ptrdiff_t>(first) - static_cast<std::ptrdiff_t>(h),
-                    len + 2 * h, buf.data());
+        load(reader, static_cast<std::ptrdiff_t>(first) - static_cast<std::ptrdiff_t>(h),
+             len + 2 * h, buf.data());
         bad.clear();
         find_non_finite(buf.data(), h, 0, bad);
         used += len - find_non_finite(buf.data() + h, len, h, bad);
@@ -192,7 +193,7 @@ std::size_t ranked_path(const column<T>& c, std::size_t w, std::size_t begin, st
 template <bool Plain, class T>
 std::size_t block_points(const column<T>& c, std::size_t w, std::size_t capacity, std::size_t begin,
                          std::size_t end, cpu::level level, const point_writer& pw) {
-    if (w <= order::network_limit(level)) return network_path<Plain>(c, w, begin, end, level, pw);
+    if (w <= order::network_limit(level)) return network_path(c, w, begin, end, level, pw);
     if (capacity <= order::ranked_window_min)
         return order::with_sorted_window(capacity, level, [&](auto& win) {
             return sliding_path<Plain>(c, w, begin, end, pw, win);

@@ -11,6 +11,7 @@
 
 #include "outliers/column.hpp"
 #include "outliers/order/sorted_stats.hpp"
+#include "outliers/read_doubles.hpp"
 
 namespace outliers::kernels::hampel_detail {
 
@@ -30,19 +31,18 @@ double encoded(const column<T>& c, std::size_t j) noexcept {
 
 // buf[k] = encoded value of x[first + k] for k < len, NaN where first + k lies outside [0, n):
 // a window cut at the array's ends is a window with missing values.
-template <bool Plain, class T>
-void load(const column<T>& c, std::ptrdiff_t first, std::size_t len, double* buf) {
-    const auto n = static_cast<std::ptrdiff_t>(c.size());
+template <class T>
+void load(const double_reader<T>& reader, std::ptrdiff_t first, std::size_t len, double* buf) {
+    const auto n = static_cast<std::ptrdiff_t>(reader.size());
     std::size_t k = 0;
     for (; k < len && first + static_cast<std::ptrdiff_t>(k) < 0; ++k) buf[k] = nan;
-    auto j = static_cast<std::size_t>(first + static_cast<std::ptrdiff_t>(k));
     const std::size_t stop =
         std::min(len, static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, n - first)));
-    if (Plain && c.values.stride == 1) {
-        const T* p = c.values.data + j;
-        for (std::size_t q = 0; k < stop; ++k, ++q) buf[k] = static_cast<double>(p[q]) + 0.0;
-    } else {
-        for (; k < stop; ++k, ++j) buf[k] = encoded<Plain>(c, j);
+    if (k < stop) {
+        const auto j = static_cast<std::size_t>(first + static_cast<std::ptrdiff_t>(k));
+        const double* src = reader.read(j, stop - k, buf + k);  // buf + k, or the column itself
+        for (std::size_t q = k; q < stop; ++q) buf[q] = src[q - k] + 0.0;
+        k = stop;
     }
     for (; k < len; ++k) buf[k] = nan;
 }
