@@ -187,3 +187,15 @@ def test_packaging_user_text_cites_no_internal_documents():
         f"{p.relative_to(ROOT)}: {m.group(0)}" for p, t in docs for m in internal.finditer(t)
     ]
     assert not offenders, offenders
+
+
+@in_source_tree
+def test_packaging_readme_is_short_and_its_links_resolve():
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 200
+    for name in ("README.md", "CONTRIBUTING.md", "CHANGELOG.md"):
+        text = (ROOT / name).read_text()
+        links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+        local = [link for link in links if not re.match(r"[a-z]+:", link)]
+        missing = [link for link in local if not (ROOT / link).exists()]
+        assert not missing, f"{name}: {missing}"
