@@ -286,86 +286,96 @@ class blocked_window : public sorted_window_api<blocked_window> {
 
     // The value of rank p leaves, `in` (of rank q among the values before) enters.
     void move(std::size_t p, std::size_t q, double in) noexcept {
+        if (q <= p)
+            move_up(p, q, in);
+        else
+            move_down(p, q, in);
+    }
+
+    // in <= out: ranks [q, p) move up by one, in takes rank q.
+    void move_up(std::size_t p, std::size_t q, double in) noexcept {
         constexpr std::size_t B = block_values;
-        if (q <= p) {  // in <= out: ranks [q, p) move up by one, in takes rank q
-            const std::size_t jp = p / B, kp = p % B, jq = q / B, kq = q % B;
-            if (jp == jq) {
-                double* b = block(jp);
-                std::memmove(b + kq + 1, b + kq, (kp - kq) * sizeof(double));
-                b[kq] = in;
-                firsts_[jp] = b[0];
-                return;
-            }
-            // Block jp drops rank p and frees its first place, by moving what lies on the
-            // shorter side of p.
-            if (kp <= B - 1 - kp) {
-                double* b = block(jp);
-                std::memmove(b + 1, b, kp * sizeof(double));
-            } else {
-                double* b = block(jp);
-                std::memmove(b + kp, b + kp + 1, (B - 1 - kp) * sizeof(double));
-                move_start(jp, -1);
-            }
-            // Every block from jp - 1 down to jq passes its last value on to the next block's
-            // first place, then moves its start back by one: its own first place is free.
-            for (std::size_t j = jp; j-- > jq;) {
-                const double last = block(j)[B - 1];
-                block(j + 1)[0] = last;
-                firsts_[j + 1] = last;
-                if (j > jq) move_start(j, -1);
-            }
-            // Block jq: its last place is free; in goes to kq.
-            double* b = block(jq);
-            if (B - 1 - kq <= kq) {
-                std::memmove(b + kq + 1, b + kq, (B - 1 - kq) * sizeof(double));
-            } else {
-                move_start(jq, -1);
-                b = block(jq);
-                std::memmove(b, b + 1, kq * sizeof(double));
-            }
+        const std::size_t jp = p / B, kp = p % B, jq = q / B, kq = q % B;
+        if (jp == jq) {
+            double* b = block(jp);
+            std::memmove(b + kq + 1, b + kq, (kp - kq) * sizeof(double));
             b[kq] = in;
-            firsts_[jq] = b[0];
-        } else {  // in > out: ranks (p, q) move down by one, in takes rank t = q - 1
-            const std::size_t t = q - 1;
-            const std::size_t jp = p / B, kp = p % B, jt = t / B, kt = t % B;
-            if (jp == jt) {
-                double* b = block(jp);
-                std::memmove(b + kp, b + kp + 1, (kt - kp) * sizeof(double));
-                b[kt] = in;
-                firsts_[jp] = b[0];
-                return;
-            }
-            // Block jp drops rank p and frees its last place.
-            if (B - 1 - kp <= kp) {
-                double* b = block(jp);
-                std::memmove(b + kp, b + kp + 1, (B - 1 - kp) * sizeof(double));
-            } else {
-                double* b = block(jp);
-                std::memmove(b + 1, b, kp * sizeof(double));
-                move_start(jp, +1);
-            }
-            firsts_[jp] = block(jp)[0];
-            // Every block from jp + 1 up to jt passes its first value back to the previous
-            // block's last place, then moves its start on by one: its own last place is free.
-            for (std::size_t j = jp + 1; j <= jt; ++j) {
-                block(j - 1)[B - 1] = block(j)[0];
-                if (j < jt) {
-                    move_start(j, +1);
-                    firsts_[j] = block(j)[0];
-                }
-            }
-            // Block jt: its first place is free; in goes to kt.
-            double* b = block(jt);
-            if (kt <= B - 1 - kt) {
-                std::memmove(b, b + 1, kt * sizeof(double));
-            } else {
-                move_start(jt, +1);
-                b = block(jt);
-                std::memmove(b + kt + 1, b + kt, (B - 1 - kt) * sizeof(double));
-            }
-            b[kt] = in;
-            firsts_[jt] = b[0];
+            firsts_[jp] = b[0];
+            return;
         }
+        // Block jp drops rank p and frees its first place, by moving what lies on the
+        // shorter side of p.
+        if (kp <= B - 1 - kp) {
+            double* b = block(jp);
+            std::memmove(b + 1, b, kp * sizeof(double));
+        } else {
+            double* b = block(jp);
+            std::memmove(b + kp, b + kp + 1, (B - 1 - kp) * sizeof(double));
+            move_start(jp, -1);
+        }
+        // Every block from jp - 1 down to jq passes its last value on to the next block's
+        // first place, then moves its start back by one: its own first place is free.
+        for (std::size_t j = jp; j-- > jq;) {
+            const double last = block(j)[B - 1];
+            block(j + 1)[0] = last;
+            firsts_[j + 1] = last;
+            if (j > jq) move_start(j, -1);
+        }
+        // Block jq: its last place is free; in goes to kq.
+        double* b = block(jq);
+        if (B - 1 - kq <= kq) {
+            std::memmove(b + kq + 1, b + kq, (B - 1 - kq) * sizeof(double));
+        } else {
+            move_start(jq, -1);
+            b = block(jq);
+            std::memmove(b, b + 1, kq * sizeof(double));
+        }
+        b[kq] = in;
+        firsts_[jq] = b[0];
+    }
+
+    // in > out: ranks (p, q) move down by one, in takes rank t = q - 1.
+    void move_down(std::size_t p, std::size_t q, double in) noexcept {
+        constexpr std::size_t B = block_values;
+        const std::size_t t = q - 1;
+        const std::size_t jp = p / B, kp = p % B, jt = t / B, kt = t % B;
+        if (jp == jt) {
+            double* b = block(jp);
+            std::memmove(b + kp, b + kp + 1, (kt - kp) * sizeof(double));
+            b[kt] = in;
+            firsts_[jp] = b[0];
+            return;
+        }
+        // Block jp drops rank p and frees its last place.
+        if (B - 1 - kp <= kp) {
+            double* b = block(jp);
+            std::memmove(b + kp, b + kp + 1, (B - 1 - kp) * sizeof(double));
+        } else {
+            double* b = block(jp);
+            std::memmove(b + 1, b, kp * sizeof(double));
+            move_start(jp, +1);
+        }
+        firsts_[jp] = block(jp)[0];
+        // Every block from jp + 1 up to jt passes its first value back to the previous
+        // block's last place, then moves its start on by one: its own last place is free.
+        for (std::size_t j = jp + 1; j <= jt; ++j) {
+            block(j - 1)[B - 1] = block(j)[0];
+            if (j < jt) {
+                move_start(j, +1);
+                firsts_[j] = block(j)[0];
+            }
+        }
+        // Block jt: its first place is free; in goes to kt.
+        double* b = block(jt);
+        if (kt <= B - 1 - kt) {
+            std::memmove(b, b + 1, kt * sizeof(double));
+        } else {
+            move_start(jt, +1);
+            b = block(jt);
+            std::memmove(b + kt + 1, b + kt, (B - 1 - kt) * sizeof(double));
+        }
+        b[kt] = in;
+        firsts_[jt] = b[0];
     }
 
     std::size_t blocks_;
