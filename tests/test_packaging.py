@@ -199,3 +199,20 @@ def test_packaging_readme_is_short_and_its_links_resolve():
         local = [link for link in links if not re.match(r"[a-z]+:", link)]
         missing = [link for link in local if not (ROOT / link).exists()]
         assert not missing, f"{name}: {missing}"
+
+
+@in_source_tree
+def test_packaging_api_reference_lists_every_public_name_and_verb():
+    import pandas as pd
+
+    import outliers as ol
+
+    index = (ROOT / "docs" / "api" / "index.rst").read_text()
+    entries = set(re.findall(r"^   (\S+)$", index, re.M))
+    public = set(ol.__all__) - {"__version__", "datasets"}
+    assert public <= entries, sorted(public - entries)
+    assert {f"datasets.{n}" for n in ol.datasets.__all__} <= entries
+    for kind in (pd.Series, pd.DataFrame):
+        verbs = {n for n in dir(kind.outliers) if not n.startswith("_")}
+        listed = {e.split(".")[-1] for e in entries if e.startswith(f"{kind.__name__}.outliers.")}
+        assert verbs == listed, (kind.__name__, sorted(verbs ^ listed))
