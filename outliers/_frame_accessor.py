@@ -268,9 +268,10 @@ class FrameOutliers:
         cols, _, results = self._run(method, params, columns, missing, bounds=True)
         n = len(self._df)
         arrays, keys = [], []
+        dtypes = self._df.dtypes.tolist()
         for j, r in zip(cols, results, strict=True):
             for k in ("lower", "upper"):
-                arrays.append(_shaping.per_point(r[k], n))
+                arrays.append(_shaping.per_point(r[k], n, dtypes[j]))
                 keys.append((self._df.columns[j], k))
         out = pd.DataFrame(dict(enumerate(arrays)), index=self._df.index)
         # Nothing to check: no column, still the two levels (from_tuples cannot infer them).

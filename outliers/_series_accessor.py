@@ -152,7 +152,7 @@ class SeriesOutliers:
         result = self._run(method, params, missing, bounds=True)
         n = len(self._s)
         return pd.DataFrame(
-            {k: _shaping.per_point(result[k], n) for k in ("lower", "upper")},
+            {k: _shaping.per_point(result[k], n, self._s.dtype) for k in ("lower", "upper")},
             index=self._s.index,
         )
 

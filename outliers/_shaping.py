@@ -60,11 +60,17 @@ def concat(pieces: list, counts: np.ndarray):
     return joined.array.take(np.argsort(owner, kind="stable"))
 
 
-def per_point(value, n: int):
-    """A scalar broadcast to n entries, or the per-point array as it is."""
-    if np.ndim(value) == 0:
-        return pd.Series([value] * n).array if n else np.empty(0, np.asarray(value).dtype)
-    return value
+def per_point(value, n: int, dtype: Any = None):
+    """A scalar broadcast to n entries, or the per-point array as it is.
+
+    `dtype`: the data's. A tz-aware column's bounds keep its dtype even when there is no
+    entry to infer it from (a NaT or an empty result knows no time zone).
+    """
+    if np.ndim(value):
+        return value
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return pd.array([value] * n, dtype=dtype)
+    return pd.Series([value] * n).array if n else np.empty(0, np.asarray(value).dtype)
 
 
 def check_how(how: str) -> None:
@@ -104,7 +110,11 @@ def clean(s: pd.Series, result: dict[str, Any], how: str) -> pd.Series:
 def report(s: pd.Series, result: dict[str, Any]) -> pd.DataFrame:
     pos = np.flatnonzero(result["mask"])
     lower, upper = result["lower"], result["upper"]
-    pick = (lambda v: v[pos]) if np.ndim(result["lower"]) else (lambda v: per_point(v, len(pos)))
+    per_point_bounds = bool(np.ndim(lower))
+
+    def pick(v):
+        return v[pos] if per_point_bounds else per_point(v, len(pos), s.dtype)
+
     return pd.DataFrame(
         {
             "position": pos.astype(np.int64),

@@ -946,3 +946,19 @@ def test_import_outliers_leaves_dask_alone_and_registers_when_dask_dataframe_is_
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "[False, False, False, False, True]"
+
+
+@pytest.mark.parametrize("method", ["zscore", "mad", "hampel"])
+def test_series_tz_aware_is_the_pandas_accessor(method):
+    """tz-aware datetimes on dask: hampel refused them (its windows were read as objects) and
+    bounds came back as strings (the empty meta had lost the time zone)."""
+    s = pd.Series(pd.date_range("2020-01-01", periods=40, freq="h", tz="Europe/Paris"))
+    s.iloc[7] += pd.Timedelta(days=30)
+    d = dd.from_pandas(s, npartitions=3)
+    for verb in ("mask", "scores", "bounds", "report"):
+        got = getattr(d.outliers, verb)(method).compute()
+        want = getattr(s.outliers, verb)(method)
+        if verb in ("mask", "scores"):
+            pd.testing.assert_series_equal(got, want, obj=f"{method} {verb}")
+        else:
+            pd.testing.assert_frame_equal(got, want, obj=f"{method} {verb}")

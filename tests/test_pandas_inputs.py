@@ -765,3 +765,16 @@ def test_pandas_inputs_clean_result_is_independent_of_input():
         if len(out):
             out.iloc[0] = -123.0
         assert_unchanged(f"float64 after writing into clean(how={how!r})", s, snap)
+
+
+@pytest.mark.parametrize("n", [0, 20])
+def test_pandas_inputs_tz_aware_bounds_keep_the_dtype_with_nothing_to_infer_it_from(n):
+    """Empty data (NaT bounds) and a report without flagged rows: the bounds columns are the
+    data's tz-aware dtype, as when there are rows (they were object)."""
+    s = pd.Series(pd.date_range("2020-01-01", periods=n, freq="h", tz="America/New_York"))
+    b = s.outliers.bounds("mad")
+    assert b.dtypes.tolist() == [s.dtype, s.dtype]
+    rep = s.outliers.report("mad")
+    assert len(rep) == 0 and rep["lower"].dtype == s.dtype and rep["upper"].dtype == s.dtype
+    fb = s.to_frame("t").outliers.bounds("mad", columns=["t"])
+    assert fb.dtypes.tolist() == [s.dtype, s.dtype]

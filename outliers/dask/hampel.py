@@ -75,9 +75,7 @@ _WHOLE_LOCK = threading.Lock()
 
 def _hampel_run(extended, first: int, last: int, missing, full, want) -> dict:
     """The hampel outputs of the points [first, last) of `extended` (a partition and edges)."""
-    if isinstance(extended, pd.Series):
-        extended = extended.array  # positions only: the partitions' labels are not needed
-    prepared = prepare(extended)
+    prepared = prepare(extended)  # a Series as any Series (tz-aware data included)
     # A window of 2N + 1 already holds all N values at every point: a longer one is the same
     # (2N + 3: still odd, and >= 3 for an empty partition).
     window = min(full["window"], 2 * len(extended) + 3)
