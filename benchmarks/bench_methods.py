@@ -40,16 +40,11 @@ import importlib.metadata
 import json
 import math
 import platform
-import random
 import shlex
 import subprocess
 import sys
 import time
-import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
-
-import numpy as np
 
 import outliers as ol
 
@@ -64,6 +59,7 @@ from candidates import (
     data,
     missing_modules,
 )
+from timing import Settings, Timed, batch, round_robin, summary, timed, traced_call
 
 HERE = Path(__file__).resolve().parent
 SCHEMA = 1
@@ -82,105 +78,6 @@ DISTRIBUTIONS = (
     "matplotlib",
     "outliers",
 )
-
-
-# --- timing -------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Settings:
-    clock: str  # "cpu" or "wall": the clock of median_s
-    min_batch: float  # seconds: short calls are repeated back to back up to this
-    long_call: float  # seconds: a call longer than this is timed in the first round only
-
-
-@dataclasses.dataclass(frozen=True)
-class Timed:
-    call: Callable[[], object]
-    number: int  # calls per batch
-    long: bool  # timed in the first round only
-
-
-def _batch(call, number: int) -> tuple[float, float]:
-    """(wall, CPU) seconds per call over `number` back-to-back calls, gc off (as timeit)."""
-    gc_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        w0, c0 = time.perf_counter(), time.process_time()
-        for _ in range(number):
-            call()
-        w1, c1 = time.perf_counter(), time.process_time()
-        return (w1 - w0) / number, (c1 - c0) / number
-    finally:
-        if gc_was_on:
-            gc.enable()
-
-
-def timed(call, estimate: float, settings: Settings) -> Timed:
-    """How to time `call`, given the time of one call already made (the warm-up), in seconds.
-
-    Short calls are batched up to `min_batch` seconds (timeit's autorange idea). Each probe is
-    the best of three: one preempted probe must not make a 10 µs call look like a 5 ms one, and
-    so be timed two calls at a time.
-    """
-    long = estimate >= settings.long_call
-    if estimate >= 20 * settings.min_batch:
-        return Timed(call, 1, long)
-    clock = 1 if settings.clock == "cpu" else 0
-    number = 1
-    while True:
-        per_call = min(_batch(call, number)[clock] for _ in range(3))
-        if per_call * number >= settings.min_batch / 10 or number >= 1 << 20:
-            return Timed(call, max(1, math.ceil(settings.min_batch / max(per_call, 1e-9))), long)
-        number *= 10
-
-
-def round_robin(calls: dict[str, Timed], rounds: int, seed: int) -> dict[str, dict]:
-    """{name: {"wall": [...], "cpu": [...]}}: seconds per call, one batch per round each.
-
-    Every round calls every candidate, in a new random order, so that drifting load and cache
-    state hit all alike; a long candidate (minutes in all with a slow kernel) is timed in the
-    first round only.
-    """
-    order = list(calls)
-    rng = random.Random(seed)
-    times: dict[str, dict] = {name: {"wall": [], "cpu": []} for name in calls}
-    for r in range(rounds):
-        rng.shuffle(order)
-        for name in order:
-            t = calls[name]
-            if t.long and r > 0:
-                continue
-            wall, cpu = _batch(t.call, t.number)
-            times[name]["wall"].append(wall)
-            times[name]["cpu"].append(cpu)
-    return times
-
-
-def summary(ts: dict, clock: str) -> dict:
-    """The medians of both clocks, `median_s` of the chosen one, and the raw times."""
-    wall, cpu = float(np.median(ts["wall"])), float(np.median(ts["cpu"]))
-    return {
-        "rounds": len(ts["wall"]),
-        "median_s": cpu if clock == "cpu" else wall,
-        "median_wall_s": wall,
-        "median_cpu_s": cpu,
-        "wall_s": ts["wall"],
-        "cpu_s": ts["cpu"],
-    }
-
-
-def traced_call(call, clock: str) -> tuple[int, float]:
-    """(tracemalloc's peak in bytes during one call, the call's duration in seconds)."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        wall, cpu = _batch(call, 1)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    return peak, cpu if clock == "cpu" else wall
 
 
 def _error(e: BaseException) -> str:
@@ -368,7 +265,7 @@ def _frame_row(df, method: str, yardstick, rounds: int, settings: Settings) -> d
         ("np.sum 1 thread", yardstick[0]),
         ("np.sum 2 threads", yardstick[1]),
     ):
-        calls[label] = timed(call, _batch(call, 1)[0], settings)  # also the warm-up
+        calls[label] = timed(call, batch(call, 1)[0], settings)  # also the warm-up
     times = round_robin(calls, rounds, seed=n_rows + len(method))
     row = {"method": method, "rows": n_rows, "columns": n_cols}
     row |= {k: summary(v, "wall")["median_s"] for k, v in times.items()}
@@ -407,7 +304,7 @@ def run_sweep(
                 continue
             # Warm up on a slice and scale its time: a slow kernel at a wide window is not run
             # in full once more just to learn that one call is long enough.
-            wall, cpu = _batch(make(probe, w), 1)
+            wall, cpu = batch(make(probe, w), 1)
             estimate = (cpu if settings.clock == "cpu" else wall) * n / probe.size
             calls[f"{impl} {w}"] = timed(make(x, w), estimate, settings)
     times = round_robin(calls, rounds, seed=n)
