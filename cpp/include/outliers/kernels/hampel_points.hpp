@@ -43,8 +43,9 @@ struct point_writer {
         const double m = st.median;
         const double s = mad_scale * st.mad;
         if (out.center) out.center[i] = m;
-        if (out.lower) out.lower[i] = m - threshold * s;
-        if (out.upper) out.upper[i] = m + threshold * s;
+        const rules::band bounds = rules::around(m, threshold, s);
+        if (out.lower) out.lower[i] = bounds.lower;
+        if (out.upper) out.upper[i] = bounds.upper;
         if (std::isnan(x)) {
             if (out.scores) out.scores[i] = nan;
             if (out.flags) out.flags[i] = 0;
@@ -73,6 +74,7 @@ struct point_writer {
         const V s = mad_scale * mad;
         const V ts = threshold * s;
         if (out.center) std::memcpy(out.center + i, &m, sizeof(V));
+        // The bounds of rules::around, in lanes.
         if (out.lower) {
             const V lo = m - ts;
             std::memcpy(out.lower + i, &lo, sizeof(V));
