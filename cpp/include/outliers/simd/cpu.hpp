@@ -4,13 +4,9 @@
 #include <algorithm>
 #include <atomic>
 
-// OUTLIERS_X86: the build has the AVX2 and AVX-512 levels. (The two attribute macros are left
-// for code not yet compiled per level by simd/each_level.inc; they name its instruction sets.)
+// OUTLIERS_X86: the build has the AVX2 and AVX-512 levels (compiled by simd/each_level.inc).
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define OUTLIERS_X86 1
-#define OUTLIERS_TARGET_AVX2 __attribute__((target("avx2,popcnt")))
-#define OUTLIERS_TARGET_AVX512 \
-    __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,popcnt")))
 #endif
 
 namespace outliers::cpu {
