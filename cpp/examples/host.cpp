@@ -1,10 +1,9 @@
 // A native host that hands its own buffer to a Python detect function (SPEC §11): the seed
 // data, several host threads at once, a Python exception and an invalid result, then close.
-#include <outliers/embed.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <outliers/embed.hpp>
 #include <random>
 #include <thread>
 #include <utility>
@@ -88,8 +87,8 @@ int main() {
         detector("example_detect:broken").detect(data);
         return fail("a Python exception did not reach the host");
     } catch (const python_error& e) {
-        if (e.type() != "ValueError" || e.traceback().find("cannot handle 1000 values") ==
-                                            std::string::npos)
+        if (e.type() != "ValueError" ||
+            e.traceback().find("cannot handle 1000 values") == std::string::npos)
             return fail("the Python exception lost its type or traceback");
         std::printf("host: Python exception arrived as C++: %s\n", e.what());
     }
@@ -108,8 +107,10 @@ int main() {
 
     for (const auto& [n, calls] : {std::pair<std::size_t, int>{1000, 2000}, {1000000, 20}}) {
         const double host = time_host_call(d, n, calls), python = time_python_call(n, calls);
-        std::printf("host: %zu values: %.1f us per call from C++, %.1f us from Python: "
-                    "overhead %.1f us\n", n, host, python, host - python);
+        std::printf(
+            "host: %zu values: %.1f us per call from C++, %.1f us from Python: "
+            "overhead %.1f us\n",
+            n, host, python, host - python);
     }
 
     d.close();

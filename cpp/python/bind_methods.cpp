@@ -1,4 +1,5 @@
-// The built-in kernels: any number of columns in one call, read in place, run in parallel without the GIL.
+// The built-in kernels: any number of columns in one call, read in place, run in parallel without
+// the GIL.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -9,13 +10,13 @@
 
 #include "buffers.hpp"
 #include "interruptible.hpp"
-#include "outliers/simd/cpu.hpp"
 #include "outliers/kernels/esd.hpp"
 #include "outliers/kernels/hampel.hpp"
 #include "outliers/kernels/iqr.hpp"
 #include "outliers/kernels/mad.hpp"
 #include "outliers/kernels/quantile.hpp"
 #include "outliers/kernels/zscore.hpp"
+#include "outliers/simd/cpu.hpp"
 #include "outliers/simd/lanes.hpp"
 
 namespace outliers::bindings {
@@ -72,12 +73,18 @@ method_params parse(const std::string& method, const py::dict& p) {
 template <class T>
 summary run_kernel(const method_params& m, const column<T>& c, const outputs& out) {
     switch (m.id) {
-        case method_id::zscore: return kernels::zscore(c, m.zscore, out);
-        case method_id::mad: return kernels::mad(c, m.mad, out);
-        case method_id::iqr: return kernels::iqr(c, m.iqr, out);
-        case method_id::quantile: return kernels::quantile(c, m.quantile, out);
-        case method_id::hampel: return kernels::hampel(c, m.hampel, out);
-        case method_id::esd: return kernels::esd(c, m.esd, out);
+        case method_id::zscore:
+            return kernels::zscore(c, m.zscore, out);
+        case method_id::mad:
+            return kernels::mad(c, m.mad, out);
+        case method_id::iqr:
+            return kernels::iqr(c, m.iqr, out);
+        case method_id::quantile:
+            return kernels::quantile(c, m.quantile, out);
+        case method_id::hampel:
+            return kernels::hampel(c, m.hampel, out);
+        case method_id::esd:
+            return kernels::esd(c, m.esd, out);
     }
     throw std::invalid_argument("unknown method");
 }
@@ -180,9 +187,9 @@ void allocate_masks(std::vector<column_job>& jobs) {
     }
 }
 
-py::list run_columns(const std::string& method, const py::sequence& columns,
-                     const py::dict& params, const std::vector<double>& missing,
-                     bool positions, bool mask, bool scores, bool bounds, bool center) {
+py::list run_columns(const std::string& method, const py::sequence& columns, const py::dict& params,
+                     const std::vector<double>& missing, bool positions, bool mask, bool scores,
+                     bool bounds, bool center) {
     const request want{positions, mask, scores, bounds, center};
     const method_params m = parse(method, params);
     const bool per_point = m.id == method_id::hampel;
@@ -200,7 +207,8 @@ py::list run_columns(const std::string& method, const py::sequence& columns,
     run_interruptible([&] {
         for_each_task(jobs.size(), [&](std::size_t k) {
             column_job& job = jobs[k];
-            job.result = job.src.visit(missing, [&](const auto& c) { return run_kernel(m, c, job.out); });
+            job.result =
+                job.src.visit(missing, [&](const auto& c) { return run_kernel(m, c, job.out); });
         });
     });
 
@@ -217,14 +225,7 @@ enum class plain_output : int { positions = 0, mask = 1, scores = 2, bounds = 3 
 bool plain_viewable(const py::array& a, dtype_code& code) {
     if (a.ndim() != 1 || !(a.flags() & py::detail::npy_api::NPY_ARRAY_ALIGNED_)) return false;
     const py::dtype dt = a.dtype();
-    const char kind = dt.kind();
-    const py::ssize_t size = dt.itemsize();
-    const bool numeric = (kind == 'f' && (size == 4 || size == 8)) ||
-                         ((kind == 'i' || kind == 'u') &&
-                          (size == 1 || size == 2 || size == 4 || size == 8));
-    if (!numeric || dt.byteorder() == '>' || a.strides(0) % size != 0) return false;
-    code = {kind, size};
-    return true;
+    return kernel_dtype(dt, code) && dt.byteorder() != '>' && a.strides(0) % dt.itemsize() == 0;
 }
 
 // The short door for the commonest call, one plain numpy array (SPEC §2's zero-copy case),
@@ -239,10 +240,9 @@ py::object run_plain(const std::string& method, const py::handle& values, const 
     if (!plain_viewable(a, dtype)) return py::none();
     const method_params m = parse(method, params);
     const auto what = static_cast<plain_output>(output);
-    const auto n = static_cast<std::size_t>(a.shape(0));
+    const column_source src(a, dtype);
+    const std::size_t n = src.n;
     const auto size = static_cast<py::ssize_t>(n);
-    const void* data = a.data();
-    const auto stride = static_cast<std::ptrdiff_t>(a.strides(0) / a.itemsize());
 
     outputs out;
     py::array_t<bool> mask_out;
@@ -272,22 +272,22 @@ py::object run_plain(const std::string& method, const py::handle& values, const 
                 out.center = center_out.mutable_data();
             }
             break;
-        default: throw py::value_error("unknown output code " + std::to_string(output));
+        default:
+            throw py::value_error("unknown output code " + std::to_string(output));
     }
     summary result;
+    static const std::vector<double> no_sentinels;
     // Safe to release the GIL: only raw memory is touched below, no Python object.
     run_interruptible([&] {
-        result = dispatch_dtype(dtype, [&](auto tag_value) {
-            using T = typename decltype(tag_value)::type;
-            column<T> c;
-            c.values = make_strided(static_cast<const T*>(data), n, stride);
-            return run_kernel(m, c, out);
-        });
+        result = src.visit(no_sentinels, [&](const auto& c) { return run_kernel(m, c, out); });
     });
     switch (what) {
-        case plain_output::positions: return positions_of(flags.data(), n);
-        case plain_output::mask: return std::move(mask_out);
-        case plain_output::scores: return std::move(scores_out);
+        case plain_output::positions:
+            return positions_of(flags.data(), n);
+        case plain_output::mask:
+            return std::move(mask_out);
+        case plain_output::scores:
+            return std::move(scores_out);
         default:
             if (per_point) return py::make_tuple(lower_out, upper_out);
             return py::make_tuple(result.lower, result.upper);
@@ -313,10 +313,14 @@ void bind_methods(py::module_& m) {
     m.def("get_num_threads", []() { return get_num_threads(); });
     // For tests and benchmarks: cap the vectorised paths ("portable", "avx2", "avx512").
     m.def("_limit_cpu", [](const std::string& name) {
-        if (name == "portable") cpu::limit(cpu::level::portable);
-        else if (name == "avx2") cpu::limit(cpu::level::avx2);
-        else if (name == "avx512") cpu::limit(cpu::level::avx512);
-        else throw py::value_error("cpu level must be portable, avx2 or avx512");
+        if (name == "portable")
+            cpu::limit(cpu::level::portable);
+        else if (name == "avx2")
+            cpu::limit(cpu::level::avx2);
+        else if (name == "avx512")
+            cpu::limit(cpu::level::avx512);
+        else
+            throw py::value_error("cpu level must be portable, avx2 or avx512");
     });
     // For tests: send every mad/iqr/quantile selection down the radix fallback (exact anyway).
     m.def("_force_radix_select", [](bool on) { select_detail::force_radix().store(on); });

@@ -14,26 +14,18 @@
 #include <vector>
 
 #include "buffers.hpp"
+#include "moments_tuple.hpp"
 #include "outliers/kernels/hampel.hpp"
+#include "outliers/kernels/iqr.hpp"
+#include "outliers/kernels/mad.hpp"
+#include "outliers/kernels/zscore.hpp"
 #include "outliers/partitions.hpp"
 
 namespace outliers::bindings {
 
 namespace {
 
-using moments_tuple =
-    std::tuple<double, double, double, double, double, double, double, bool, int>;
 using points = std::vector<std::pair<double, std::size_t>>;
-
-moments_tuple to_tuple(const moments& m) {
-    return {m.count, m.sum, m.sum_err, m.mean, m.m2, m.d1, m.first, m.constant, m.scale};
-}
-
-moments from_tuple(const moments_tuple& t) {
-    moments m;
-    std::tie(m.count, m.sum, m.sum_err, m.mean, m.m2, m.d1, m.first, m.constant, m.scale) = t;
-    return m;
-}
 
 points to_pairs(const std::vector<detail::esd_impl::point>& v) {
     points out;

@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <tuple>
 
+#include "moments_tuple.hpp"
+#include "outliers/stats/moments.hpp"
 #include "outliers/stats/rules.hpp"
 
 namespace outliers::bindings {
@@ -16,17 +18,13 @@ namespace py = pybind11;
 
 namespace {
 
-// The moments tuple of partition_moments / pool_moments (bind_partitions.cpp).
-using moments_tuple =
-    std::tuple<double, double, double, double, double, double, double, bool, int>;
-
 std::tuple<double, double, double, double> zscore_bounds(const moments_tuple& pooled,
                                                          double threshold, std::size_t ddof) {
     // The moments are those of the values times 2**scale (sums that overflow).
-    const double count = std::get<0>(pooled), m2 = std::get<4>(pooled);
-    const double unit = std::ldexp(1.0, std::get<8>(pooled));
-    const double mean = std::get<3>(pooled) / unit;
-    const rules::zscore_stats z = rules::zscore_rule(count, mean, m2, unit, threshold, ddof);
+    const moments m = from_tuple(pooled);
+    const double unit = std::ldexp(1.0, m.scale);
+    const rules::zscore_stats z =
+        rules::zscore_rule(m.count, m.mean / unit, m.m2, unit, threshold, ddof);
     return {z.center, z.sigma, z.bounds.lower, z.bounds.upper};
 }
 

@@ -58,12 +58,18 @@ struct dtype_code {
     py::ssize_t size;
 };
 
+// True for a dtype the kernels read (float32/64, signed and unsigned 8 to 64-bit integers),
+// with its code in `code`: the one list of them on the C++ side.
+inline bool kernel_dtype(const py::dtype& dt, dtype_code& code) {
+    code = {dt.kind(), dt.itemsize()};
+    return (code.kind == 'f' && (code.size == 4 || code.size == 8)) ||
+           ((code.kind == 'i' || code.kind == 'u') &&
+            (code.size == 1 || code.size == 2 || code.size == 4 || code.size == 8));
+}
+
 inline dtype_code numeric_dtype(const py::dtype& dt) {
-    const dtype_code code{dt.kind(), dt.itemsize()};
-    const bool ok = (code.kind == 'f' && (code.size == 4 || code.size == 8)) ||
-                    ((code.kind == 'i' || code.kind == 'u') &&
-                     (code.size == 1 || code.size == 2 || code.size == 4 || code.size == 8));
-    if (!ok)
+    dtype_code code{};
+    if (!kernel_dtype(dt, code))
         throw py::type_error("unsupported dtype " + py::str(py::object(dt)).cast<std::string>() +
                              ": expected a float or integer dtype");
     return code;
@@ -117,6 +123,15 @@ struct column_source {
     std::size_t n = 0;
 
     column_source() = default;
+
+    // A plain array the caller checked (1-D, aligned, native order, a kernel dtype): nothing
+    // but its values.
+    column_source(const py::array& plain, dtype_code code)
+        : values(plain),
+          dtype(code),
+          data(plain.data()),
+          stride(static_cast<std::ptrdiff_t>(plain.strides(0) / plain.itemsize())),
+          n(static_cast<std::size_t>(plain.shape(0))) {}
     explicit column_source(const py::handle& spec) {
         const auto t = py::reinterpret_borrow<py::tuple>(spec);
         if (t.size() != 5) throw py::value_error("a column is (values, mask, bits, offset, nat)");

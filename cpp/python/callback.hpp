@@ -7,10 +7,10 @@
 #include <pybind11/pybind11.h>
 
 #include <algorithm>
-#include <cstring>
-#include <type_traits>
 #include <cstdint>
+#include <cstring>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace outliers::callback {
@@ -131,8 +131,9 @@ inline std::vector<std::int64_t> validate_result(py::handle returned, std::size_
     const auto count = static_cast<std::size_t>(a.shape(0));
     if (kind == 'b') {
         if (count != n)
-            throw py::value_error("detection function " + name + " returned a boolean mask of length " +
-                                  std::to_string(count) + " for " + std::to_string(n) + " values");
+            throw py::value_error("detection function " + name +
+                                  " returned a boolean mask of length " + std::to_string(count) +
+                                  " for " + std::to_string(n) + " values");
         const auto* base = static_cast<const char*>(a.data());
         for (std::size_t i = 0; i < count; ++i)
             if (base[static_cast<py::ssize_t>(i) * a.strides(0)])
@@ -142,15 +143,23 @@ inline std::vector<std::int64_t> validate_result(py::handle returned, std::size_
     if (count == 0) return positions;  // `return []` means "nothing flagged", whatever its dtype
     const auto size = a.itemsize();
     if (kind == 'i') {
-        if (size == 1) detail::collect_positions<std::int8_t>(a, n, name, positions);
-        else if (size == 2) detail::collect_positions<std::int16_t>(a, n, name, positions);
-        else if (size == 4) detail::collect_positions<std::int32_t>(a, n, name, positions);
-        else detail::collect_positions<std::int64_t>(a, n, name, positions);
+        if (size == 1)
+            detail::collect_positions<std::int8_t>(a, n, name, positions);
+        else if (size == 2)
+            detail::collect_positions<std::int16_t>(a, n, name, positions);
+        else if (size == 4)
+            detail::collect_positions<std::int32_t>(a, n, name, positions);
+        else
+            detail::collect_positions<std::int64_t>(a, n, name, positions);
     } else if (kind == 'u') {
-        if (size == 1) detail::collect_positions<std::uint8_t>(a, n, name, positions);
-        else if (size == 2) detail::collect_positions<std::uint16_t>(a, n, name, positions);
-        else if (size == 4) detail::collect_positions<std::uint32_t>(a, n, name, positions);
-        else detail::collect_positions<std::uint64_t>(a, n, name, positions);
+        if (size == 1)
+            detail::collect_positions<std::uint8_t>(a, n, name, positions);
+        else if (size == 2)
+            detail::collect_positions<std::uint16_t>(a, n, name, positions);
+        else if (size == 4)
+            detail::collect_positions<std::uint32_t>(a, n, name, positions);
+        else
+            detail::collect_positions<std::uint64_t>(a, n, name, positions);
     } else {
         throw py::type_error("detection function " + name + " returned an array of dtype " +
                              py::str(py::object(a.dtype())).cast<std::string>() +

@@ -23,18 +23,20 @@ bool throws(F f) {
 
 // The program's exit status: 0 when every check passed.
 inline int report(const char* name) {
-    if (failures) std::printf("%s: %d of %d checks failed\n", name, failures, checks);
-    else std::printf("%s: all %d checks passed\n", name, checks);
+    if (failures)
+        std::printf("%s: %d of %d checks failed\n", name, failures, checks);
+    else
+        std::printf("%s: all %d checks passed\n", name, checks);
     return failures ? 1 : 0;
 }
 
 }  // namespace outliers::testing
 
-#define CHECK(cond)                                                               \
-    do {                                                                          \
-        ++outliers::testing::checks;                                              \
-        if (!(cond)) {                                                            \
+#define CHECK(cond)                                                              \
+    do {                                                                         \
+        ++outliers::testing::checks;                                             \
+        if (!(cond)) {                                                           \
             std::printf("%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-            ++outliers::testing::failures;                                        \
-        }                                                                         \
+            ++outliers::testing::failures;                                       \
+        }                                                                        \
     } while (0)

@@ -1,10 +1,9 @@
 // Every per-point output a kernel can write (flags, scores, bounds, center), owned by a test.
 #pragma once
 
-#include <outliers/outputs.hpp>
-
 #include <cstddef>
 #include <cstdint>
+#include <outliers/outputs.hpp>
 #include <vector>
 
 namespace outliers::testing {

@@ -1,18 +1,16 @@
 // Tests of kernels/esd.hpp: the NIST/SEMATECH worked example, edge cases and a naive reference.
-#include "outliers/kernels/esd.hpp"
-
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-
-#include "check.hpp"
 #include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <vector>
 
-namespace {
+#include "check.hpp"
+#include "outliers/kernels/esd.hpp"
 
+namespace {
 
 using outliers::column;
 using outliers::make_strided;
@@ -32,14 +30,15 @@ bool close_rel(double got, double want, double rtol) {
 }
 
 // Rosner (1983) / NIST e-Handbook §1.3.5.17.3: the 54 values of tests/rosner_esd.csv.
-const double rosner[] = {
-    -0.25, 0.68, 0.94, 1.15, 1.20, 1.26, 1.26, 1.34, 1.38, 1.43, 1.49, 1.49, 1.55, 1.56,
-    1.58,  1.65, 1.69, 1.70, 1.76, 1.77, 1.81, 1.91, 1.94, 1.96, 1.99, 2.06, 2.09, 2.10,
-    2.14,  2.15, 2.23, 2.24, 2.26, 2.35, 2.37, 2.40, 2.47, 2.54, 2.62, 2.64, 2.90, 2.92,
-    2.92,  2.93, 3.21, 3.26, 3.30, 3.59, 3.68, 4.30, 4.64, 5.34, 5.42, 6.01};
+const double rosner[] = {-0.25, 0.68, 0.94, 1.15, 1.20, 1.26, 1.26, 1.34, 1.38, 1.43, 1.49,
+                         1.49,  1.55, 1.56, 1.58, 1.65, 1.69, 1.70, 1.76, 1.77, 1.81, 1.91,
+                         1.94,  1.96, 1.99, 2.06, 2.09, 2.10, 2.14, 2.15, 2.23, 2.24, 2.26,
+                         2.35,  2.37, 2.40, 2.47, 2.54, 2.62, 2.64, 2.90, 2.92, 2.92, 2.93,
+                         3.21,  3.26, 3.30, 3.59, 3.68, 4.30, 4.64, 5.34, 5.42, 6.01};
 // The handbook's table for max_outliers = 10, alpha = 0.05, truncated to three decimals.
 const double rosner_r[] = {3.118, 2.942, 3.179, 2.810, 2.815, 2.848, 2.279, 2.310, 2.101, 2.067};
-const double rosner_lambda[] = {3.158, 3.151, 3.143, 3.136, 3.128, 3.120, 3.111, 3.103, 3.094, 3.085};
+const double rosner_lambda[] = {3.158, 3.151, 3.143, 3.136, 3.128,
+                                3.120, 3.111, 3.103, 3.094, 3.085};
 
 // Everything one call produces.
 struct result {
@@ -130,9 +129,9 @@ naive_result naive_esd(const std::vector<double>& x, std::size_t max_outliers, d
         res.flags[removed[i]] = i < res.k;
     }
     const std::size_t k = res.k;
-    const double lam = k < r ? res.lambdas[k]
-                             : n - k - 2 > 0 ? outliers::detail::esd_impl::critical_value(n, k + 1, alpha)
-                                             : nan;
+    const double lam = k < r           ? res.lambdas[k]
+                       : n - k - 2 > 0 ? outliers::detail::esd_impl::critical_value(n, k + 1, alpha)
+                                       : nan;
     res.center = means[k];
     res.lower = means[k] - lam * sds[k];
     res.upper = means[k] + lam * sds[k];
@@ -160,10 +159,13 @@ bool matches_naive(const std::vector<double>& x, std::size_t max_outliers, doubl
     for (std::size_t i = 0; ok && i < want.r_stats.size(); ++i)
         ok = close_rel(got.d.r_stats[i], want.r_stats[i], 1e-11) &&
              close_rel(got.d.lambdas[i], want.lambdas[i], 0.0);
-    for (std::size_t i = 0; ok && i < x.size(); ++i) ok = close_rel(got.scores[i], want.scores[i], 1e-11);
-    ok = ok && close_rel(got.s.center, want.center, 1e-12) && close_rel(got.s.lower, want.lower, 1e-11) &&
-         close_rel(got.s.upper, want.upper, 1e-11);
-    if (!ok) std::printf("mismatch with the naive reference: n=%zu max_outliers=%zu alpha=%g\n", x.size(), max_outliers, alpha);
+    for (std::size_t i = 0; ok && i < x.size(); ++i)
+        ok = close_rel(got.scores[i], want.scores[i], 1e-11);
+    ok = ok && close_rel(got.s.center, want.center, 1e-12) &&
+         close_rel(got.s.lower, want.lower, 1e-11) && close_rel(got.s.upper, want.upper, 1e-11);
+    if (!ok)
+        std::printf("mismatch with the naive reference: n=%zu max_outliers=%zu alpha=%g\n",
+                    x.size(), max_outliers, alpha);
     return ok;
 }
 
@@ -189,7 +191,8 @@ void test_esd_reproduces_nist_example() {
         if (r.flags[i]) flagged.push_back(i);
     CHECK((flagged == std::vector<std::size_t>{51, 52, 53}));  // 5.34, 5.42, 6.01
     CHECK(x[51] == 5.34 && x[52] == 5.42 && x[53] == 6.01);
-    CHECK(r.scores[53] == r.d.r_stats[0] && r.scores[52] == r.d.r_stats[1] && r.scores[51] == r.d.r_stats[2]);
+    CHECK(r.scores[53] == r.d.r_stats[0] && r.scores[52] == r.d.r_stats[1] &&
+          r.scores[51] == r.d.r_stats[2]);
     // The other seven removed values keep their R_i as score; the rest score 0.
     std::size_t scored = 0;
     for (double s : r.scores) scored += s != 0.0;
@@ -248,12 +251,14 @@ void test_esd_reads_strides_masks_and_integers() {
 void test_esd_empty_and_tiny_inputs() {
     {
         const result r = run(std::vector<double>{});
-        CHECK(r.s.n_used == 0 && std::isnan(r.s.center) && std::isnan(r.s.lower) && std::isnan(r.s.upper));
+        CHECK(r.s.n_used == 0 && std::isnan(r.s.center) && std::isnan(r.s.lower) &&
+              std::isnan(r.s.upper));
         CHECK(r.d.r_stats.empty() && r.d.lambdas.empty() && r.d.n_outliers == 0);
     }
     {
         const result r = run(std::vector<double>{4.0});
-        CHECK(r.s.n_used == 1 && r.s.center == 4.0 && std::isnan(r.s.lower) && std::isnan(r.s.upper));
+        CHECK(r.s.n_used == 1 && r.s.center == 4.0 && std::isnan(r.s.lower) &&
+              std::isnan(r.s.upper));
         CHECK(r.scores[0] == 0.0 && r.flags[0] == 0);
     }
     {
@@ -266,7 +271,8 @@ void test_esd_empty_and_tiny_inputs() {
         // Two finite values among missing and infinite ones: still n < 3.
         const result r = run(std::vector<double>{nan, 2.0, inf, 3.0, -inf, nan});
         CHECK(r.s.n_used == 2 && r.s.center == 2.5);
-        CHECK(std::isnan(r.scores[0]) && r.scores[1] == 0.0 && r.scores[2] == inf && r.scores[4] == inf);
+        CHECK(std::isnan(r.scores[0]) && r.scores[1] == 0.0 && r.scores[2] == inf &&
+              r.scores[4] == inf);
         CHECK(!r.flags[0] && !r.flags[1] && r.flags[2] && !r.flags[3] && r.flags[4] && !r.flags[5]);
     }
     {
@@ -278,15 +284,18 @@ void test_esd_empty_and_tiny_inputs() {
         // Null outputs: only the summary is produced.
         const std::vector<double> x(std::begin(rosner), std::end(rosner));
         esd_detail d;
-        const summary s = esd(column<double>{make_strided<const double>(x.data(), 54)}, esd_params{}, outputs{}, &d);
+        const summary s = esd(column<double>{make_strided<const double>(x.data(), 54)},
+                              esd_params{}, outputs{}, &d);
         CHECK(d.n_outliers == 3 && s.n_used == 54);
-        const summary s2 = esd(column<double>{make_strided<const double>(x.data(), 54)}, esd_params{}, outputs{});
+        const summary s2 =
+            esd(column<double>{make_strided<const double>(x.data(), 54)}, esd_params{}, outputs{});
         CHECK(s2.center == s.center && s2.lower == s.lower);
     }
 }
 
 void test_esd_constant_data() {
-    // 0.1 is inexact: a computed mean may miss it by an ulp, yet std is exactly 0 and nothing is flagged.
+    // 0.1 is inexact: a computed mean may miss it by an ulp, yet std is exactly 0 and nothing is
+    // flagged.
     const std::vector<double> x(20, 0.1);
     const result r = run(x, {5, 0.05});
     CHECK(r.d.n_outliers == 0 && r.d.r_stats.size() == 5);
@@ -372,11 +381,21 @@ void test_esd_matches_naive_reference() {
         std::vector<double> x(n);
         for (auto& v : x) {
             switch (trial % 5) {
-                case 0: v = g.normal(); break;
-                case 1: v = std::floor(g.uniform() * 4.0); break;  // many ties
-                case 2: v = g.normal() / (0.05 + g.uniform()); break;  // heavy tails
-                case 3: v = g.uniform() < 0.1 ? nan : g.uniform() < 0.05 ? -inf : g.normal(); break;
-                default: v = g.uniform() < 0.05 ? 1e12 * g.normal() : 5.0 + g.normal(); break;
+                case 0:
+                    v = g.normal();
+                    break;
+                case 1:
+                    v = std::floor(g.uniform() * 4.0);
+                    break;  // many ties
+                case 2:
+                    v = g.normal() / (0.05 + g.uniform());
+                    break;  // heavy tails
+                case 3:
+                    v = g.uniform() < 0.1 ? nan : g.uniform() < 0.05 ? -inf : g.normal();
+                    break;
+                default:
+                    v = g.uniform() < 0.05 ? 1e12 * g.normal() : 5.0 + g.normal();
+                    break;
             }
         }
         const auto max_outliers = 1 + static_cast<std::size_t>(g.uniform() * 30.0);
@@ -394,10 +413,18 @@ void test_esd_many_removals_match_naive_reference() {
         std::vector<double> x(n);
         for (auto& v : x) {
             switch (trial % 4) {
-                case 0: v = g.normal(); break;
-                case 1: v = std::floor(g.uniform() * 6.0); break;  // ties
-                case 2: v = g.normal() / (0.05 + g.uniform()); break;  // heavy tails
-                default: v = g.uniform() < 0.1 ? 1e12 * g.normal() : 5.0 + g.normal(); break;
+                case 0:
+                    v = g.normal();
+                    break;
+                case 1:
+                    v = std::floor(g.uniform() * 6.0);
+                    break;  // ties
+                case 2:
+                    v = g.normal() / (0.05 + g.uniform());
+                    break;  // heavy tails
+                default:
+                    v = g.uniform() < 0.1 ? 1e12 * g.normal() : 5.0 + g.normal();
+                    break;
             }
         }
         const auto max_outliers =
@@ -456,17 +483,23 @@ void test_esd_independent_of_thread_count() {
     CHECK(one.d.n_outliers == 3 && one.flags[5] && one.flags[200000] && one.flags[299999]);
     CHECK(std::memcmp(one.scores.data(), four.scores.data(), x.size() * sizeof(double)) == 0);
     CHECK(one.flags == four.flags && one.d.r_stats == four.d.r_stats);
-    CHECK(one.s.center == four.s.center && one.s.lower == four.s.lower && one.s.upper == four.s.upper);
+    CHECK(one.s.center == four.s.center && one.s.lower == four.s.lower &&
+          one.s.upper == four.s.upper);
 }
 
 void test_esd_rejects_bad_parameters() {
     const std::vector<double> x{1.0, 2.0, 3.0, 4.0};
     const column<double> c{make_strided<const double>(x.data(), x.size())};
-    CHECK(outliers::testing::throws<std::invalid_argument>([&] { esd(c, esd_params{0, 0.05}, outputs{}); }));
-    CHECK(outliers::testing::throws<std::invalid_argument>([&] { esd(c, esd_params{3, 0.0}, outputs{}); }));
-    CHECK(outliers::testing::throws<std::invalid_argument>([&] { esd(c, esd_params{3, 1.0}, outputs{}); }));
-    CHECK(outliers::testing::throws<std::invalid_argument>([&] { esd(c, esd_params{3, nan}, outputs{}); }));
-    CHECK(outliers::testing::throws<std::invalid_argument>([&] { esd(column<double>{}, esd_params{3, -0.5}, outputs{}); }));
+    CHECK(outliers::testing::throws<std::invalid_argument>(
+        [&] { esd(c, esd_params{0, 0.05}, outputs{}); }));
+    CHECK(outliers::testing::throws<std::invalid_argument>(
+        [&] { esd(c, esd_params{3, 0.0}, outputs{}); }));
+    CHECK(outliers::testing::throws<std::invalid_argument>(
+        [&] { esd(c, esd_params{3, 1.0}, outputs{}); }));
+    CHECK(outliers::testing::throws<std::invalid_argument>(
+        [&] { esd(c, esd_params{3, nan}, outputs{}); }));
+    CHECK(outliers::testing::throws<std::invalid_argument>(
+        [&] { esd(column<double>{}, esd_params{3, -0.5}, outputs{}); }));
 }
 
 }  // namespace

@@ -1,25 +1,24 @@
-// Edge cases of the zscore, mad, iqr, quantile and hampel kernels and of select.hpp, without Python.
-#include "outliers/kernels/hampel.hpp"
-#include "outliers/kernels/iqr.hpp"
-#include "outliers/kernels/mad.hpp"
-#include "outliers/kernels/quantile.hpp"
-#include "outliers/kernels/zscore.hpp"
-
+// Edge cases of the zscore, mad, iqr, quantile and hampel kernels and of select.hpp, without
+// Python.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-
-#include "check.hpp"
-#include "quantile_inplace.hpp"
-#include "outputs_buffer.hpp"
 #include <cstring>
 #include <limits>
 #include <random>
 #include <stdexcept>
 #include <vector>
 
-namespace {
+#include "check.hpp"
+#include "outliers/kernels/hampel.hpp"
+#include "outliers/kernels/iqr.hpp"
+#include "outliers/kernels/mad.hpp"
+#include "outliers/kernels/quantile.hpp"
+#include "outliers/kernels/zscore.hpp"
+#include "outputs_buffer.hpp"
+#include "quantile_inplace.hpp"
 
+namespace {
 
 using outliers::column;
 using outliers::make_strided;
@@ -95,7 +94,7 @@ void test_mad_fallback() {
     const summary s = k::mad(col(ties), {}, r.out);
     const double meanad = (1.0 + 95.0) / 7.0;
     CHECK(s.center == 5.0);
-    CHECK(r.scores[6] == 95.0 / (k::meanad_scale * meanad));
+    CHECK(r.scores[6] == 95.0 / (outliers::rules::meanad_scale * meanad));
     CHECK(r.flags[6] == 1 && r.flags[5] == 0);
 
     std::vector<double> constant{1, 1, 1};
@@ -212,7 +211,8 @@ void test_tasks_match_serial_runs() {
         CHECK(outliers::get_num_threads() == 1);  // kernels inside a task stay single-threaded
         k::zscore(col(cols[j]), {}, tasks[j].out);
     });
-    for (std::size_t j = 0; j < cols.size(); ++j) CHECK(same_bits(alone[j].scores, tasks[j].scores));
+    for (std::size_t j = 0; j < cols.size(); ++j)
+        CHECK(same_bits(alone[j].scores, tasks[j].scores));
     CHECK(outliers::get_num_threads() == 3);
 }
 

@@ -6,12 +6,12 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
-#include "outliers/parallel.hpp"
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "check.hpp"
+#include "outliers/parallel.hpp"
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <sys/wait.h>
@@ -191,8 +191,8 @@ void test_no_interruption_no_cost() {
     // Without a host's interruption in scope the points never throw, on any thread.
     CHECK(!outliers::testing::throws<outliers::interrupted>([] {
         outliers::for_each_block(
-            100, [](std::size_t, std::size_t, std::size_t) { outliers::interruption_point(); },
-            1, 3);
+            100, [](std::size_t, std::size_t, std::size_t) { outliers::interruption_point(); }, 1,
+            3);
     }));
 }
 

@@ -1,13 +1,5 @@
 // select.hpp against a sort-based reference, bit for bit: every path (gather-all, sample
 // bracket, radix fallback), every CPU level, every dtype, adversarial data.
-#include "check.hpp"
-#include "quantile_inplace.hpp"
-#include "outliers/simd/cpu.hpp"
-#include "outliers/kernels/iqr.hpp"
-#include "outliers/kernels/mad.hpp"
-#include "outliers/kernels/quantile.hpp"
-#include "outliers/order/select.hpp"
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -19,6 +11,14 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "check.hpp"
+#include "outliers/kernels/iqr.hpp"
+#include "outliers/kernels/mad.hpp"
+#include "outliers/kernels/quantile.hpp"
+#include "outliers/order/select.hpp"
+#include "outliers/simd/cpu.hpp"
+#include "quantile_inplace.hpp"
 
 namespace {
 

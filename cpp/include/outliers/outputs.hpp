@@ -1,11 +1,14 @@
 // What a kernel writes: caller-allocated per-point outputs and a summary of its statistics.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
 #include "outliers/column.hpp"
 #include "outliers/parallel.hpp"
+#include "outliers/read_doubles.hpp"
 
 namespace outliers {
 
@@ -14,7 +17,7 @@ namespace outliers {
 struct outputs {
     std::uint8_t* flags = nullptr;  // 1 = flagged
     double* scores = nullptr;
-    double* lower = nullptr;   // per-point bounds and center: hampel only
+    double* lower = nullptr;  // per-point bounds and center: hampel only
     double* upper = nullptr;
     double* center = nullptr;
     bool want_center = false;  // scalar center costs an extra selection for iqr/quantile
@@ -38,14 +41,19 @@ struct summary {
 template <class T, class Score, class Flag>
 void write_pointwise(const column<T>& c, const outputs& out, Score score_of, Flag flagged) {
     if (!out.flags && !out.scores) return;
+    const double_reader<T> reader(c);  // missing values read as NaN
     for_each_block(c.size(), [&](std::size_t, std::size_t begin, std::size_t end) {
-        for (std::size_t i = begin; i < end; ++i) {
-            const state s = classify(c, i);
-            const double x = value(c, i);
-            if (out.scores)
-                out.scores[i] = s == state::finite ? score_of(x) : s == state::missing ? nan : inf;
-            if (out.flags)
-                out.flags[i] = s == state::finite ? flagged(x) : s == state::infinite;
+        constexpr std::size_t piece = 1024;
+        double buf[piece];
+        for (std::size_t s = begin; s < end; s += piece) {
+            const std::size_t len = std::min(piece, end - s);
+            const double* x = reader.read(s, len, buf);
+            for (std::size_t k = 0; k < len; ++k) {
+                const bool finite = std::fabs(x[k]) < inf;
+                if (out.scores)
+                    out.scores[s + k] = finite ? score_of(x[k]) : std::isnan(x[k]) ? nan : inf;
+                if (out.flags) out.flags[s + k] = finite ? flagged(x[k]) : std::isinf(x[k]);
+            }
         }
     });
 }

@@ -1,8 +1,11 @@
-// The pieces of a method that one partition of a larger data set contributes (SPEC §10, dask):
-// partial moments, radix histograms and gathers for exact order statistics, the ESD test's
-// candidates. Flags and scores from statistics pooled over all partitions come from the
-// kernels' own writers (write_zscore, write_deviation, write_band). Each reads one
-// partition's own buffer in place; combining the pieces is the caller's (outliers/_dask.py).
+// Per-segment statistics: what one segment of a larger data set contributes to a method's
+// statistics over the whole, and how the contributions combine. A segment is any column view
+// (read in place): a dask partition today, a group or a window later. The pieces: moments with
+// a scale (stats/moments.hpp), radix histograms and gathers for exact order statistics (numpy's
+// medians and quantiles of the whole), the ESD test's candidates and the test over all of them.
+// Flags and scores from the combined statistics come from the kernels' own writers
+// (write_zscore, write_deviation, write_band). The rounds' bookkeeping between segments is the
+// caller's (outliers/dask/ today).
 #pragma once
 
 #include <algorithm>
@@ -12,21 +15,23 @@
 #include <limits>
 #include <vector>
 
+#include "outliers/column.hpp"
 #include "outliers/kernels/esd.hpp"
-#include "outliers/kernels/iqr.hpp"
-#include "outliers/kernels/mad.hpp"
-#include "outliers/kernels/zscore.hpp"
-#include "outliers/stats/moments.hpp"
+#include "outliers/order/column_keys.hpp"
+#include "outliers/order/ranks.hpp"
 #include "outliers/outputs.hpp"
-#include "outliers/order/select.hpp"
+#include "outliers/read_doubles.hpp"
+#include "outliers/simd/cpu.hpp"
+#include "outliers/simd/scan.hpp"
+#include "outliers/stats/moments.hpp"
 
 namespace outliers::partitions {
 
 // ---------------------------------------------------------------- exact order statistics
 //
-// Radix selection across partitions (the MSD radix select of select.hpp's fallback, one
-// digit per round, each round one reduction): a value is followed through the order-preserving
-// 64-bit image of its key (select_scan.hpp); a "group" is the set of images that share their
+// Radix selection across segments (the MSD radix select of order/radix.hpp, one digit per
+// round, each round one reduction): a value is followed through the order-preserving 64-bit
+// image of its key (simd/scan.hpp); a "group" is the set of images that share their
 // top `bits` bits with `prefix`; a round counts the group's values by their next 16 bits, so
 // four rounds pin any rank, and the few values of a small group can be gathered instead.
 
@@ -44,7 +49,7 @@ struct group {
 
 // counts[g * digit_bins + d]: values of group g whose next digit is d; lowest[g], highest[g]:
 // the group's smallest and largest image (a group whose two are equal is one repeated value:
-// resolved without further rounds). Returns the number of finite values of the partition.
+// resolved without further rounds). Returns the number of finite values of the segment.
 template <class T>
 std::uint64_t histogram(const column<T>& c, const select_detail::value_map& map,
                         const std::vector<group>& groups, std::uint64_t* counts,
@@ -67,7 +72,7 @@ std::uint64_t histogram(const column<T>& c, const select_detail::value_map& map,
     return n;
 }
 
-// The (mapped) values of each group, in the partition's order.
+// The (mapped) values of each group, in the segment's order.
 template <class T>
 std::vector<std::vector<double>> gather(const column<T>& c, const select_detail::value_map& map,
                                         const std::vector<group>& groups) {
@@ -82,7 +87,7 @@ std::vector<std::vector<double>> gather(const column<T>& c, const select_detail:
 }
 
 // The ranks (0-based, ascending, distinct) that the requests read among n sorted values, and
-// the statistics from the values at those ranks, with numpy's formulas (select.hpp).
+// the statistics from the values at those ranks, with numpy's formulas (order/ranks.hpp).
 inline std::vector<std::size_t> ranks_for(const std::vector<order_request>& req, std::size_t n) {
     select_detail::rank_set ranks;
     ranks.plan(req.data(), req.size(), n);
@@ -101,7 +106,7 @@ inline std::vector<double> assemble(const std::vector<order_request>& req, std::
 
 // ---------------------------------------------------------------- moments
 
-// Count, compensated sum, mean and M2 of the partition's finite values, as the zscore kernel's
+// Count, compensated sum, mean and M2 of the segment's finite values, as the zscore kernel's
 // exact path takes them; in units of 2^overflow_scale where their sum overflows (moments.hpp).
 template <class T>
 moments partial_moments(const column<T>& c) {
@@ -113,8 +118,8 @@ moments partial_moments(const column<T>& c) {
 
 // ---------------------------------------------------------------- the ESD test
 
-// One partition's share: its `cap` first candidates from each end (in removal order, with
-// positions in the partition) and the moments of its other finite values.
+// One segment's share: its `cap` first candidates from each end (in removal order, with
+// positions in the segment) and the moments of its other finite values.
 struct esd_share {
     moments core;
     std::vector<detail::esd_impl::point> low, high;
@@ -141,7 +146,7 @@ esd_share esd_candidates(const column<T>& c, std::size_t cap) {
     return share;
 }
 
-// The test over all partitions from their shares. Candidate positions must already be global
+// The test over all segments from their shares. Candidate positions must already be global
 // (any increasing numbering of the concatenated data): ties are broken by them.
 inline detail::esd_impl::esd_outcome esd_combine(const std::vector<esd_share>& shares,
                                                  const kernels::esd_params& p) {
@@ -161,7 +166,7 @@ inline detail::esd_impl::esd_outcome esd_combine(const std::vector<esd_share>& s
         const moments parts[] = {pooled, measure(cpu::active(), xs.data(), xs.size(), true)};
         return pool(parts, 2);
     };
-    // The candidates hold every partition's extremes: when the largest |x| exceeds
+    // The candidates hold every segment's extremes: when the largest |x| exceeds
     // DBL_MAX / (2n), a sum of the test's remaining values may overflow (as esd() decides).
     double biggest = 0.0;
     for (auto* v : {&low, &high})
@@ -194,7 +199,7 @@ inline detail::esd_impl::esd_outcome esd_combine(const std::vector<esd_share>& s
     keep_first_r(low, r, low_first);
     keep_first_r(high, r, high_first);
     const std::vector<point> chosen = union_by_position(low, high);
-    // A partition's candidates that are not among the r first overall join the core: pooled
+    // A segment's candidates that are not among the r first overall join the core: pooled
     // in, never subtracted out.
     std::vector<double> rest;
     const auto by_pos = [](const point& a, const point& b) { return a.pos < b.pos; };

@@ -29,13 +29,13 @@ namespace py = pybind11;
 #endif
 
 class python_error : public std::runtime_error {
-public:
+  public:
     python_error(const std::string& what, std::string type, std::string traceback)
         : std::runtime_error(what), type_(std::move(type)), traceback_(std::move(traceback)) {}
     const std::string& type() const noexcept { return type_; }
     const std::string& traceback() const noexcept { return traceback_; }
 
-private:
+  private:
     std::string type_, traceback_;
 };
 
@@ -63,8 +63,8 @@ inline void ensure_interpreter() {
         // traceback object: pass None then, as Python itself would.
         const py::object trace_obj =
             e.trace() ? py::reinterpret_borrow<py::object>(e.trace()) : py::none();
-        const auto lines = py::module_::import("traceback").attr("format_exception")(
-            e.type(), e.value(), trace_obj);
+        const auto lines = py::module_::import("traceback")
+                               .attr("format_exception")(e.type(), e.value(), trace_obj);
         trace = py::str("").attr("join")(lines).cast<std::string>();
     } catch (const py::error_already_set&) {
         trace = e.what();
@@ -77,7 +77,7 @@ inline void ensure_interpreter() {
 // A Python detection function loaded from "module:function". Safe to call from several host
 // threads at once (calls take the GIL in turn); close() releases the function.
 class OUTLIERS_EMBED_HIDDEN detector {
-public:
+  public:
     explicit detector(const std::string& path) : path_(path) {
         const auto colon = path.find(':');
         if (colon == std::string::npos || colon == 0 || colon + 1 == path.size())
@@ -127,7 +127,7 @@ public:
 
     const std::string& path() const noexcept { return path_; }
 
-private:
+  private:
     std::string path_;
     py::object func_;
 };

@@ -13,12 +13,12 @@
 #include <utility>
 #include <vector>
 
-#include "outliers/simd/lanes.hpp"
 #include "outliers/column.hpp"
-#include "outliers/stats/moments.hpp"
 #include "outliers/outputs.hpp"
 #include "outliers/parallel.hpp"
 #include "outliers/read_doubles.hpp"
+#include "outliers/simd/lanes.hpp"
+#include "outliers/stats/moments.hpp"
 #include "outliers/stats/rules.hpp"
 #include "outliers/stats/student_t.hpp"
 
@@ -123,7 +123,8 @@ inline spread_of combine(const spread_of& a, const spread_of& b) noexcept {
     if (b.count == 0.0) return a;
     const double n = a.count + b.count;
     const double delta = b.mean - a.mean;
-    return {n, a.mean + delta * (b.count / n), a.m2 + b.m2 + delta * delta * (a.count * b.count / n)};
+    return {n, a.mean + delta * (b.count / n),
+            a.m2 + b.m2 + delta * delta * (a.count * b.count / n)};
 }
 
 // The moments of v[a, b) for a sorted v, as a only grows and b only shrinks (the candidates
@@ -282,7 +283,7 @@ inline esd_outcome esd_iterate(const moments& core, const std::vector<point>& ca
     esd_outcome o;
     o.result.center = means[k + 1];
     // λ_{k+1} needs n − k − 2 > 0 degrees of freedom; with k = n − 2 there are none left.
-    const double lambda_next = k < r            ? lambdas[k]
+    const double lambda_next = k < r           ? lambdas[k]
                                : n - k - 2 > 0 ? critical_value(n, k + 1, alpha)
                                                : nan;
     const rules::band bounds = rules::around(o.result.center, lambda_next, sds[k + 1]);

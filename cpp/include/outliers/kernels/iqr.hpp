@@ -1,4 +1,5 @@
-// Tukey's fences (Tukey 1977, Exploratory Data Analysis): outside [Q1 - k IQR, Q3 + k IQR] (SPEC §4, `iqr`).
+// Tukey's fences (Tukey 1977, Exploratory Data Analysis): flagged outside
+// [Q1 - k IQR, Q3 + k IQR].
 #pragma once
 
 #include <algorithm>
@@ -7,8 +8,8 @@
 #include <stdexcept>
 
 #include "outliers/fast_flags.hpp"
-#include "outliers/outputs.hpp"
 #include "outliers/order/select.hpp"
+#include "outliers/outputs.hpp"
 #include "outliers/stats/rules.hpp"
 
 namespace outliers::kernels {

@@ -1,14 +1,17 @@
-// Modified z-score (Iglewicz & Hoaglin 1993): |x - median| / (1.482602218505602 * MAD) (SPEC §4, `mad`).
+// Modified z-score (Iglewicz & Hoaglin 1993): |x - median| / (1.4826 MAD), or the MeanAD where
+// the MAD is 0 (the constants and formulas: stats/rules.hpp).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <stdexcept>
 #include <vector>
 
 #include "outliers/fast_flags.hpp"
-#include "outliers/outputs.hpp"
 #include "outliers/order/select.hpp"
+#include "outliers/outputs.hpp"
+#include "outliers/read_doubles.hpp"
 #include "outliers/stats/rules.hpp"
 
 namespace outliers::kernels {
@@ -17,18 +20,21 @@ struct mad_params {
     double threshold = 3.5;
 };
 
-// The method's constants (stats/rules.hpp), under the names the kernels and tests use.
-using rules::mad_scale;
-using rules::meanad_scale;
-
 // Sum of |x - m| over the finite values, in fixed blocks combined in order (any thread count).
 template <class T>
 double deviation_sum(const column<T>& c, double m) {
+    const double_reader<T> reader(c);  // missing values read as NaN
     std::vector<double> partial(block_count(c.size()));
     for_each_block(c.size(), [&](std::size_t b, std::size_t begin, std::size_t end) {
+        constexpr std::size_t piece = 1024;
+        double buf[piece];
         double sum = 0.0;
-        for (std::size_t i = begin; i < end; ++i)
-            if (classify(c, i) == state::finite) sum += std::fabs(value(c, i) - m);
+        for (std::size_t s = begin; s < end; s += piece) {
+            const std::size_t len = std::min(piece, end - s);
+            const double* x = reader.read(s, len, buf);
+            for (std::size_t k = 0; k < len; ++k)
+                if (std::fabs(x[k]) < inf) sum += std::fabs(x[k] - m);
+        }
         partial[b] = sum;
     });
     double sum = 0.0;
@@ -44,7 +50,8 @@ void write_deviation(const column<T>& c, const outputs& out, double m, double sc
                      double threshold, double unit = 1.0) {
     const bool usable = scale > 0.0;
     if (fast_flags::applies(c, out) && unit == 1.0) {
-        if (usable) return fast_flags::write(c, fast_flags::deviation{m, scale, threshold}, out.flags);
+        if (usable)
+            return fast_flags::write(c, fast_flags::deviation{m, scale, threshold}, out.flags);
         return fast_flags::write(c, fast_flags::outside{-inf, inf}, out.flags);
     }
     const double mu = m * unit;
@@ -70,8 +77,11 @@ double mad_in_quarters(const column<T>& c, double m, std::size_t n) {
     std::vector<double> d;
     d.reserve(n);
     const double mq = m / 4.0;
-    for (std::size_t i = 0; i < c.size(); ++i)
-        if (classify(c, i) == state::finite) d.push_back(std::fabs(value(c, i) / 4.0 - mq));
+    const double_reader<T> reader(c);
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        const double x = reader.at(i);
+        if (std::fabs(x) < inf) d.push_back(std::fabs(x / 4.0 - mq));
+    }
     return rules::mad_spread(median_inplace(d.data(), d.data() + d.size()), [&] {
         double mean = 0.0;
         for (double v : d) mean += v / static_cast<double>(d.size());

@@ -1,12 +1,12 @@
-// Quantile trimming: outside [q_low, q_high], linear (Hyndman–Fan type 7) quantiles (SPEC §4, `quantile`).
+// Quantile trimming: flagged outside [q_low, q_high], linear (Hyndman–Fan type 7) quantiles.
 #pragma once
 
 #include <cstddef>
 #include <stdexcept>
 
-#include "outliers/outputs.hpp"
-#include "outliers/order/select.hpp"
 #include "outliers/kernels/iqr.hpp"
+#include "outliers/order/select.hpp"
+#include "outliers/outputs.hpp"
 #include "outliers/stats/rules.hpp"
 
 namespace outliers::kernels {

@@ -86,8 +86,8 @@ inline scan_plan bracket_plan(std::vector<order_key>& keys, double z, const valu
 // relative standard deviation of about 1/sqrt(k): 5 % for a typical 400). Strict gathering
 // (ties at the bounds counted, not kept) is chosen when the sample shows such ties matter; the
 // lighter inclusive pass otherwise. Sets plan.strict and the capacities; returns their total.
-inline std::size_t size_regions(const std::vector<order_key>& keys, double scale,
-                                scan_plan& plan, gather_regions& regions) {
+inline std::size_t size_regions(const std::vector<order_key>& keys, double scale, scan_plan& plan,
+                                gather_regions& regions) {
     std::size_t within[max_intervals] = {}, strictly[max_intervals] = {};
     for (order_key k : keys)
         for (int j = 0; j < plan.intervals; ++j) {
@@ -166,8 +166,8 @@ inline bool read_ranks(const scan_counts& counts, const scan_plan& plan,
 // or the gathered keys would exceed `budget` (then nothing is set).
 template <class T>
 bool bracketed(const double_reader<T>& src, std::vector<order_key>& keys, std::size_t drawn,
-               const tuning& tune, const value_map& map, const order_request* req,
-               std::size_t m, std::size_t budget, rank_set& ranks, std::size_t& n) {
+               const tuning& tune, const value_map& map, const order_request* req, std::size_t m,
+               std::size_t budget, rank_set& ranks, std::size_t& n) {
     scan_plan plan = bracket_plan(keys, tune.z, map, req, m);
     gather_regions regions;
     const double scale = static_cast<double>(src.size()) / static_cast<double>(drawn);

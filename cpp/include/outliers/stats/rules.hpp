@@ -40,8 +40,8 @@ struct zscore_stats {
 // From `count` values' mean and M2 (the sum of squared deviations): `mean` is that of the values
 // themselves, `m2` that of the values times `unit` (a power of two: 1, or smaller where their
 // sum overflows; dividing by it is exact). std is NaN for count <= ddof.
-inline zscore_stats zscore_rule(double count, double mean, double m2, double unit,
-                                double threshold, std::size_t ddof) noexcept {
+inline zscore_stats zscore_rule(double count, double mean, double m2, double unit, double threshold,
+                                std::size_t ddof) noexcept {
     zscore_stats z;
     const auto n = static_cast<std::size_t>(count);
     if (n == 0) return z;
