@@ -62,8 +62,10 @@ struct target {
 };
 
 // f(target<level>{}): the copy compiled for `level`. Off x86-64 there is one level, the portable.
+// Always inlined: as a function of its own it is one more call per loop, and a copy of the
+// loop's results (lanes.hpp's sums: 384 bytes), which cost small calls 5 %.
 template <class F>
-decltype(auto) dispatch(cpu::level level, F&& f) {
+[[gnu::always_inline]] inline decltype(auto) dispatch(cpu::level level, F&& f) {
 #if defined(OUTLIERS_X86)
     switch (level) {
         case cpu::level::avx512:
