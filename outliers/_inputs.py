@@ -156,7 +156,9 @@ def _from_arrow(arr, dtype) -> Prepared:
     bits = None
     if validity is not None and chunk.null_count:
         bits = np.frombuffer(validity, dtype=np.uint8)
-    return Prepared(values, None, bits, offset, time_dtype, copied)
+    # Timestamps with a zone hold UTC instants, as pandas' own: bounds come back in the zone.
+    tz = getattr(t, "tz", None) or None
+    return Prepared(values, None, bits, offset, time_dtype, copied, tz)
 
 
 def _from_pandas(data) -> Prepared | None:

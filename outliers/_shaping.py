@@ -63,14 +63,27 @@ def concat(pieces: list, counts: np.ndarray):
 def per_point(value, n: int, dtype: Any = None):
     """A scalar broadcast to n entries, or the per-point array as it is.
 
-    `dtype`: the data's. A tz-aware column's bounds keep its dtype even when there is no
-    entry to infer it from (a NaT or an empty result knows no time zone).
+    `dtype`: the data's. Bounds of tz-aware data keep their zone even when there is no entry
+    to infer it from (NaT bounds of empty data, a report without flagged rows).
     """
     if np.ndim(value):
         return value
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        return pd.array([value] * n, dtype=dtype)
+    zoned = _zoned_dtype(value, dtype)
+    if zoned is not None:
+        return pd.array([value] * n, dtype=zoned)
     return pd.Series([value] * n).array if n else np.empty(0, np.asarray(value).dtype)
+
+
+def _zoned_dtype(value, dtype: Any) -> pd.DatetimeTZDtype | None:
+    """The tz-aware dtype of a bound: the Timestamp's own, or for NaT the data's zone."""
+    if isinstance(value, pd.Timestamp) and value.tz is not None:
+        return pd.DatetimeTZDtype(value.unit, value.tz)
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return dtype
+    arrow: Any = getattr(dtype, "pyarrow_dtype", None)  # pyarrow timestamps with a zone
+    if getattr(arrow, "tz", None):
+        return pd.DatetimeTZDtype(arrow.unit, arrow.tz)
+    return None
 
 
 def check_how(how: str) -> None:

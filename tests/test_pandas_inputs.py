@@ -778,3 +778,25 @@ def test_pandas_inputs_tz_aware_bounds_keep_the_dtype_with_nothing_to_infer_it_f
     assert len(rep) == 0 and rep["lower"].dtype == s.dtype and rep["upper"].dtype == s.dtype
     fb = s.to_frame("t").outliers.bounds("mad", columns=["t"])
     assert fb.dtypes.tolist() == [s.dtype, s.dtype]
+
+
+@pytest.mark.parametrize("method,params", METHOD_CASES, ids=METHOD_IDS)
+def test_pandas_inputs_arrow_timestamps_with_a_zone_are_pandas_tz_aware_ones(method, params):
+    """pyarrow timestamps with a zone: bounds in that zone, as for pandas' own tz-aware dtype
+    (they came back as naive UTC datetime64)."""
+    s = tz_aware()
+    a = s.astype(pd.ArrowDtype(pa.timestamp(s.dt.unit, tz=str(s.dt.tz))))
+    pd.testing.assert_series_equal(
+        a.outliers.mask(method, **params), s.outliers.mask(method, **params)
+    )
+    pd.testing.assert_frame_equal(
+        a.outliers.bounds(method, **params), s.outliers.bounds(method, **params)
+    )
+    got, want = ol.bounds(a, method, **params), ol.bounds(s, method, **params)
+    for g, w in zip(got, want, strict=True):
+        if np.ndim(w):
+            pd.testing.assert_extension_array_equal(g, w)
+        else:
+            assert g == w and g.tz == w.tz, (method, g, w)
+    for empty in (a.iloc[:0], a[a.isna()]):
+        assert empty.outliers.bounds(method, **params).dtypes.tolist() == [s.dtype, s.dtype]
