@@ -216,3 +216,39 @@ def test_packaging_api_reference_lists_every_public_name_and_verb():
         verbs = {n for n in dir(kind.outliers) if not n.startswith("_")}
         listed = {e.split(".")[-1] for e in entries if e.startswith(f"{kind.__name__}.outliers.")}
         assert verbs == listed, (kind.__name__, sorted(verbs ^ listed))
+
+
+def _layout_tree() -> set[str]:
+    """The paths CONTRIBUTING.md's layout names (indented entries are under the last folder)."""
+    text = (ROOT / "CONTRIBUTING.md").read_text()
+    block = text.split("## Layout", 1)[1].split("```", 2)[1]
+    listed, folder = set(), ""
+    for line in block.splitlines():
+        m = re.match(r"^( *)(\S+)", line)
+        if not m:
+            continue
+        name = m.group(2) if not m.group(1) else folder + m.group(2)
+        listed.add(name)
+        if not m.group(1) and name.endswith("/"):
+            folder = name
+    return listed
+
+
+@in_source_tree
+def test_packaging_contributing_layout_matches_the_tree():
+    listed = _layout_tree()
+    # Folders whose files each have a line; other listed folders are described in one line.
+    per_file = {"cpp/include/outliers/", "cpp/python/", "outliers/dask/", "benchmarks/"}
+    whole = {p for p in listed if p.endswith("/")} - per_file
+    suffixes = {".py", ".pyi", ".hpp", ".cpp", ".inc", ".json"}
+    roots = ["cpp/include", "cpp/python", "cpp/embed", "outliers", "benchmarks"]
+    files = {
+        str(p.relative_to(ROOT))
+        for root in roots
+        for p in (ROOT / root).rglob("*")
+        if p.suffix in suffixes and "__pycache__" not in p.parts
+    }
+    unlisted = [f for f in files if f not in listed and not f.startswith(tuple(whole))]
+    assert not unlisted, f"not in CONTRIBUTING.md's layout: {sorted(unlisted)}"
+    gone = [p for p in listed if not p.endswith("/") and not (ROOT / p).exists()]
+    assert not gone, f"in CONTRIBUTING.md's layout but not in the tree: {sorted(gone)}"
