@@ -9,7 +9,7 @@ elsewhere than in memory (dask) are handed to the runner their subpackage regist
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Bounds", "bounds", "detect", "mask", "methods", "scores"]
 
-Output = Literal["positions", "mask", "scores", "bounds"]
 
 # Native-order float and integer dtypes: arrays of these that are 1-D and aligned are read in
 # place as they are.
@@ -33,8 +32,10 @@ _PLAIN = frozenset(
     np.dtype(t) for t in ("f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8")
 )
 
-# The output codes of _native.run_plain.
-_PLAIN_CODES: dict[str, int] = {"positions": 0, "mask": 1, "scores": 2, "bounds": 3}
+# The verbs' outputs, numbered as _native.run_plain numbers them (ints: the short door of a
+# small array costs about 2 us, and a lookup more is a few percent of it).
+_OUTPUTS = ("positions", "mask", "scores", "bounds")
+_POSITIONS, _MASK, _SCORES, _BOUNDS = range(4)
 
 # resolve() results for repeated calls: (method, (name, type, value)...) -> checked parameters.
 # The type is part of the key so that True and 1 (equal, same hash) stay apart.
@@ -144,7 +145,7 @@ def run_custom(
     return _native.call_detector(func, values, params, name, as_mask)
 
 
-def _run(data: Any, method: str, missing: Any, params: dict[str, Any], output: Output) -> Any:
+def _run(data: Any, method: str, missing: Any, params: dict[str, Any], output: int) -> Any:
     """The one dispatch of the four verbs: one output of a built-in method on any data.
 
     A numpy array (not a subclass) with no ``missing=`` takes the short door: the core reads
@@ -153,16 +154,15 @@ def _run(data: Any, method: str, missing: Any, params: dict[str, Any], output: O
     Registered collections (dask) go to their runner; everything else is prepared here.
     """
     if type(data) is np.ndarray and missing is None:
-        out = _native.run_plain(method, data, _resolved(method, params), _PLAIN_CODES[output])
+        out = _native.run_plain(method, data, _resolved(method, params), output)
         if out is not None:
-            if output == "bounds" and np.ndim(out[0]) == 0:  # numpy scalars, as below
-                return np.float64(out[0]), np.float64(out[1])
             return out
+    key = _OUTPUTS[output]
     for is_collection, run in _COLLECTIONS:
         if is_collection(data):
-            return run(data, method, params, output, missing)
-    result = run_builtin(data, method, params, missing=missing, **{output: True})
-    return (result["lower"], result["upper"]) if output == "bounds" else result[output]
+            return run(data, method, params, key, missing)
+    result = run_builtin(data, method, params, missing=missing, **{key: True})
+    return (result["lower"], result["upper"]) if output == _BOUNDS else result[key]
 
 
 @document
@@ -201,7 +201,7 @@ def detect(
     >>> ol.detect([1.0, 1.1, -9999.0, 0.9, 1.0, 1.2, 8.0], "mad", missing=-9999)
     array([6])
     """
-    return _run(data, method, missing, params, "positions")
+    return _run(data, method, missing, params, _POSITIONS)
 
 
 @document
@@ -229,7 +229,7 @@ def mask(data: Data, method: str = "zscore", *, missing: Any = None, **params: A
     >>> ol.mask([1.0, 1.1, 0.9, 1.0, 9.0], "iqr")
     array([False, False, False, False,  True])
     """
-    return _run(data, method, missing, params, "mask")
+    return _run(data, method, missing, params, _MASK)
 
 
 @document
@@ -260,7 +260,7 @@ def scores(
     >>> ol.scores([1.0, 2.0, 3.0], "zscore").round(4)
     array([1.2247, 0.    , 1.2247])
     """
-    return _run(data, method, missing, params, "scores")
+    return _run(data, method, missing, params, _SCORES)
 
 
 @document
@@ -294,9 +294,12 @@ def bounds(data: Data, method: str = "zscore", *, missing: Any = None, **params:
     >>> float(upper)
     4.75
     """
-    # tuple.__new__ builds the named tuple in one C call: Bounds(lower, upper) runs the
-    # generated Python __new__, a sixth of a small array's whole call.
-    return tuple.__new__(Bounds, _run(data, method, missing, params, "bounds"))
+    lower, upper = _run(data, method, missing, params, _BOUNDS)
+    if type(lower) is float:  # the short door's scalars: numpy scalars, as on every path
+        lower, upper = np.float64(lower), np.float64(upper)
+    # tuple.__new__ builds the named tuple in one C call, where Bounds(lower, upper) runs its
+    # generated Python __new__ (0.2 us, a tenth of a small array's whole call).
+    return tuple.__new__(Bounds, (lower, upper))
 
 
 def center(data: Data, method: str = "zscore", *, missing: Any = None, **params: Any) -> Any:
