@@ -15,8 +15,8 @@
 
 #include "buffers.hpp"
 #include "moments_tuple.hpp"
+#include "outliers/kernels/band.hpp"
 #include "outliers/kernels/hampel.hpp"
-#include "outliers/kernels/iqr.hpp"
 #include "outliers/kernels/mad.hpp"
 #include "outliers/kernels/zscore.hpp"
 #include "outliers/partitions.hpp"
