@@ -302,10 +302,10 @@ void test_hampel_ranked_path_small_windows() {
                 const k::hampel_detail::point_writer writer{r.out, 2.5};
                 for (std::size_t b = 0; b < x.size(); b += block) {
                     const std::size_t e = std::min(x.size(), b + block);
-                    r.n_used +=
-                        block == 700
-                            ? k::hampel_detail::ranked_path<std::uint64_t>(c, w, b, e, writer)
-                            : k::hampel_detail::ranked_path<std::uint32_t>(c, w, b, e, writer);
+                    r.n_used += block == 700 ? k::hampel_detail::ranked_path<true, std::uint64_t>(
+                                                   c, w, b, e, writer)
+                                             : k::hampel_detail::ranked_path<false, std::uint32_t>(
+                                                   c, w, b, e, writer);
                 }
                 CHECK(same_result(r, expected,
                                   "ranked w=" + std::to_string(w) +

@@ -109,12 +109,11 @@ std::size_t network_path(const column<T>& c, std::size_t w, std::size_t begin, s
 constexpr std::size_t stop_check_points = std::size_t{1} << 12;
 
 // The points [begin, end) with a sorted sliding window (flat_window or blocked_window).
-template <class Window, class T>
+template <bool Plain, class Window, class T>
 std::size_t sliding_path(const column<T>& c, std::size_t w, std::size_t begin, std::size_t end,
                          const point_writer& pw, Window& win) {
     const std::size_t n = c.size(), h = w / 2;
-    const double_reader<T> reader(c);
-    const auto at = [&](std::size_t j) { return j < n ? encoded(reader, j) : nan; };
+    const auto at = [&](std::size_t j) { return j < n ? encoded<Plain>(c, j) : nan; };
     // The values that leave and enter the window when it moves to point i.
     const auto leaving = [&](std::size_t i) { return i >= h + 1 ? at(i - h - 1) : nan; };
     const auto entering = [&](std::size_t i) { return at(i + h); };
@@ -157,16 +156,15 @@ std::size_t sliding_path(const column<T>& c, std::size_t w, std::size_t begin, s
 
 // ------------------------------------------------------------------ very long windows: ranked
 // The points [begin, end) with a ranked_window over the values their windows read.
-template <class Index, class T>
+template <bool Plain, class Index, class T>
 std::size_t ranked_path(const column<T>& c, std::size_t w, std::size_t begin, std::size_t end,
                         const point_writer& pw) {
     const std::size_t n = c.size(), h = w / 2;  // h <= n (run clamps the window)
     const std::size_t lo = begin >= h ? begin - h : 0, hi = std::min(n, end + h);
-    const double_reader<T> reader(c);
     constexpr auto none = static_cast<Index>(-1);
     std::vector<Index> slot;  // of x[lo + k]; none for a missing or inf value
     order::ranked_window<Index> win(order::rank_slots<Index>(
-        hi - lo, [&](std::size_t k) { return encoded(reader, lo + k); }, slot));
+        hi - lo, [&](std::size_t k) { return encoded<Plain>(c, lo + k); }, slot));
     const auto add = [&](std::size_t j) {
         if (slot[j - lo] != none) win.insert(slot[j - lo]);
     };
@@ -180,7 +178,7 @@ std::size_t ranked_path(const column<T>& c, std::size_t w, std::size_t begin, st
             if (i > h && slot[i - h - 1 - lo] != none) win.erase(slot[i - h - 1 - lo]);
             if (i + h < n) add(i + h);
         }
-        const double x = encoded(reader, i);
+        const double x = encoded<Plain>(c, i);
         used += is_finite(x);
         pw.write(i, x, order::sorted_median_mad(win.values(), win.size(), split));
         if (i % stop_check_points == 0) interruption_point();
@@ -192,21 +190,22 @@ std::size_t ranked_path(const column<T>& c, std::size_t w, std::size_t begin, st
 // The points [begin, end) of one block, on the path for the window's size: networks up to
 // network_limit, then a flat, a blocked and a ranked window as the window grows. `capacity` is
 // the most finite values a window can hold, min(w, n).
-template <class T>
+template <bool Plain, class T>
 std::size_t block_points(const column<T>& c, std::size_t w, std::size_t capacity, std::size_t begin,
                          std::size_t end, cpu::level level, const point_writer& pw) {
     if (w <= order::network_limit(level)) return network_path(c, w, begin, end, level, pw);
     if (capacity <= order::ranked_window_min)
-        return order::with_sorted_window(
-            capacity, level, [&](auto& win) { return sliding_path(c, w, begin, end, pw, win); });
+        return order::with_sorted_window(capacity, level, [&](auto& win) {
+            return sliding_path<Plain>(c, w, begin, end, pw, win);
+        });
     // Slots as 32-bit numbers when the block's values allow it: half the memory.
     const std::size_t n = c.size();
     if (std::min(n, end + w / 2) - (begin >= w / 2 ? begin - w / 2 : 0) < UINT32_MAX)
-        return ranked_path<std::uint32_t>(c, w, begin, end, pw);
-    return ranked_path<std::uint64_t>(c, w, begin, end, pw);
+        return ranked_path<Plain, std::uint32_t>(c, w, begin, end, pw);
+    return ranked_path<Plain, std::uint64_t>(c, w, begin, end, pw);
 }
 
-template <class T>
+template <bool Plain, class T>
 summary run(const column<T>& c, const hampel_params& p, const outputs& out, std::size_t first,
             std::size_t last) {
     const std::size_t n = c.size();
@@ -227,7 +226,8 @@ summary run(const column<T>& c, const hampel_params& p, const outputs& out, std:
     for_each_block(
         last - first,
         [&](std::size_t b, std::size_t begin, std::size_t end) {
-            used_per_block[b] = block_points(c, w, capacity, first + begin, first + end, level, pw);
+            used_per_block[b] =
+                block_points<Plain>(c, w, capacity, first + begin, first + end, level, pw);
         },
         block);
     summary result;
@@ -253,7 +253,8 @@ summary hampel(const column<T>& c, const hampel_params& p, const outputs& out, s
     if (!(p.threshold > 0.0)) throw std::invalid_argument("threshold must be > 0");
     if (first > last || last > c.size()) throw std::invalid_argument("points out of range");
     if (first == last) return {};
-    return hampel_detail::run(c, p, out, first, last);
+    return values_decide(c) ? hampel_detail::run<true>(c, p, out, first, last)
+                            : hampel_detail::run<false>(c, p, out, first, last);
 }
 
 template <class T>
