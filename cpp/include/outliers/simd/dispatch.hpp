@@ -35,7 +35,9 @@
 // three copies are overloads of one name, and the tag picks the copy. (Not inline namespaces:
 // argument-dependent lookup would then see a helper's three copies from inside any of them.)
 // Everything defined inside the included file (helpers, templates, lambdas) gets the level's
-// instruction set. A template defined outside it may be called from inside only if
+// instruction set; the compiler's own macros (__AVX2__, ...) do not follow the pragma in C++, so
+// test OUTLIERS_SIMD_LEVEL (tests/test_dispatch.cpp checks each copy's sets). A template defined
+// outside it may be called from inside only if
 // [[gnu::always_inline]]: otherwise, where GCC does not inline it, it is compiled for the
 // baseline, its wide vectors split into SSE2 halves.
 //
