@@ -1,4 +1,4 @@
-"""Issue 5's targets for zscore, esd, small inputs and custom functions, in one run.
+"""The speed targets for zscore, esd, small inputs and custom functions, in one run.
 
 Every figure is a ratio to something timed in the same run, interleaved round-robin, median of
 the rounds, on one thread:

@@ -1,4 +1,4 @@
-// A native host that hands its own buffer to a Python detect function (SPEC §11): the seed
+// A native host that hands its own buffer to a Python detect function (docs: embedding): the seed
 // data, several host threads at once, a Python exception and an invalid result, then close.
 #include <algorithm>
 #include <chrono>

@@ -227,7 +227,7 @@ bool plain_viewable(const py::array& a, dtype_code& code) {
     return kernel_dtype(dt, code) && dt.byteorder() != '>' && a.strides(0) % dt.itemsize() == 0;
 }
 
-// The short door for the commonest call, one plain numpy array (SPEC §2's zero-copy case),
+// The short door for the commonest call, one plain numpy array (the zero-copy case),
 // for small inputs where the general path's Python and dict work would dominate: returns the
 // one output asked for, or None when `values` is not plain (the caller then takes
 // run_columns). Parameters are already resolved and checked by the Python layer.

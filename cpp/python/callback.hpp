@@ -1,6 +1,7 @@
 // Calling a user's Python detection function on a read-only view of a host's memory and
 // validating what it returns. Needs pybind11 (unlike the kernels); shared by the _core module
-// and by native hosts that embed Python (SPEC §5, §11). Every function here needs the GIL.
+// and by native hosts that embed Python (docs: custom functions, embedding). Every function here
+// needs the GIL.
 #pragma once
 
 #include <pybind11/numpy.h>
@@ -79,7 +80,7 @@ void collect_positions(const py::array& a, std::size_t n, const std::string& nam
     }
 }
 
-// A numpy masked array's mask is honoured, as missing values are (SPEC §3: never flagged): a
+// A numpy masked array's mask is honoured, as missing values are (never flagged): a
 // masked entry of a boolean mask is not flagged, a masked position is not a position. Any
 // other result is given back as it is.
 inline py::object unmasked(py::handle result) {

@@ -405,7 +405,7 @@ void test_esd_matches_naive_reference() {
 }
 
 // Removals deep into the data (max_outliers up to n): the candidate sets compact many times
-// and the moments of what is left are rebuilt around new split points (issue 15).
+// and the moments of what is left are rebuilt around new split points.
 void test_esd_many_removals_match_naive_reference() {
     lcg g{19};
     for (int trial = 0; trial < 60; ++trial) {

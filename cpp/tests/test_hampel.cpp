@@ -41,7 +41,7 @@ double median_of(std::vector<double> v) {
     return std::isinf(mean) && std::isfinite(lo) && std::isfinite(hi) ? lo / 2.0 + hi / 2.0 : mean;
 }
 
-// The obvious algorithm (SPEC §4): copy each window's finite values, select twice.
+// The obvious algorithm (docs/methods.md): copy each window's finite values, select twice.
 template <class T>
 result brute_force(const column<T>& c, std::size_t window, double threshold) {
     using outliers::state;

@@ -216,8 +216,8 @@ bool close(double got, double want, double rtol) {
     return std::fabs(got - want) <= rtol * std::fabs(want) + 1e-300;
 }
 
-// The textbook two-pass statistics, summed in long double, and the flags of SPEC §4; flags may
-// differ only where the score is within 1e-9 of the threshold.
+// The textbook two-pass statistics, summed in long double, and the flags of docs/methods.md; flags
+// may differ only where the score is within 1e-9 of the threshold.
 bool matches_naive(const std::vector<double>& x, const zresult& r,
                    outliers::kernels::zscore_params p = {}) {
     long double sum = 0, m2 = 0;

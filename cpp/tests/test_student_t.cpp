@@ -167,7 +167,7 @@ void test_student_t_rejects_bad_arguments() {
 }
 
 // Tails below the doubles, from ln q: an ESD with alpha = 5e-324 asks for
-// q = alpha / (2(n − i + 1)), which underflows to 0 (issue 15).
+// q = alpha / (2(n − i + 1)), which underflows to 0.
 void test_student_t_upper_quantile_log() {
     // Where q is a normal double: scipy.stats.t.isf(1e-300, df) (scipy 1.17; it returns -inf for
     // df = 3..10 there, so those are checked below against the tail's asymptotic form).

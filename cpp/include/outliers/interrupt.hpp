@@ -31,7 +31,7 @@ inline thread_local interruption* this_thread_call = nullptr;
 class interruption {
   public:
     using poll_function = bool (*)(void* context);
-    // Half a second of reaction time is the target (issue 15); a host's answer may cost a
+    // Half a second of reaction time is the target; a host's answer may cost a
     // lock (Python's GIL), so it is asked ten times a second at most.
     static constexpr std::chrono::milliseconds poll_interval{100};
 

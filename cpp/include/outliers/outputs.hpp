@@ -37,7 +37,7 @@ struct summary {
 
 // Writes flags and scores for methods whose rule depends on the value alone. score_of(x) and
 // flagged(x) see finite x only; missing values get score NaN and are never flagged, infinite
-// values score +inf and are always flagged (SPEC §3).
+// values score +inf and are always flagged (docs/methods.md: missing and infinite values).
 template <class T, class Score, class Flag>
 void write_pointwise(const column<T>& c, const outputs& out, Score score_of, Flag flagged) {
     if (!out.flags && !out.scores) return;

@@ -1,5 +1,5 @@
 // A native host hands its own memory to a Python detection function and gets positions back
-// (SPEC §11): load "module:function", call it on a read-only numpy view of the host's buffer
+// (docs: embedding): load "module:function", call it on a read-only numpy view of the host's buffer
 // (no copy), validate and copy back the positions, release the function on close. Needs
 // pybind11's embed support; the interpreter is started once, thread-safely, on first use.
 #pragma once

@@ -403,7 +403,7 @@ moments core_without(const double_reader<T>& reader, std::size_t size, std::vect
 namespace outliers::kernels {
 
 // Generalized ESD many-outlier test (Rosner 1983, Technometrics 25(2); NIST/SEMATECH
-// e-Handbook §1.3.5.17.3), exactly as SPEC §4 defines it.
+// e-Handbook §1.3.5.17.3), exactly as docs/methods.md defines it.
 //
 // Only the r smallest and the r largest finite values can ever be removed (each removal takes
 // the current minimum or maximum), so instead of r passes over all n values, one read does it:

@@ -1,8 +1,8 @@
-// Hampel filter (Hampel 1974; Pearson 2002): exact median and MAD of each centred window (SPEC §4,
-// `hampel`). This file is the driver: it cuts the points into blocks, picks for each the way its
-// windows are kept sorted (order/: sorting networks, a sorted sliding window, a ranked window), and
-// writes the points' outputs (hampel_points.hpp) from the values as hampel reads them
-// (hampel_input.hpp).
+// Hampel filter (Hampel 1974; Pearson 2002): exact median and MAD of each centred window
+// (docs/methods.md, `hampel`). This file is the driver: it cuts the points into blocks, picks for
+// each the way its windows are kept sorted (order/: sorting networks, a sorted sliding window, a
+// ranked window), and writes the points' outputs (hampel_points.hpp) from the values as hampel
+// reads them (hampel_input.hpp).
 #pragma once
 
 #include <algorithm>

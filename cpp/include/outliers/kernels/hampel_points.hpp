@@ -23,16 +23,16 @@ namespace outliers::kernels::hampel_detail {
 
 using rules::mad_scale;
 
-// Writes point i from its encoded value x and its window's statistics, as SPEC §3/§4 say.
+// Writes point i from its encoded value x and its window's statistics, as docs/methods.md says.
 struct point_writer {
     const outputs& out;
     double threshold;
 
     // The score and flag of a finite x whose distance |x - m| overflowed (x and m of opposite
     // signs near +-1e308): inf / S would be NaN for an S that overflowed too (a finite value
-    // with the score SPEC §3 keeps for missing ones), inf for a finite true score. Both are
-    // taken from the halves, exact at these magnitudes (far from the subnormals): the score
-    // and the comparison of arithmetic without overflow.
+    // with the score the missing-value rules keep for missing ones), inf for a finite true score.
+    // Both are taken from the halves, exact at these magnitudes (far from the subnormals): the
+    // score and the comparison of arithmetic without overflow.
     void write_overflowed(std::size_t i, double x, double m, double mad) const noexcept {
         const double d = std::fabs(x / 2.0 - m / 2.0), s = mad_scale * (mad / 2.0);
         if (out.scores) out.scores[i] = s > 0.0 ? d / s : inf;

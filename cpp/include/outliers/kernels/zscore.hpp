@@ -65,7 +65,7 @@ void write_zscore(const column<T>& c, const outputs& out, double mean, double si
 
 // Mean and std exact to rounding, the same for every thread count and CPU level; flags compare
 // |x - mean| with threshold * std, which differs from score > threshold only by rounding, i.e.
-// for scores within a few ulps of the threshold (SPEC §4 allows 1e-9).
+// for scores within a few ulps of the threshold (the methods' contract allows 1e-9 relative).
 //
 // Small columns: two-pass moments per sub-block, pooled with Chan, Golub & LeVeque's parallel
 // formula (moments.hpp), then a pass writing flags or scores, all from the caches.

@@ -137,8 +137,8 @@ inline bool outside_one(double x, double lo, double hi) noexcept {
     return (x < lo || x > hi) && std::fabs(x) < inf;
 }
 
-// SPEC §3 for a method that flags nothing finite yet: flag ±inf; score 0 (finite), NaN (NaN),
-// +inf (±inf).
+// The missing/infinite rules for a method that flags nothing finite yet: flag ±inf; score 0
+// (finite), NaN (NaN), +inf (±inf).
 inline void special_one(double x, std::uint8_t* flag, double* score) noexcept {
     const double ax = std::fabs(x);
     if (flag) *flag = ax == inf;
