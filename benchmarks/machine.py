@@ -23,14 +23,20 @@ def git(*args: str) -> str | None:
     return p.stdout.strip() if p.returncode == 0 else None
 
 
-def versions(distributions) -> dict[str, str | None]:
-    """The installed version of each distribution (None if it is not installed)."""
+def versions(names) -> dict[str, str | None]:
+    """The installed version of each package, by the name it is imported (or distributed) as.
+
+    An import name is looked up through the distribution that provides it: `outliers` is
+    distributed as outliers-toolkit. None if it is not installed.
+    """
+    provided = importlib.metadata.packages_distributions()
     out = {}
-    for dist in distributions:
+    for name in names:
+        dist = provided.get(name, [name])[0]
         try:
-            out[dist] = importlib.metadata.version(dist)
+            out[name] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
-            out[dist] = None
+            out[name] = None
     return out
 
 
