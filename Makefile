@@ -149,7 +149,9 @@ bench: install  ## the benchmark suite (~10 min), then docs/benchmarks.md
 	$(PIP) install --quiet $(BENCH_REQS) || for req in $(BENCH_REQS); do \
 		$(PIP) install --quiet "$$req" || echo "bench: cannot install $$req: skipped"; done
 	$(PY) benchmarks/bench_methods.py --output benchmarks/results.json
-	$(PY) benchmarks/report.py --results benchmarks/results.json
+	$(PY) benchmarks/bench_windows.py --output benchmarks/windows_results.json
+	$(PY) benchmarks/report.py --results benchmarks/results.json \
+		--windows-results benchmarks/windows_results.json
 
 bench-report: venv  ## docs/benchmarks.md and the sweep plot from the committed results (no timing)
 	$(PY) benchmarks/report.py --results benchmarks/results.json

@@ -1,8 +1,9 @@
 """Write the documentation's benchmarks page and the hampel sweep plot from the JSON results.
 
-The page (docs/benchmarks.md) is generated whole from benchmarks/results.json (bench_methods.py)
-and benchmarks/dask_results.json (bench_dask.py); nothing is timed here. `make bench` runs the
-suite and then this; `make bench-report` only this.
+The page (docs/benchmarks.md) is generated whole from benchmarks/results.json (bench_methods.py),
+benchmarks/windows_results.json (bench_windows.py) and benchmarks/dask_results.json
+(bench_dask.py); nothing is timed here. `make bench` runs the suite and then this;
+`make bench-report` only this.
 
     python benchmarks/report.py   # -> docs/benchmarks.md, docs/images/hampel_sweep.png
 """
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 from report_format import MiB, Results, code, mib, number, seconds, size, table
+from report_windows import windows_section
 from targets import targets
 
 HERE = Path(__file__).resolve().parent
@@ -390,15 +392,18 @@ PREAMBLE = [
     "",
     "What outliers costs against what a user would otherwise write, in time and memory. "
     "`make bench` runs `benchmarks/bench_methods.py` (3 to 10 minutes; `--quick` for a smoke "
-    "run, `--only hampel` and `--help` for parts) into `benchmarks/results.json`, then "
-    "`benchmarks/report.py`, which writes this page and its plot from the JSON "
-    "(`make bench-report` does only that). The dask figures come from "
+    "run, `--only hampel` and `--help` for parts) into `benchmarks/results.json` and "
+    "`benchmarks/bench_windows.py` (windows by count and by time) into "
+    "`benchmarks/windows_results.json`, then `benchmarks/report.py`, which writes this page and "
+    "its plot from the JSON (`make bench-report` does only that). The dask figures come from "
     "`benchmarks/bench_dask.py` (`benchmarks/dask_results.json`). How the kernels reach these "
     "figures is on the {doc}`design` page.",
 ]
 
 
-def render(doc: dict, plot_ref: str | None, dask_doc: dict | None = None) -> str:
+def render(
+    doc: dict, plot_ref: str | None, dask_doc: dict | None = None, windows_doc: dict | None = None
+) -> str:
     """The whole benchmarks page."""
     r = Results(doc)
     parts = [
@@ -411,6 +416,7 @@ def render(doc: dict, plot_ref: str | None, dask_doc: dict | None = None) -> str
         detector(r),
         threads(r),
         sweep_section(r, plot_ref),
+        windows_section(windows_doc),
         dask_section(dask_doc),
     ]
     body = []
@@ -424,16 +430,21 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--results", default=str(HERE / "results.json"))
     p.add_argument("--dask-results", default=str(HERE / "dask_results.json"), help="'' for none")
+    p.add_argument(
+        "--windows-results", default=str(HERE / "windows_results.json"), help="'' for none"
+    )
     p.add_argument("--output", default=str(DOCS / "benchmarks.md"))
     p.add_argument("--plot", default=str(DOCS / "images" / "hampel_sweep.png"))
     args = p.parse_args(argv)
     doc = json.loads(Path(args.results).read_text())
     dask_doc = json.loads(Path(args.dask_results).read_text()) if args.dask_results else None
+    windows = Path(args.windows_results) if args.windows_results else None
+    windows_doc = json.loads(windows.read_text()) if windows and windows.exists() else None
     page, plot = Path(args.output), Path(args.plot)
     plot.parent.mkdir(parents=True, exist_ok=True)
     drawn = plot_sweep(Results(doc), plot)
     ref = os.path.relpath(plot, page.parent) if drawn else None
-    page.write_text(render(doc, ref, dask_doc))
+    page.write_text(render(doc, ref, dask_doc, windows_doc))
     print(f"wrote {page}" + (f" and {plot}" if drawn else ""))
     return 0
 
