@@ -15,6 +15,7 @@
 #include "outliers/kernels/iqr.hpp"
 #include "outliers/kernels/mad.hpp"
 #include "outliers/kernels/quantile.hpp"
+#include "outliers/kernels/rolling.hpp"
 #include "outliers/kernels/zscore.hpp"
 #include "outliers/simd/lanes.hpp"
 
@@ -33,6 +34,15 @@ struct method_params {
     kernels::quantile_params quantile;
     kernels::hampel_params hampel;
     kernels::esd_params esd;
+    windows::spec window;             // a count or time window (none: the whole sample)
+    kernels::rolling_params rolling;  // the method's parameters, for a windowed run
+
+    bool windowed() const noexcept { return window.windowed(); }
+    // hampel's own kernel does centred count windows fastest (sorting networks for short ones).
+    bool rolls() const noexcept {
+        return windowed() && !(id == method_id::hampel && window.count > 0 && window.center &&
+                               window.min_periods == 1);
+    }
 };
 
 double get_double(const py::dict& p, const char* name) { return p[name].cast<double>(); }
@@ -43,8 +53,35 @@ std::size_t get_size(const py::dict& p, const char* name) {
     return static_cast<std::size_t>(v);
 }
 
+kernels::rolling_method rolling_of(method_id id) {
+    switch (id) {
+        case method_id::zscore:
+            return kernels::rolling_method::zscore;
+        case method_id::mad:
+            return kernels::rolling_method::mad;
+        case method_id::iqr:
+            return kernels::rolling_method::iqr;
+        case method_id::quantile:
+            return kernels::rolling_method::quantile;
+        default:
+            return kernels::rolling_method::hampel;
+    }
+}
+
+// The window keys the Python layer resolved (absent: the whole sample; hampel always has a count).
+windows::spec parse_window(const py::dict& p) {
+    windows::spec w;
+    if (p.contains("window") && !p["window"].is_none()) w.count = get_size(p, "window");
+    if (p.contains("time_reach")) w.time_reach = p["time_reach"].cast<std::int64_t>();
+    if (p.contains("center")) w.center = p["center"].cast<bool>();
+    if (p.contains("min_periods")) w.min_periods = get_size(p, "min_periods");
+    if (w.time_reach >= 0) w.count = 0;  // hampel's default count gives way to a span
+    return w;
+}
+
 method_params parse(const std::string& method, const py::dict& p) {
     method_params m;
+    m.window = parse_window(p);
     if (method == "zscore") {
         m.id = method_id::zscore;
         m.zscore = {get_double(p, "threshold"), get_size(p, "ddof")};
@@ -66,11 +103,23 @@ method_params parse(const std::string& method, const py::dict& p) {
     } else {
         throw py::value_error("unknown method " + method);
     }
+    if (m.windowed() && m.id == method_id::esd)
+        throw py::value_error("esd tests the whole sample: it takes no window");
+    m.rolling.method = rolling_of(m.id);
+    m.rolling.threshold = m.id == method_id::zscore ? m.zscore.threshold
+                          : m.id == method_id::mad  ? m.mad.threshold
+                                                    : m.hampel.threshold;
+    m.rolling.ddof = m.zscore.ddof;
+    m.rolling.k = m.iqr.k;
+    m.rolling.low = m.quantile.low;
+    m.rolling.high = m.quantile.high;
     return m;
 }
 
 template <class T>
-summary run_kernel(const method_params& m, const column<T>& c, const outputs& out) {
+summary run_kernel(const method_params& m, const column<T>& c, const outputs& out,
+                   const windows::time_axis& times) {
+    if (m.rolls()) return kernels::rolling(c, m.rolling, m.window, times, out);
     switch (m.id) {
         case method_id::zscore:
             return kernels::zscore(c, m.zscore, out);
@@ -186,12 +235,29 @@ void allocate_masks(std::vector<column_job>& jobs) {
     }
 }
 
+// The times of a time window, read in place: None, or a 1-D int64 array of any stride.
+windows::time_axis time_axis_of(const py::object& times) {
+    windows::time_axis t;
+    if (times.is_none()) return t;
+    if (!py::isinstance<py::array>(times)) throw py::type_error("times must be an int64 array");
+    const auto a = py::reinterpret_borrow<py::array>(times);
+    if (a.ndim() != 1 || !a.dtype().is(py::dtype::of<std::int64_t>()))
+        throw py::type_error("times must be a 1-D int64 array");
+    if (a.strides(0) % static_cast<py::ssize_t>(sizeof(std::int64_t)) != 0)
+        throw py::value_error("times must be aligned");
+    t.data = static_cast<const std::int64_t*>(a.data());
+    t.size = static_cast<std::size_t>(a.shape(0));
+    t.stride = a.strides(0) / static_cast<py::ssize_t>(sizeof(std::int64_t));
+    return t;
+}
+
 py::list run_columns(const std::string& method, const py::sequence& columns, const py::dict& params,
                      const std::vector<double>& missing, bool positions, bool mask, bool scores,
-                     bool bounds, bool center) {
+                     bool bounds, bool center, const py::object& times) {
     const request want{positions, mask, scores, bounds, center};
     const method_params m = parse(method, params);
-    const bool per_point = m.id == method_id::hampel;
+    const windows::time_axis axis = time_axis_of(times);
+    const bool per_point = m.id == method_id::hampel || m.windowed();
     std::vector<column_job> jobs;
     jobs.reserve(columns.size());
     for (const auto& spec : columns) jobs.push_back(prepare(spec, want, per_point));
@@ -206,8 +272,8 @@ py::list run_columns(const std::string& method, const py::sequence& columns, con
     run_interruptible([&] {
         for_each_task(jobs.size(), [&](std::size_t k) {
             column_job& job = jobs[k];
-            job.result =
-                job.src.visit(missing, [&](const auto& c) { return run_kernel(m, c, job.out); });
+            job.result = job.src.visit(
+                missing, [&](const auto& c) { return run_kernel(m, c, job.out, axis); });
         });
     });
 
@@ -247,7 +313,8 @@ py::object run_plain(const std::string& method, const py::handle& values, const 
     py::array_t<bool> mask_out;
     py::array_t<double> scores_out, lower_out, upper_out, center_out;
     std::vector<std::uint8_t> flags;
-    const bool per_point = m.id == method_id::hampel;
+    const bool per_point = m.id == method_id::hampel || m.windowed();
+    if (m.window.by_time()) return py::none();  // needs times: run_columns
     switch (what) {
         case plain_output::positions:
             flags.resize(n);
@@ -278,7 +345,7 @@ py::object run_plain(const std::string& method, const py::handle& values, const 
     static const std::vector<double> no_sentinels;
     // Safe to release the GIL: only raw memory is touched below, no Python object.
     run_interruptible([&] {
-        result = src.visit(no_sentinels, [&](const auto& c) { return run_kernel(m, c, out); });
+        result = src.visit(no_sentinels, [&](const auto& c) { return run_kernel(m, c, out, {}); });
     });
     switch (what) {
         case plain_output::positions:
@@ -299,8 +366,10 @@ void bind_methods(py::module_& m) {
     m.def("run_columns", &run_columns, py::arg("method"), py::arg("columns"), py::arg("params"),
           py::arg("missing"), py::arg("positions") = false, py::arg("mask") = false,
           py::arg("scores") = false, py::arg("bounds") = false, py::arg("center") = false,
+          py::arg("times") = py::none(),
           "Run a built-in method on each column, given as (values, mask, validity bitmap, bit "
-          "offset, NaT-is-missing), without copying; columns run in parallel without the GIL.");
+          "offset, NaT-is-missing), without copying; columns run in parallel without the GIL. "
+          "`times` (an int64 array, read in place) are the times of a time window.");
     m.def("run_plain", &run_plain, py::arg("method"), py::arg("values"), py::arg("params"),
           py::arg("output"),
           "One plain 1-D numpy array (aligned, native order, float or integer): the output "
