@@ -54,7 +54,7 @@ import outliers as ol
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import machine
 from bench_methods import _child_env
-from candidates import data, missing_modules
+from candidates import MAD_SCALE, data, missing_modules
 from timing import Settings, round_robin, summary, timed
 
 HERE = Path(__file__).resolve().parent
@@ -62,6 +62,7 @@ SCHEMA = 1
 SIZES = (10**6, 10**7)
 APPLY_N = 10**5  # pandas' rolling apply takes seconds here already
 ROUNDS = {APPLY_N: 5, 10**6: 9, 10**7: 5}
+CHECK_N = 20_000  # the flags of every call against pandas' rolling statistics
 WINDOW, SPAN = 101, "101s"
 DISTRIBUTIONS = ("numpy", "pandas", "bottleneck", "outliers")
 START = "2026-01-01"
@@ -275,6 +276,50 @@ def checks(n: int, cases: list[Case], flags: dict[str, np.ndarray]) -> list[dict
     return out
 
 
+def pandas_flags(s: pd.Series, method: str, window) -> np.ndarray:
+    """The method's flags from pandas' rolling statistics: the reference of the run's check.
+
+    min_periods=1 as outliers' default; pandas' mean and std are running sums, so a flag may
+    differ where a score is within rounding of the threshold.
+    """
+    params = ol.methods()[method]
+    r = s.rolling(window, center=True, min_periods=1)
+    if method == "zscore":
+        flags = (s - r.mean()).abs() > params["threshold"] * r.std(ddof=0)
+    elif method == "mad":
+        mad = r.apply(exact_mad, raw=True)
+        flags = (s - r.median()).abs() > params["threshold"] * MAD_SCALE * mad
+    else:
+        qs = (0.25, 0.75) if method == "iqr" else (params["low"], params["high"])
+        lo, hi = (r.quantile(q) for q in qs)
+        if method == "iqr":
+            lo, hi = lo - params["k"] * (hi - lo), hi + params["k"] * (hi - lo)
+        flags = (s < lo) | (s > hi)
+    return flags.to_numpy()
+
+
+def reference_checks(cases: list[Case], n: int) -> list[dict]:
+    """Every outliers call of the run, on n points, against the flags of pandas_flags."""
+    s = series(n, seed=3)
+    out, refs = [], {}
+    for c in cases:
+        if c.impl != "outliers":
+            continue
+        method, window = c.task.split()
+        w = int(window) if window.isdigit() else window
+        row = {"candidate": c.name, "n": n}
+        try:
+            mask = np.asarray(c.make(s)(), dtype=bool)
+        except Exception as e:  # noqa: BLE001  (reported with the timings' error)
+            out.append(row | {"error": _error(e)})
+            continue
+        if c.task not in refs:
+            refs[c.task] = pandas_flags(s, method, w)
+        differ = int(np.count_nonzero(mask != refs[c.task]))
+        out.append(row | {"flagged": int(mask.sum()), "differ_from_pandas": differ})
+    return out
+
+
 # --- peak RSS in a fresh process ----------------------------------------------------------
 
 
@@ -354,6 +399,7 @@ def metadata(args, started: float, load_start: list[float]) -> dict:
         "span": SPAN,
         "threads": args.threads,
         "rss_n": args.rss_n,
+        "check_n": args.check_n,
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpu": machine.cpu(),
@@ -379,6 +425,7 @@ def parse_args(argv=None):
     p.add_argument("--clock", choices=("wall", "cpu"), default="wall")
     p.add_argument("--min-batch", type=float, help="seconds per timed batch (default 0.005)")
     p.add_argument("--long-call", type=float, default=5.0, help="timed in round 1 only (s)")
+    p.add_argument("--check-n", type=int, help="size of the check against pandas (0: none)")
     p.add_argument("--rss-n", type=int, help="the fresh processes' size (0: none; default 10^7)")
     p.add_argument("--rss-workers", type=int, default=2)
     p.add_argument("--output", default=str(HERE / "windows_results.json"))
@@ -395,6 +442,8 @@ def parse_args(argv=None):
         args.rounds = {n: 2 if args.quick else ROUNDS.get(n, 5) for n in sizes}
     if args.min_batch is None:
         args.min_batch = 0.001 if args.quick else 0.005
+    if args.check_n is None:
+        args.check_n = 500 if args.quick else CHECK_N
     if args.rss_n is None:
         args.rss_n = max(args.sizes) if args.quick else 10**7
     if args.threads is None:
@@ -419,6 +468,7 @@ def main(argv=None) -> int:
         r, c = bench_size(n, rounds, cases, missing, settings, args)
         rows += r
         checked += c
+    reference = reference_checks(cases, args.check_n) if args.check_n else []
     memory = measure_memory(args.rss_n, args.threads, args.rss_workers) if args.rss_n else []
     result = {
         "schema": SCHEMA,
@@ -430,6 +480,7 @@ def main(argv=None) -> int:
         },
         "results": rows,
         "checks": checked,
+        "reference": reference,
         "memory": memory,
     }
     Path(args.output).write_text(json.dumps(result, indent=1) + "\n")

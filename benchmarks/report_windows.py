@@ -79,6 +79,10 @@ def _memory_rows(doc: dict, columns: int) -> list[list[str]]:
     return rows
 
 
+def _points(k: int) -> str:
+    return f"{k:,} point{'s' * (k != 1)}"
+
+
 def _checks(doc: dict) -> str:
     checks = doc.get("checks") or []
     texts = []
@@ -92,6 +96,19 @@ def _checks(doc: dict) -> str:
         bad = [f"{c['candidate']} at {size(c['n'])}" for c in seen if not c[key]]
         verdict = "**no**: " + ", ".join(bad) if bad else "yes, in every call"
         texts.append(f"{what}: {verdict}")
+    reference = doc.get("reference") or []
+    if reference:
+        bad = [
+            f"{c['candidate']} ({c.get('error') or _points(c['differ_from_pandas'])})"
+            for c in reference
+            if c.get("differ_from_pandas") != 0
+        ]
+        verdict = "**no**: " + ", ".join(bad) if bad else "yes, at every point of every call"
+        texts.append(
+            f"on {reference[0]['n']:,} points, flags identical to those of pandas' rolling "
+            "statistics (mean and std with ddof=0, median, quantiles, apply of the exact MAD; "
+            f"min_periods=1): {verdict}"
+        )
     return "Checks of the run: " + "; ".join(texts) + "." if texts else ""
 
 
