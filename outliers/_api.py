@@ -16,6 +16,7 @@ import numpy as np
 from . import _native
 from ._inputs import prepare
 from ._params import METHODS, document, missing_values, resolve
+from ._windows import is_timed, resolve_times, with_reach
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -43,7 +44,8 @@ _RESOLVED: dict[tuple, dict[str, Any]] = {}
 _RESOLVED_MAX = 256
 
 # Collections run by a subpackage (outliers.dask): (is_collection(data), run(data, method,
-# params, output, missing)); the subpackage adds itself when imported.
+# params, output, missing)), params holding the user's "times" when given; the subpackage adds
+# itself when imported.
 CollectionRun = Callable[[Any, str, dict[str, Any], str, Any], Any]
 _COLLECTIONS: list[tuple[Callable[[Any], bool], CollectionRun]] = []
 
@@ -51,9 +53,10 @@ _COLLECTIONS: list[tuple[Callable[[Any], bool], CollectionRun]] = []
 class Bounds(NamedTuple):
     """The values beyond which a point is flagged: ``lower`` and ``upper``.
 
-    Scalars for every method but ``hampel``, whose bounds are arrays with one value per point;
-    in the data's dtype and unit for datetime and timedelta data. A named tuple, so it unpacks
-    as a pair: ``lower, upper = ol.bounds(x)``.
+    Scalars for the whole sample; arrays with one value per point for ``hampel`` and any call
+    with a window (NaN where a window holds fewer than ``min_periods`` values). In the data's
+    dtype and unit for datetime and timedelta data. A named tuple, so it unpacks as a pair:
+    ``lower, upper = ol.bounds(x)``.
     """
 
     lower: Any
@@ -90,6 +93,8 @@ def run_builtin_columns(
     params: dict[str, Any],
     *,
     missing: Any = None,
+    times: Any = None,
+    index: Any = None,
     positions: bool = False,
     mask: bool = False,
     scores: bool = False,
@@ -99,11 +104,27 @@ def run_builtin_columns(
     """Run a built-in method on several 1-D inputs in one core call (in parallel, no GIL).
 
     Only the outputs asked for are computed; bounds and centers of datetime/timedelta inputs
-    come back in the input's dtype (tz-aware ones in their time zone).
+    come back in the input's dtype (tz-aware ones in their time zone), one per point for a
+    windowed call. A time window reads its times from ``times`` (or the user's "times" in
+    `params`), else from `index`, else from the first column's index (a Series'): one times
+    array for every column.
     """
     declared_missing = missing_values(missing)
+    if "times" in params:
+        params = dict(params)
+        times = params.pop("times")
     full = resolve(method, params)
     prepared = [prepare(c) for c in columns]
+    options: dict[str, Any] = {}
+    if is_timed(full):
+        if times is None and index is None and columns:
+            index = getattr(columns[0], "index", None)
+        n = prepared[0].size if prepared else 0
+        if any(p.size != n for p in prepared):
+            raise ValueError("a time window needs columns of one length, sharing one times")
+        t = resolve_times(times, index, n, params.get("window"))
+        full = with_reach(full, t.dtype)
+        options["times"] = t.values
     results = _native.run_columns(
         method,
         [p.core_column() for p in prepared],
@@ -114,6 +135,7 @@ def run_builtin_columns(
         scores=scores,
         bounds=bounds,
         center=center,
+        **options,
     )
     for p, result in zip(prepared, results, strict=True):
         for key in ("lower", "upper", "center"):
@@ -125,10 +147,16 @@ def run_builtin_columns(
 
 
 def run_builtin(
-    data: Any, method: str, params: dict[str, Any], *, missing: Any = None, **outputs: bool
+    data: Any,
+    method: str,
+    params: dict[str, Any],
+    *,
+    missing: Any = None,
+    times: Any = None,
+    **outputs: bool,
 ) -> dict[str, Any]:
     """Run a built-in method on one 1-D input, computing only the outputs asked for."""
-    return run_builtin_columns([data], method, params, missing=missing, **outputs)[0]
+    return run_builtin_columns([data], method, params, missing=missing, times=times, **outputs)[0]
 
 
 def run_custom(
@@ -150,18 +178,25 @@ def _run(data: Any, method: str, missing: Any, params: dict[str, Any], output: i
 
     A numpy array (not a subclass) with no ``missing=`` takes the short door: the core reads
     it in place with nothing to prepare, or returns None for what needs the general path
-    (other dtypes, 2-D, unaligned...), which gives the same results for the same values.
-    Registered collections (dask) go to their runner; everything else is prepared here.
+    (other dtypes, 2-D, unaligned, a time window...), which gives the same results for the
+    same values. Registered collections (dask) go to their runner; everything else is
+    prepared here. `params` is the verb's own ``**params`` dict, so ``times`` is taken out of
+    it in place (it is data, and unhashable).
     """
+    times = params.pop("times", None) if params else None
     if type(data) is np.ndarray and missing is None:
-        out = _native.run_plain(method, data, _resolved(method, params), output)
-        if out is not None:
-            return out
+        full = _resolved(method, params)
+        if "span" not in full:  # a span needs its times: the general path
+            out = _native.run_plain(method, data, full, output)
+            if out is not None:
+                return out
     key = _OUTPUTS[output]
     for is_collection, run in _COLLECTIONS:
         if is_collection(data):
+            if times is not None:
+                params["times"] = times
             return run(data, method, params, key, missing)
-    result = run_builtin(data, method, params, missing=missing, **{key: True})
+    result = run_builtin(data, method, params, missing=missing, times=times, **{key: True})
     return (result["lower"], result["upper"]) if output == _BOUNDS else result[key]
 
 
@@ -276,9 +311,9 @@ def bounds(data: Data, method: str = "zscore", *, missing: Any = None, **params:
     Returns
     -------
     Bounds
-        The named tuple ``(lower, upper)``: scalars for every method but ``hampel``, whose
-        bounds are arrays with one value per point. Datetime and timedelta data get bounds in
-        their own dtype and unit (tz-aware data in its time zone). Empty data gives
+        The named tuple ``(lower, upper)``: scalars for the whole sample; arrays with one value
+        per point for ``hampel`` and any call with a window. Datetime and timedelta data get
+        bounds in their own dtype and unit (tz-aware data in its time zone). Empty data gives
         ``(nan, nan)``.
 
     Raises
@@ -303,7 +338,7 @@ def bounds(data: Data, method: str = "zscore", *, missing: Any = None, **params:
 
 
 def center(data: Data, method: str = "zscore", *, missing: Any = None, **params: Any) -> Any:
-    """The method's center: a scalar, or one value per point for ``hampel``."""
+    """The method's center: a scalar, or one value per point for ``hampel`` or a window."""
     return run_builtin(data, method, params, missing=missing, center=True)["center"]
 
 

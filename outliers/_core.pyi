@@ -18,7 +18,8 @@ _Moments = tuple[float, float, float, float, float, float, float, bool, int]
 # ESD candidates: (value, position) in removal order.
 _Candidates = list[tuple[float, int]]
 
-# In-memory data: every output of a built-in method, one call for all columns.
+# In-memory data: every output of a built-in method, one call for all columns; `times` (int64,
+# read in place) are the times of a time window ("time_reach" in params).
 def run_columns(
     method: str,
     columns: Sequence[_Column],
@@ -29,6 +30,7 @@ def run_columns(
     scores: bool = False,
     bounds: bool = False,
     center: bool = False,
+    times: npt.NDArray[np.int64] | None = None,
 ) -> list[dict[str, Any]]: ...
 
 # The short door for a plain ndarray: one output (0 positions, 1 mask, 2 scores, 3 bounds), or

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _api
 from ._api import Bounds
-from ._params import document, missing_values, resolve
+from ._params import check, document, missing_values
 
 if TYPE_CHECKING:
     from ._api import Data
@@ -61,14 +61,17 @@ class Detector:
         treated exactly like NaN. A custom function is handed the values as they are.
     **params
         Parameters: checked now for a built-in method, passed as keywords to a callable.
+        A built-in method takes a window here too (``window=``, ``center=``,
+        ``min_periods=``); the times of a span belong to the data: a Series' DatetimeIndex,
+        or ``times=`` given to each call (``d.detect(x, times=t)``), never here.
 
     Raises
     ------
     ValueError
         For an unknown built-in method or a parameter out of its range.
     TypeError
-        For an unknown parameter of a built-in method, a bad ``missing``, or ``missing``
-        with a custom function.
+        For an unknown parameter of a built-in method, a bad ``missing``, ``missing`` with a
+        custom function, or ``times`` (given to each call instead).
     ModuleNotFoundError, AttributeError
         For an import path whose module or attribute does not exist.
 
@@ -91,6 +94,11 @@ class Detector:
     array([7])
     >>> ol.Detector(lambda v: v > 1).detect([0.5, 2.0, 0.7])
     array([1])
+    >>> import pandas as pd
+    >>> d = ol.Detector("mad", window="3h")
+    >>> t = pd.date_range("2024-01-01", periods=8, freq="h")
+    >>> d.detect([1.0, 1.1, 0.9, 1.0, 7.0, 1.1, 0.9, 1.0], times=t)
+    array([4])
     """
 
     def __init__(
@@ -99,6 +107,11 @@ class Detector:
         self._lock = threading.Lock()
         self._closed = False
         self._missing = missing
+        if "times" in params:
+            raise TypeError(
+                "times= belongs to the data: give it to each call (d.detect(x, times=t)), or "
+                "use a Series with a DatetimeIndex"
+            )
         if missing is not None and (callable(method) or ":" in str(method)):
             raise TypeError(
                 "missing= applies to the built-in methods: a custom function is handed the "
@@ -116,7 +129,7 @@ class Detector:
             self._name = method
             self._params = dict(params)
         else:
-            self._params = resolve(method, params)  # ValueError for unknown names
+            self._params = check(method, params)  # ValueError for unknown names
             missing_values(missing)  # checked now, not at the first call
             self._func = None
             self._method = method
@@ -153,6 +166,18 @@ class Detector:
                 raise RuntimeError(f"Detector({self._name!r}) is closed")
             return self._func
 
+    def _with(self, times: Any) -> dict[str, Any]:
+        """The parameters of a built-in method's call: the Detector's, and this call's times."""
+        return self._params if times is None else {**self._params, "times": times}
+
+    def _custom_params(self, times: Any) -> dict[str, Any]:
+        if times is not None:
+            raise TypeError(
+                f"times= applies to the built-in methods' windows; {self._name} is a custom "
+                "function (give it times as a parameter of your own)"
+            )
+        return self._params
+
     def _builtin_only(self, verb: str) -> None:
         if self._target() is not None:
             raise TypeError(
@@ -160,13 +185,16 @@ class Detector:
                 "custom functions return positions only, they have no scores or bounds"
             )
 
-    def detect(self, data: Data) -> np.ndarray:
+    def detect(self, data: Data, *, times: Any = None) -> np.ndarray:
         """Positions of the outliers in `data`.
 
         Parameters
         ----------
         data : array_like or pandas.Series
             1-D float, integer, datetime64 or timedelta64 data (see :func:`outliers.detect`).
+        times : array_like of datetime64 or timedelta64, optional
+            The times of the values, for a window given as a span (by default the data's
+            DatetimeIndex); built-in methods only.
 
         Returns
         -------
@@ -181,7 +209,8 @@ class Detector:
         TypeError
             For data of a dtype that cannot be checked.
         ValueError
-            For data that is not 1-D, or a custom function's result that is not valid.
+            For data that is not 1-D, a custom function's result that is not valid, or a
+            span without times or with times that hold NaT, decrease or differ in length.
 
         Examples
         --------
@@ -191,16 +220,19 @@ class Detector:
         """
         func = self._target()
         if func is not None:
-            return _api.run_custom(func, self._name, data, self._params)
-        return _api.detect(data, self._method, missing=self._missing, **self._params)
+            return _api.run_custom(func, self._name, data, self._custom_params(times))
+        return _api.detect(data, self._method, missing=self._missing, **self._with(times))
 
-    def mask(self, data: Data) -> np.ndarray:
+    def mask(self, data: Data, *, times: Any = None) -> np.ndarray:
         """Boolean mask of the outliers in `data`.
 
         Parameters
         ----------
         data : array_like or pandas.Series
             1-D float, integer, datetime64 or timedelta64 data (see :func:`outliers.detect`).
+        times : array_like of datetime64 or timedelta64, optional
+            The times of the values, for a window given as a span (by default the data's
+            DatetimeIndex); built-in methods only.
 
         Returns
         -------
@@ -214,7 +246,8 @@ class Detector:
         TypeError
             For data of a dtype that cannot be checked.
         ValueError
-            For data that is not 1-D, or a custom function's result that is not valid.
+            For data that is not 1-D, a custom function's result that is not valid, or a
+            span without times or with times that hold NaT, decrease or differ in length.
 
         Examples
         --------
@@ -224,16 +257,19 @@ class Detector:
         """
         func = self._target()
         if func is None:
-            return _api.mask(data, self._method, missing=self._missing, **self._params)
-        return _api.run_custom(func, self._name, data, self._params, as_mask=True)
+            return _api.mask(data, self._method, missing=self._missing, **self._with(times))
+        return _api.run_custom(func, self._name, data, self._custom_params(times), as_mask=True)
 
-    def scores(self, data: Data) -> np.ndarray:
+    def scores(self, data: Data, *, times: Any = None) -> np.ndarray:
         """Outlier score of every value in `data` (built-in methods only).
 
         Parameters
         ----------
         data : array_like or pandas.Series
             1-D float, integer, datetime64 or timedelta64 data (see :func:`outliers.detect`).
+        times : array_like of datetime64 or timedelta64, optional
+            The times of the values, for a window given as a span (by default the data's
+            DatetimeIndex); built-in methods only.
 
         Returns
         -------
@@ -247,7 +283,8 @@ class Detector:
         TypeError
             For data of a dtype that cannot be checked, or a custom function (it has no scores).
         ValueError
-            For data that is not 1-D.
+            For data that is not 1-D, or a span without times or with times that hold NaT,
+            decrease or differ in length.
 
         Examples
         --------
@@ -256,15 +293,18 @@ class Detector:
         array([1.2247, 0.    , 1.2247])
         """
         self._builtin_only("scores")
-        return _api.scores(data, self._method, missing=self._missing, **self._params)
+        return _api.scores(data, self._method, missing=self._missing, **self._with(times))
 
-    def bounds(self, data: Data) -> Bounds:
+    def bounds(self, data: Data, *, times: Any = None) -> Bounds:
         """The values beyond which a point is flagged (built-in methods only).
 
         Parameters
         ----------
         data : array_like or pandas.Series
             1-D float, integer, datetime64 or timedelta64 data (see :func:`outliers.detect`).
+        times : array_like of datetime64 or timedelta64, optional
+            The times of the values, for a window given as a span (by default the data's
+            DatetimeIndex); built-in methods only.
 
         Returns
         -------
@@ -278,7 +318,8 @@ class Detector:
         TypeError
             For data of a dtype that cannot be checked, or a custom function (it has no bounds).
         ValueError
-            For data that is not 1-D.
+            For data that is not 1-D, or a span without times or with times that hold NaT,
+            decrease or differ in length.
 
         Examples
         --------
@@ -287,7 +328,7 @@ class Detector:
         Bounds(lower=np.float64(0.25), upper=np.float64(4.75))
         """
         self._builtin_only("bounds")
-        return _api.bounds(data, self._method, missing=self._missing, **self._params)
+        return _api.bounds(data, self._method, missing=self._missing, **self._with(times))
 
     def close(self) -> None:
         """Release the function; any later call raises RuntimeError.

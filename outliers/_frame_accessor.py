@@ -55,8 +55,10 @@ class FrameOutliers:
     """Outlier detection on each numeric column of a DataFrame: ``df.outliers.mask("mad")``.
 
     Every verb takes ``method``, the method's parameters, ``missing=`` and ``columns=`` (the
-    columns to check; default: every numeric column). All checked columns go to the C++ core
-    in one call and run in parallel without the GIL.
+    columns to check; default: every numeric column), and a window (``window=``, ``center=``,
+    ``min_periods=``, ``times=``): a span's times are by default the frame's DatetimeIndex,
+    the same for every column. All checked columns go to the C++ core in one call and run in
+    parallel without the GIL.
 
     Examples
     --------
@@ -118,7 +120,9 @@ class FrameOutliers:
                 inputs = [s for _, s in self._df.items()]
             else:
                 inputs = [self._df.iloc[:, j] for j in cols]
-        results = run_builtin_columns(inputs, method, params, missing=missing, **outputs)
+        results = run_builtin_columns(
+            inputs, method, params, missing=missing, index=self._df.index, **outputs
+        )
         return cols, inputs, results
 
     def _frame(self, cols: list[int], arrays: list) -> pd.DataFrame:
@@ -374,7 +378,7 @@ class FrameOutliers:
             counts = np.array([r["mask"].sum() for r in results], dtype=np.intp)
             owner = np.repeat(np.arange(len(cols)), counts)
         ends = np.cumsum(counts).tolist()
-        # Scalar float bounds (all methods but hampel, on numbers): repeated in one call.
+        # Scalar float bounds (the whole sample, on numbers): repeated in one call.
         scalar = all(type(r["lower"]) is np.float64 for r in results)
         dtypes = self._df.dtypes.tolist()
         values: list[Any] = []
@@ -392,7 +396,7 @@ class FrameOutliers:
                 continue
             for key, out in (("lower", lower), ("upper", upper)):
                 bound = r[key]
-                if np.ndim(bound):  # hampel: one per point
+                if np.ndim(bound):  # hampel or a window: one per point
                     out.append(bound[p])
                 elif isinstance(bound, np.generic):  # datetime64, timedelta64
                     out.append(np.full(p.size, bound))

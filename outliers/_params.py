@@ -9,6 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from . import _windows
+from ._windows import COUNT_MAX
+
 # name -> {parameter: default}; the single source for ol.methods(), validation and docs.
 METHODS: dict[str, dict[str, Any]] = {
     "zscore": {"threshold": 3.0, "ddof": 0},
@@ -25,19 +28,23 @@ _SUMMARIES = {
     "mad": "distance to the median, in scaled MADs (modified z-score)",
     "iqr": "Tukey's fences around the quartiles",
     "quantile": "outside the low and high quantiles",
-    "hampel": "moving median and MAD over a centered window",
+    "hampel": "median and MAD of a moving window (7 positions by default)",
     "esd": "generalized ESD test (Rosner 1983)",
 }
 
-# Methods whose bounds and center differ from point to point.
+# The context every method but esd takes beside its own parameters, with defaults: judge each
+# point by its window rather than by the whole sample (hampel's window defaults to 7).
+# ``times`` is data rather than a parameter: it is read only by a time window.
+CONTEXT: dict[str, Any] = {"window": None, "center": True, "min_periods": 1, "times": None}
+
+# Methods whose bounds and center differ from point to point whatever the call; with a window
+# (_windows.is_windowed) every method's do.
 PER_POINT = frozenset({"hampel"})
 
-
-# The largest count the core reads (int64; odd, so a valid hampel window). A larger window,
-# ddof or max_outliers means what this one means for any array memory can hold (a window past
-# 2n covers the whole array, ddof >= n flags nothing, max_outliers stops at n - 2), so such
-# values are clamped to it rather than refused.
-COUNT_MAX = 2**63 - 1
+# COUNT_MAX (from _windows), the largest count the core reads (int64; odd, so a valid centred
+# window): a larger window, ddof or max_outliers means what this one means for any array
+# memory can hold (a window past 2n covers the whole array, ddof >= n flags nothing,
+# max_outliers stops at n - 2), so such values are clamped to it rather than refused.
 
 
 def _real(name: str, value: Any) -> float:
@@ -61,8 +68,6 @@ def _integer(name: str, value: Any) -> int:
 def _count(p: dict[str, Any], name: str, low: int) -> int:
     """p[name] as an integer >= low, clamped to COUNT_MAX; ValueError below low."""
     value = _integer(name, p[name])
-    if name == "window" and (value < low or value % 2 == 0):
-        raise ValueError(f"window must be odd and >= {low} (got {value})")
     if value < low:
         raise ValueError(f"{name} must be an integer >= {low} (got {value})")
     p[name] = min(value, COUNT_MAX)
@@ -95,11 +100,6 @@ def _check_quantile(p: dict[str, Any]) -> None:
         )
 
 
-def _check_hampel(p: dict[str, Any]) -> None:
-    _count(p, "window", 3)
-    _check_threshold(p)
-
-
 def _check_esd(p: dict[str, Any]) -> None:
     _count(p, "max_outliers", 1)
     p["alpha"] = a = _real("alpha", p["alpha"])
@@ -112,7 +112,7 @@ _CHECKS = {
     "mad": _check_threshold,
     "iqr": _check_iqr,
     "quantile": _check_quantile,
-    "hampel": _check_hampel,
+    "hampel": _check_threshold,  # its window is checked with the other methods' windows
     "esd": _check_esd,
 }
 
@@ -160,19 +160,35 @@ def check_method(method: Any) -> str:
     return method
 
 
-def resolve(method: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Merge `params` over the method's defaults and validate them; return the full set."""
+def check(method: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Merge `params` over the method's defaults and validate them: the user's view.
+
+    The method's parameters with defaults filled in, and the window parameters given (a
+    window as a count or a pd.Timedelta). ``times`` is data, never kept here. What this
+    returns can be passed back as keywords.
+    """
     check_method(method)
     defaults = METHODS[method]
-    unknown = sorted(set(params) - set(defaults))
+    unknown = sorted(set(params) - set(defaults) - set(CONTEXT))
     if unknown:
-        allowed = ", ".join(defaults)
+        allowed = ", ".join([*defaults, *(["times"] if method == "esd" else CONTEXT)])
         raise TypeError(
             f"{method} got unknown parameter(s) {', '.join(unknown)}; it takes: {allowed}"
         )
     full = {**defaults, **params}
+    full.pop("times", None)
     _CHECKS[method](full)
+    _windows.check_context(method, full)
     return full
+
+
+def resolve(method: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The checked parameters as the core reads them (see `_windows.core_params`).
+
+    Without a window, the method's parameters with defaults; a span still needs its reach
+    for the times' unit (`_windows.with_reach`) before the core can run it.
+    """
+    return _windows.core_params(check(method, params))
 
 
 def methods_table(indent: str = "") -> str:
@@ -206,6 +222,24 @@ method : str, default "zscore"
 missing : float or sequence of float, optional
     Values that stand for "not measured", such as ``-9999``: treated exactly like NaN
     (ignored by the statistics, never flagged), compared in place without copying.
+window : int or str or timedelta, optional
+    Judge each point by its neighbourhood instead of the whole sample (the default; hampel's
+    is 7). An integer counts positions: centred, odd and >= 3, the point and ``window // 2``
+    on each side (fewer at the ends); trailing, >= 2, the point and the ``window - 1`` before
+    it. A fixed span (``"7D"``, ``"90min"``, a ``pd.Timedelta``, ``np.timedelta64`` or
+    ``datetime.timedelta``) needs times: centred, the points within half the span of the
+    point's time; trailing, the point and those before it less than the span earlier
+    (pandas' ``rolling(span)``). Months, years and business days vary in length and are
+    refused. Bounds and centers are then per point; ``esd`` tests the whole sample and takes
+    no window.
+center : bool, default True
+    Centred windows, or trailing ones (``False``: the point and what precedes it).
+min_periods : int, default 1
+    A point whose window holds fewer finite values is not flagged and gets score, bounds and
+    center NaN (infinite values, always flagged, excepted).
+times : array_like of datetime64 or timedelta64, optional
+    For a span: the time of each value, non-decreasing (ties allowed), tz-aware compared as
+    instants; by default the data's DatetimeIndex or TimedeltaIndex. Read in place.
 **params
     The method's parameters, by name (see the table)."""
 
@@ -214,8 +248,9 @@ TypeError
     For data of a dtype that cannot be checked (bool, complex, object, strings,
     categoricals), an unknown parameter, or a parameter or ``missing`` of the wrong type.
 ValueError
-    For an unknown method (the message lists them), a parameter out of its range, or data
-    that is not 1-D."""
+    For an unknown method (the message lists them), a parameter out of its range, data that
+    is not 1-D, a calendar window, or a span without times, or with times that hold NaT,
+    decrease or do not match the data's length."""
 
 _COLUMNS = """\
 columns : label or list of labels, optional

@@ -19,8 +19,10 @@ class SeriesOutliers:
     """Outlier detection on a Series: ``s.outliers.detect("mad")`` and friends.
 
     Every verb takes ``method`` (a built-in method name, see :func:`outliers.methods`), the
-    method's parameters, and ``missing=`` (values to treat as missing, e.g. ``-9999``).
-    Positions are positions; results keep the Series' index, name and order.
+    method's parameters, ``missing=`` (values to treat as missing, e.g. ``-9999``) and a
+    window (``window=``, ``center=``, ``min_periods=``, ``times=``; a span's times are by
+    default the Series' DatetimeIndex). Positions are positions; results keep the Series'
+    index, name and order.
 
     Examples
     --------
@@ -137,7 +139,7 @@ class SeriesOutliers:
         -------
         pandas.DataFrame
             Columns ``lower`` and ``upper`` aligned to the data (the same on every row but for
-            ``hampel``), in the data's dtype for datetimes and timedeltas.
+            ``hampel`` and windows), in the data's dtype for datetimes and timedeltas.
 
         Raises
         ------
@@ -169,7 +171,8 @@ class SeriesOutliers:
             masked dtypes get ``pd.NA``), ``"drop"`` removes them, ``"clip"`` clips them to
             the bounds, ``"center"`` replaces them with the method's center (mean for zscore,
             median for mad/iqr/quantile, the window median for hampel, the mean of the kept
-            values for esd).
+            values for esd). With a window, each value's own bounds and center, those of its
+            window.
         {method_params}
 
         Returns

@@ -529,7 +529,10 @@ BAD_PARAMS = [
     ("hampel", {"window": 1}, ValueError, "window"),
     ("esd", {"alpha": 1.5}, ValueError, "alpha"),
     ("esd", {"max_outliers": 0}, ValueError, "max_outliers"),
-    ("mad", {"window": 5}, TypeError, "window"),
+    ("mad", {"window": 4}, ValueError, "window"),  # a centred count window is odd
+    ("mad", {"window": "1D"}, ValueError, "DatetimeIndex"),  # a span needs times
+    ("esd", {"window": 5}, ValueError, "window"),
+    ("mad", {"window": 5.0}, TypeError, "window"),
     ("zscore", {"treshold": 2.0}, TypeError, "treshold"),
 ]
 

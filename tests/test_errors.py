@@ -105,7 +105,14 @@ BAD_PARAMS = [
     ("esd", {"max_outliers": 0}, "max_outliers"),
     ("esd", {"max_outliers": -3}, "max_outliers"),
     ("esd", {"max_outliers": 2.5}, "max_outliers"),
-    ("zscore", {"window": 7}, "window"),
+    ("zscore", {"window": 8}, "window"),  # a centred count window is odd
+    ("zscore", {"window": 1, "center": False}, "window"),
+    ("mad", {"window": "1M"}, "window"),  # months vary in length
+    ("iqr", {"window": 7.0}, "window"),
+    ("quantile", {"window": 5, "min_periods": 0}, "min_periods"),
+    ("mad", {"window": 5, "center": "yes"}, "center"),
+    ("esd", {"window": 7}, "window"),
+    ("hampel", {"window": None}, "window"),
     ("zscore", {"foo": 1}, "foo"),
     ("mad", {"ddof": 0}, "ddof"),
     ("iqr", {"threshold": 3.0}, "threshold"),
