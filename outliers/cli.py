@@ -88,29 +88,49 @@ def _number(text: str) -> int | float:
         return float(text)
 
 
+# Words read as booleans in --param (center=false).
+_BOOLEANS = {"true": True, "false": False, "yes": True, "no": False}
+
+
+def _value(name: str, text: str) -> int | float | bool | str:
+    """One --param value: a number, a boolean word, or for ``window`` a span such as "1D"."""
+    try:
+        return _number(text)
+    except ValueError:
+        pass
+    if text.strip().lower() in _BOOLEANS:
+        return _BOOLEANS[text.strip().lower()]
+    if name == "window":
+        return text  # a span ("1D", "90min"), checked by the library
+    raise ValueError(text)
+
+
 def parse_params(items: list[str]) -> dict[str, Any]:
     """``NAME=VALUE`` pairs (``--param``) as keyword arguments for the method.
 
     Parameters
     ----------
     items : list of str
-        Each ``NAME=VALUE``, the value a number. ``missing=-9999,-8888`` (the older spelling of
-        ``--missing``) gives a list.
+        Each ``NAME=VALUE``, the value a number, ``true`` / ``false`` (``center=false``), or
+        for ``window`` a span (``window=30D``; ``window=7`` counts positions).
+        ``missing=-9999,-8888`` (the older spelling of ``--missing``) gives a list.
 
     Returns
     -------
     dict
-        ``{name: number}``.
+        ``{name: value}``.
 
     Raises
     ------
     UserError
-        When an item is not ``NAME=VALUE`` or its value is not a number.
+        When an item is not ``NAME=VALUE`` or its value is not one of those.
 
     Examples
     --------
     >>> parse_params(["threshold=2.5", "window=9"])
     {'threshold': 2.5, 'window': 9}
+    >>> parse_params(["window=30D", "center=false", "min_periods=10"])
+    {'window': '30D', 'center': False, 'min_periods': 10}
     """
     params: dict[str, Any] = {}
     for item in items:
@@ -118,9 +138,10 @@ def parse_params(items: list[str]) -> dict[str, Any]:
         if not sep or not name:
             raise UserError(f"--param {item!r}: expected NAME=VALUE, e.g. threshold=3")
         try:
-            values = [_number(t) for t in text.split(",")]
+            values = [_value(name, t) for t in text.split(",")]
         except ValueError:
-            raise UserError(f"--param {item!r}: {text!r} is not a number") from None
+            kind = "true or false" if name == "center" else "a number"
+            raise UserError(f"--param {item!r}: {text!r} is not {kind}") from None
         params[name] = values if name == "missing" and len(values) > 1 else values[0]
     return params
 
@@ -294,6 +315,39 @@ def _request(args: argparse.Namespace) -> tuple[dict[str, Any], list[int | float
     return params, missing
 
 
+def _time_index(df: pd.DataFrame, args: argparse.Namespace, window: Any) -> pd.DataFrame:
+    """`df` with its --index read as dates, for a time window (``window=30D``).
+
+    A date column of a CSV file is read as text (or as integers, for dates written YYYYMMDD
+    as NOAA's): only a span needs it as times, so only then is it parsed.
+    """
+    if not isinstance(window, str):
+        return df
+    if args.index is None:
+        raise UserError(
+            f"--param window={window} is a time window: name the date column with --index"
+        )
+    index = df.index
+    if isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex)):
+        return df
+    whole = index.dtype.kind in "iu"  # 20000101
+    try:
+        with warnings.catch_warnings():
+            # pandas warns when it cannot infer one format and parses each date alone.
+            warnings.simplefilter("ignore", UserWarning)
+            dates = pd.to_datetime(
+                index.astype(str) if whole else index, format="%Y%m%d" if whole else None
+            )
+    except (ValueError, TypeError, OverflowError):
+        dates = None
+    if not isinstance(dates, pd.DatetimeIndex) or index.dtype.kind in "fb":
+        raise UserError(
+            f"--index {args.index!r} is not a date column: --param window={window} (a time "
+            "window) needs dates such as 2024-01-31"
+        )
+    return df.set_axis(dates.rename(index.name))
+
+
 def _write(report: pd.DataFrame, args: argparse.Namespace) -> None:
     """The report on stdout, in the --format asked for."""
     report = report.rename_axis(args.index or "row").reset_index()
@@ -310,7 +364,7 @@ def _write(report: pd.DataFrame, args: argparse.Namespace) -> None:
 
 def _detect(args: argparse.Namespace) -> int:
     params, missing = _request(args)
-    df = read_table(args.file, args.index, args.sep)
+    df = _time_index(read_table(args.file, args.index, args.sep), args, params.get("window"))
     for column in args.column or []:
         if column not in df.columns:
             raise UserError(f"--column {column!r}: no such column in {args.file}")
@@ -350,7 +404,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a method parameter, e.g. threshold=3 (repeatable)",
+        help="a method parameter, e.g. threshold=3, or a window: window=30D (times from the "
+        "--index date column), window=7 (positions), center=false, min_periods=3 (repeatable)",
     )
     det.add_argument(
         "--missing",
