@@ -52,10 +52,10 @@ struct source {
 
 // The points [begin, end) with their windows' moments.
 template <class Source>
-std::size_t moments_block(const Source& src, const double* inverse, std::size_t begin,
+std::size_t moments_block(const Source& src, const stats::moment_tables& tables, std::size_t begin,
                           std::size_t end, const zscore_rule& rule) {
     windows::walker walk = src.walker();
-    stats::sliding_moments moments(inverse);
+    stats::sliding_moments moments(tables);
     std::size_t used = 0;
     for (std::size_t i = begin; i < end; ++i) {
         const range r = walk.at(i);
@@ -225,10 +225,10 @@ summary rolling(const column<T>& c, const rolling_params& p, const windows::spec
     const auto on = [&](auto plain) {
         const source<decltype(plain)::value, T> src{c, spec, times, longest};
         if (p.method == rolling_method::zscore) {
-            const std::vector<double> inverse = stats::reciprocals(longest + 2);
+            const stats::moment_tables tables(longest + 2);
             const zscore_rule rule{out, p.threshold, p.ddof};
             return run_blocks(first, last, longest, [&](std::size_t b, std::size_t e) {
-                return moments_block(src, inverse.data(), b, e, rule);
+                return moments_block(src, tables, b, e, rule);
             });
         }
         return run_blocks(first, last, longest, [&](std::size_t b, std::size_t e) {
