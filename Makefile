@@ -143,9 +143,9 @@ sanitize: test-embed-asan  ## C++ tests and the Python suite on an ASan + UBSan 
 		../$(ASAN_VENV)/bin/python -m pytest -c ../pyproject.toml --rootdir=.. -p no:cacheprovider -x -q -m "not browser" . $(PYTEST_ARGS)
 
 # The bench extra, then package by package if the whole fails: the suite skips what is missing
-# and says so in results.json and the benchmarks page. Then the suite (~10 min), then the page.
+# and says so in results.json and the benchmarks page. Then the suites (~15 min), then the page.
 BENCH_REQS = $$($(PY) benchmarks/bench_methods.py --requirements)
-bench: install  ## the benchmark suite (~10 min), then docs/benchmarks.md
+bench: install  ## the benchmark suite (~15 min), then docs/benchmarks.md
 	$(PIP) install --quiet $(BENCH_REQS) || for req in $(BENCH_REQS); do \
 		$(PIP) install --quiet "$$req" || echo "bench: cannot install $$req: skipped"; done
 	$(PY) benchmarks/bench_methods.py --output benchmarks/results.json

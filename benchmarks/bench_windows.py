@@ -395,6 +395,7 @@ def metadata(args, started: float, load_start: list[float]) -> dict:
         "apply_n": args.apply_n,
         "rounds": {str(n): r for n, r in args.rounds.items()},
         "clock": args.clock,
+        "long_call_s": args.long_call,
         "window": WINDOW,
         "span": SPAN,
         "threads": args.threads,
