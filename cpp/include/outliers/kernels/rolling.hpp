@@ -44,10 +44,11 @@ struct source {
     const windows::spec& spec;
     const windows::time_axis& times;
     std::size_t longest;
+    std::size_t origin;  // the position of c[0] in the whole data
 
     double operator()(std::size_t j) const noexcept { return encoded<Plain>(c, j); }
     std::size_t size() const noexcept { return c.size(); }
-    windows::walker walker() const noexcept { return {spec, times, c.size()}; }
+    windows::walker walker() const noexcept { return {spec, times, c.size(), origin}; }
 };
 
 // The points [begin, end) with their windows' moments.
@@ -59,7 +60,7 @@ std::size_t moments_block(const Source& src, const stats::moment_tables& tables,
     std::size_t used = 0;
     for (std::size_t i = begin; i < end; ++i) {
         const range r = walk.at(i);
-        const stats::running_moments w = moments.window(r.lo, r.hi, src);
+        const stats::running_moments w = moments.window(r.lo, walk.split(i, r), r.hi, src);
         const double x = src(i);
         used += is_finite(x);
         if (w.count < src.spec.min_periods)
@@ -207,11 +208,12 @@ struct rolling_params {
 // The points [first, last) of c judged by their own windows: `out` is indexed by position in c
 // (per-point center, lower and upper included) and the other points are not written; a window
 // still reads c outside that range (a dask partition's points in a buffer its neighbours'
-// values extend). n_used counts the range's finite values.
+// values extend, `origin` the position of c[0] in the whole data: every point's result is then
+// bit for bit what it is in memory). n_used counts the range's finite values.
 template <class T>
 summary rolling(const column<T>& c, const rolling_params& p, const windows::spec& spec,
                 const windows::time_axis& times, const outputs& out, std::size_t first,
-                std::size_t last) {
+                std::size_t last, std::size_t origin = 0) {
     using namespace rolling_detail;
     const std::size_t n = c.size();
     windows::check(spec, times, n);
@@ -223,7 +225,7 @@ summary rolling(const column<T>& c, const rolling_params& p, const windows::spec
         spec.by_time() ? walk.longest(first, last) : std::min(spec.count, n);
     const cpu::level level = cpu::active();
     const auto on = [&](auto plain) {
-        const source<decltype(plain)::value, T> src{c, spec, times, longest};
+        const source<decltype(plain)::value, T> src{c, spec, times, longest, origin};
         if (p.method == rolling_method::zscore) {
             const stats::moment_tables tables(longest + 2);
             const zscore_rule rule{out, p.threshold, p.ddof};

@@ -3,20 +3,22 @@
 // left the window (a 1e15 among unit-scale noise) leaves an error behind, as it does in the
 // running sums of pandas' and bottleneck's rolling variance.
 //
-// The window [lo, hi) is a queue: values enter at hi and leave at lo, both ends moving forward.
-// It is kept as two stacks (the "two-stacks" sliding-window aggregation: Hirzel, Schneider &
-// Tangwongsan 2017, "Sliding-window aggregation algorithms", DEBS tutorial): a front segment
-// [first, mid) holding the sums of every suffix [j, mid), and a back [mid, hi) holding the sums
-// of all its values. The window's moments are those of the suffix [lo, mid) merged with the
-// back. When lo passes mid the back becomes the front, its suffixes summed afresh in one
-// backward pass: each value is added twice in all, O(1) per point whatever the window.
+// Each window [lo, hi) is cut in two at a position mid that a fixed grid sets (windows/extent.hpp:
+// walker::split): the suffix [lo, mid), summed backwards from mid, and the prefix [mid, hi),
+// summed forwards from mid (the idea of van Herk 1992 and Gil & Werman 1993 for running maxima,
+// here for sums). Points that share a mid share both runs: the suffixes are summed once when
+// mid moves, the prefix grows as hi does, so each value is added about twice, O(1) per point
+// whatever the window. Since mid depends on the grid alone, a point's result does not depend
+// on where its block of points starts: the same for any thread count, and for a dask partition
+// that starts elsewhere.
 // Values are added with Youngs & Cramer's update (1971; analysed with the others in Chan, Golub
 // & LeVeque 1983, "Algorithms for computing the sample variance"), whose two running sums each
 // wait on one addition per value (Welford's update waits on a subtraction, a product and an
-// addition: 3x slower here); to the values minus a shift taken from the data (the "shifted
-// data" remedy of the same paper, for values far from zero compared with their spread). Parts
-// are merged with Chan, Golub & LeVeque's formula (1979, "Updating formulae and a pairwise
-// algorithm for computing sample variances").
+// addition: 3x slower here), to the values minus a shift: the first value each run adds, a
+// value of the window, so that values far from zero compared with their spread (1e9 + noise)
+// lose no digits (the "shifted data" remedy of the same paper). The two runs are merged with
+// Chan, Golub & LeVeque's formula (1979, "Updating formulae and a pairwise algorithm for
+// computing sample variances").
 #pragma once
 
 #include <algorithm>
@@ -50,15 +52,19 @@ struct moment_tables {
     }
 };
 
-// The sums of a part of a window: its values minus `shift`, their sum and M2.
+// The sums of a run of values: their count, and their sum and M2 taken minus `shift`, the run's
+// first finite value.
 struct shifted_sums {
     std::size_t count = 0;
+    double shift = 0.0;
     double sum = 0.0;
     double m2 = 0.0;
 
     // Youngs & Cramer: with T_j the sum of the first j values, M2 grows by
     // (j x_j - T_j)^2 / (j (j - 1)).
-    void add(double y, const moment_tables& t) noexcept {
+    void add(double x, const moment_tables& t) noexcept {
+        if (count == 0) shift = x;
+        const double y = x - shift;
         ++count;
         sum += y;
         const double d = static_cast<double>(count) * y - sum;
@@ -66,75 +72,58 @@ struct shifted_sums {
     }
 };
 
-// The moments of two parts of values shifted alike (Chan, Golub & LeVeque 1979). The means are
-// compared shifted (the difference of two means near 1e9 would keep their rounding, ~1e-7).
-inline running_moments merge(const shifted_sums& a, const shifted_sums& b, double shift,
+// The moments of two runs together (Chan, Golub & LeVeque 1979). The means are compared through
+// their shifts (two values of the window: their difference is exact or rounded to its own size),
+// so that two means near 1e9 do not bring their rounding, ~1e-7, into the spread.
+inline running_moments merge(const shifted_sums& a, const shifted_sums& b,
                              const moment_tables& t) noexcept {
     running_moments r;
     r.count = a.count + b.count;
-    if (r.count == 0) return r;
     const double mean_a = a.sum * t.inverse[a.count], mean_b = b.sum * t.inverse[b.count];
-    if (b.count == 0) return {a.count, shift + mean_a, a.m2};
-    if (a.count == 0) return {b.count, shift + mean_b, b.m2};
-    const double delta = mean_b - mean_a;
+    if (b.count == 0) return {a.count, a.shift + mean_a, a.m2};
+    if (a.count == 0) return {b.count, b.shift + mean_b, b.m2};
+    const double delta = (b.shift - a.shift) + (mean_b - mean_a);
     const double nb_over_n = static_cast<double>(b.count) * t.inverse[r.count];
-    r.mean = shift + (mean_a + delta * nb_over_n);
+    r.mean = a.shift + (mean_a + delta * nb_over_n);
     r.m2 = a.m2 + b.m2 + delta * delta * static_cast<double>(a.count) * nb_over_n;
     return r;
 }
 
-// A shift for the values [first, last): the median of up to three finite values read at its
-// start, middle and end (a value far from the others, an outlier, is never the shift when the
-// other two are alike); 0 when none of those is finite.
-template <class Value>
-double pick_shift(const Value& value, std::size_t first, std::size_t last) {
-    double v[3];
-    int found = 0;
-    for (const std::size_t at : {first, first + (last - first) / 2, last - 1}) {
-        const double x = at < last ? value(at) : nan;
-        if (std::fabs(x) < inf) v[found++] = x;
-    }
-    if (found == 0) return 0.0;
-    if (found < 3) return v[0];
-    return std::max(std::min(v[0], v[1]), std::min(std::max(v[0], v[1]), v[2]));
-}
-
-// The moments of windows [lo, hi) visited with both ends non-decreasing. `value(j)` reads
-// position j as a double (NaN for a missing value); only finite values count. The tables must
-// reach one past the most positions a window spans.
+// The moments of windows [lo, hi), cut at mid, visited with lo, mid and hi non-decreasing.
+// `value(j)` reads position j as a double (NaN for a missing value); only finite values count.
+// The tables must reach one past the most positions a window spans.
 class sliding_moments {
   public:
     explicit sliding_moments(const moment_tables& tables) noexcept : t_(tables) {}
 
     template <class Value>
-    running_moments window(std::size_t lo, std::size_t hi, const Value& value) {
-        if (lo >= mid_) {  // the front is used up: [lo, hi) becomes the front, the back empty
+    running_moments window(std::size_t lo, std::size_t mid, std::size_t hi, const Value& value) {
+        if (mid != mid_ || !started_) {  // a new cut: the suffixes of [lo, mid), the prefix anew
+            started_ = true;
             first_ = lo;
-            mid_ = hi_ = hi > lo ? hi : lo;
-            shift_ = pick_shift(value, first_, mid_);
-            suffix_.resize(mid_ - first_);
-            shifted_sums acc;
-            for (std::size_t j = mid_; j-- > first_;) {
+            mid_ = hi_ = mid;
+            suffix_.resize(mid - lo);
+            shifted_sums run;
+            for (std::size_t j = mid; j-- > lo;) {
                 const double x = value(j);
-                if (std::fabs(x) < inf) acc.add(x - shift_, t_);
-                suffix_[j - first_] = acc;
+                if (std::fabs(x) < inf) run.add(x, t_);
+                suffix_[j - lo] = run;
             }
-            back_ = shifted_sums{};
+            prefix_ = shifted_sums{};
         }
         for (; hi_ < hi; ++hi_) {
             const double x = value(hi_);
-            if (std::fabs(x) < inf) back_.add(x - shift_, t_);
+            if (std::fabs(x) < inf) prefix_.add(x, t_);
         }
-        const shifted_sums front = lo < mid_ ? suffix_[lo - first_] : shifted_sums{};
-        return merge(front, back_, shift_, t_);
+        return merge(lo < mid ? suffix_[lo - first_] : shifted_sums{}, prefix_, t_);
     }
 
   private:
     const moment_tables& t_;
     std::vector<shifted_sums> suffix_;  // suffix_[j - first_]: the values [j, mid_)
-    shifted_sums back_;                 // the values [mid_, hi_)
-    double shift_ = 0.0;                // of the front and the back
+    shifted_sums prefix_;               // the values [mid_, hi_)
     std::size_t first_ = 0, mid_ = 0, hi_ = 0;
+    bool started_ = false;
 };
 
 }  // namespace outliers::stats

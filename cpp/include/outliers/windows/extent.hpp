@@ -78,7 +78,10 @@ struct range {
 // amortised per point), after a binary search for the first point asked.
 class walker {
   public:
-    walker(const spec& s, const time_axis& t, std::size_t n) noexcept : s_(s), t_(t), n_(n) {}
+    // `origin`: the position of the column's first value in the whole data (a dask partition's
+    // buffer starts there), so that split() cuts windows where it cuts them in memory.
+    walker(const spec& s, const time_axis& t, std::size_t n, std::size_t origin = 0) noexcept
+        : s_(s), t_(t), n_(n), origin_(origin) {}
 
     range at(std::size_t i) noexcept {
         if (!s_.by_time()) return counted(i);
@@ -105,6 +108,38 @@ class walker {
         }
         started_ = false;
         return most;
+    }
+
+    // Where the window r of point i is cut in two, lo <= mid <= hi, for sums that must not depend
+    // on where a block of points starts (window_moments.hpp): at the one line of a fixed grid
+    // that the window, uncut, crosses. Centred windows cover w = 2h + 1 consecutive positions
+    // (or 2 reach + 1 consecutive ticks), trailing ones w positions (reach ticks): a grid with
+    // that spacing, from position 0 of the whole data (from tick 0), has exactly one line in
+    // each. Points i are asked in non-decreasing order, after at(i).
+    std::size_t split(std::size_t i, const range& r) noexcept {
+        __extension__ typedef __int128 wide;  // t_i - reach may pass INT64_MIN
+        wide first, spacing;
+        if (s_.by_time()) {
+            const wide reach = s_.time_reach;
+            first = static_cast<wide>(t_[i]) - reach + (s_.center ? 0 : 1);
+            spacing = s_.center ? 2 * reach + 1 : reach;
+        } else {
+            const wide w = static_cast<wide>(s_.count);
+            first = static_cast<wide>(i) + static_cast<wide>(origin_) - (s_.center ? w / 2 : w - 1);
+            spacing = w;
+        }
+        wide line = first / spacing * spacing;  // rounded towards zero: up to the multiple >= first
+        if (line < first) line += spacing;
+        if (!s_.by_time()) {
+            const wide at = line - static_cast<wide>(origin_);
+            return at <= static_cast<wide>(r.lo)   ? r.lo
+                   : at >= static_cast<wide>(r.hi) ? r.hi
+                                                   : static_cast<std::size_t>(at);
+        }
+        // The first position of the window whose time is on or past the line.
+        if (mid_ < r.lo) mid_ = r.lo;
+        while (mid_ < r.hi && static_cast<wide>(t_[mid_]) < line) ++mid_;
+        return mid_;
     }
 
   private:
@@ -138,6 +173,8 @@ class walker {
     spec s_;
     time_axis t_;
     std::size_t n_;
+    std::size_t origin_;
+    std::size_t mid_ = 0;  // split()'s last answer, for time windows
     range r_{};
     bool started_ = false;
 };
