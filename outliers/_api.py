@@ -77,7 +77,7 @@ def _resolved(method: str, params: dict[str, Any]) -> dict[str, Any]:
     try:
         key = (method, *[(name, type(v), v) for name, v in params.items()])
         full = _RESOLVED.get(key)
-    except TypeError:  # an unhashable method or value: nothing to remember
+    except (TypeError, ValueError):  # unhashable (numpy: ValueError for np.timedelta64(5))
         return resolve(method, params)
     if full is None:
         full = resolve(method, params)  # raises for anything invalid: only valid sets are kept
