@@ -117,9 +117,11 @@ def run_builtin_columns(
     prepared = [prepare(c) for c in columns]
     options: dict[str, Any] = {}
     if is_timed(full):
+        if not prepared:  # no column: nothing to judge, no times to read
+            return []
         if times is None and index is None and columns:
             index = getattr(columns[0], "index", None)
-        n = prepared[0].size if prepared else 0
+        n = prepared[0].size
         if any(p.size != n for p in prepared):
             raise ValueError("a time window needs columns of one length, sharing one times")
         t = resolve_times(times, index, n, params.get("window"))

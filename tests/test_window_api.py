@@ -553,3 +553,18 @@ def test_window_api_cli_count_window_keeps_the_index_as_it_is(dated_csv, capsys)
                      "--method", "iqr", "--param", "window=9"]) == 0  # fmt: skip
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("ymd,column") and out[1].split(",")[0].isdigit()
+
+
+def test_window_api_nothing_to_judge():
+    idx = pd.date_range("2024-01-01", periods=30, freq="h")
+    labels = pd.DataFrame({"s": ["a"] * 30}, index=idx)  # no column to check: no times read
+    assert labels.outliers.mask("mad", window="1h").shape == (30, 0)
+    assert labels.outliers.report("mad", window="1h").empty
+    empty = pd.Series([], dtype=float, index=pd.DatetimeIndex([]))
+    assert empty.outliers.mask("mad", window="1h").empty
+    for bounds in (
+        ol.bounds(empty, "mad", window="1h"),
+        ol.bounds(np.array([]), "mad", window="1h", times=np.array([], "M8[s]")),
+        ol.bounds(np.array([]), "mad", window=3),
+    ):
+        assert bounds.lower.shape == bounds.upper.shape == (0,)
