@@ -237,6 +237,13 @@ def detect(
     array([10])
     >>> ol.detect([1.0, 1.1, -9999.0, 0.9, 1.0, 1.2, 8.0], "mad", missing=-9999)
     array([6])
+
+    Each point judged by its own window, here the 3 hours around it:
+
+    >>> import pandas as pd
+    >>> t = pd.date_range("2024-01-01", periods=8, freq="h")
+    >>> ol.detect([1.0, 1.1, 0.9, 1.0, 7.0, 1.1, 0.9, 1.0], "mad", window="3h", times=t)
+    array([4])
     """
     return _run(data, method, missing, params, _POSITIONS)
 
@@ -330,6 +337,8 @@ def bounds(data: Data, method: str = "zscore", *, missing: Any = None, **params:
     >>> lower, upper = ol.bounds([1.0, 2.0, 3.0, 4.0], "iqr", k=1.0)
     >>> float(upper)
     4.75
+    >>> ol.bounds([1.0, 2.0, 3.0, 4.0, 5.0], "quantile", low=0.0, high=1.0, window=3).lower
+    array([1., 1., 2., 3., 4.])
     """
     lower, upper = _run(data, method, missing, params, _BOUNDS)
     if type(lower) is float:  # the short door's scalars: numpy scalars, as on every path
