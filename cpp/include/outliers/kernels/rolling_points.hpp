@@ -50,22 +50,33 @@ double sorted_quantile(const Sorted& s, std::size_t n, double q) {
     return numpy_lerp(s[p.below], s[p.above], p.gamma);
 }
 
-// zscore over a window: mean and std (ddof) of its finite values.
+// zscore over a window: mean and std (ddof) of its finite values (rules::zscore_rule, with the
+// division by n - ddof read from the tables as a product).
 struct zscore_rule {
     const outputs& out;
     double threshold;
     std::size_t ddof;
+    const double* inverse;  // 1 / k up to the most values a window holds
 
     void operator()(std::size_t i, double x, const stats::running_moments& w) const {
-        const auto z =
-            rules::zscore_rule(static_cast<double>(w.count), w.mean, w.m2, 1.0, threshold, ddof);
-        const double sigma = z.sigma;
-        const bool usable = sigma > 0.0;  // false for NaN (count <= ddof) and 0
+        const double mean = w.mean;
+        const double variance = w.count > ddof ? w.m2 * inverse[w.count - ddof] : nan;
+        const bool usable = variance > 0.0;  // false for NaN (count <= ddof) and 0
+        if (!out.center && !out.lower && !out.upper && !out.scores) {
+            // Flags alone (the commonest call): |x - mean| > t sigma compared squared, no root.
+            const double d = x - mean;
+            out.flags[i] = std::fabs(x) < inf ? usable && d * d > threshold * threshold * variance
+                                              : std::isinf(x);
+            return;
+        }
+        const double sigma = std::sqrt(variance);
         const double limit = threshold * sigma;
+        const rules::band bounds =
+            std::isnan(sigma) ? rules::band{} : rules::around(mean, threshold, sigma);
         write_point(
-            out, i, x, z.center, z.bounds,
-            [&](double v) { return usable && sigma < inf ? std::fabs(v - z.center) / sigma : 0.0; },
-            [&](double v) { return usable && std::fabs(v - z.center) > limit; });
+            out, i, x, mean, bounds,
+            [&](double v) { return usable && sigma < inf ? std::fabs(v - mean) / sigma : 0.0; },
+            [&](double v) { return usable && std::fabs(v - mean) > limit; });
     }
 };
 
