@@ -113,7 +113,7 @@ def run_builtin_columns(
     if "times" in params:
         params = dict(params)
         times = params.pop("times")
-    full = resolve(method, params)
+    full = _resolved(method, params)
     prepared = [prepare(c) for c in columns]
     options: dict[str, Any] = {}
     if is_timed(full):

@@ -51,7 +51,9 @@ def _span(value: Any) -> Any:
     """`value` as a positive pd.Timedelta; TypeError / ValueError naming window otherwise."""
     import pandas as pd
 
-    if isinstance(value, pd.offsets.BaseOffset):  # a Tick is fixed, but offsets are calendars
+    # Offsets are refused as a kind, the fixed ones (Hour) too: most are calendar units, and
+    # pandas 3 made even Day one.
+    if isinstance(value, pd.offsets.BaseOffset):
         raise ValueError(
             f"window must be a fixed span, not a pandas offset (got {value!r}): pass "
             "pd.Timedelta or a string such as '1D'"
@@ -177,7 +179,7 @@ def check_context(method: str, p: dict[str, Any]) -> None:
         p["window"] = parse_window(p["window"], p.get("center", True))
     if p.get("window") is None:
         if method == "hampel":
-            raise ValueError(f"hampel needs a window ({_SPAN_HINT}); for the whole sample use mad")
+            raise ValueError(f"hampel needs a window: {_SPAN_HINT}; for the whole sample, use mad")
         if p.get("min_periods", 1) != 1:
             raise ValueError("min_periods applies to windows: give window= too")
 
