@@ -6,6 +6,7 @@ explorer), so ``import outliers`` does not import matplotlib.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ except ImportError as e:  # pragma: no cover - matplotlib is a dependency
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["decimate", "plot_series", "plot_frame"]
+__all__ = ["decimate", "describe", "plot_series", "plot_frame", "span_text"]
 
 FLAG_STYLE: dict[str, Any] = {
     "color": "#d62728",
@@ -30,6 +31,41 @@ FLAG_STYLE: dict[str, Any] = {
     "label": "flagged",
 }
 BAND_STYLE: dict[str, Any] = {"color": "#1f77b4", "alpha": 0.15, "linewidth": 0, "label": "bounds"}
+_UNITS = (("D", 86_400 * 10**9), ("h", 3_600 * 10**9), ("min", 60 * 10**9), ("s", 10**9),
+          ("ms", 10**6), ("us", 10**3))  # fmt: skip
+
+
+def span_text(span: Any) -> str:
+    """A fixed span as the shortest string pandas reads back as it ("1h30min" -> "90min").
+
+    Examples
+    --------
+    >>> span_text(pd.Timedelta(hours=36)), span_text("1h30min"), span_text("1500ms")
+    ('36h', '90min', '1500ms')
+    """
+    ns = pd.Timedelta(span).value
+    for unit, size in _UNITS:
+        if ns % size == 0:
+            return f"{ns // size}{unit}"
+    return f"{ns}ns"
+
+
+def describe(method: str, params: dict[str, Any]) -> str:
+    """The method and its window, for a title: what the flags were judged against.
+
+    Examples
+    --------
+    >>> describe("mad", {"threshold": 3.5})
+    'mad'
+    >>> describe("mad", {"window": "30D"}), describe("hampel", {"window": 7, "center": False})
+    ('mad (30D window)', 'hampel (7-point trailing window)')
+    """
+    window = params.get("window")
+    if window is None or method == "esd":
+        return method
+    counted = isinstance(window, numbers.Integral)
+    size = f"{int(window)}-point" if counted else span_text(window)
+    return f"{method} ({size}{'' if params.get('center', True) else ' trailing'} window)"
 
 
 def _as_numbers(x: np.ndarray) -> np.ndarray:
@@ -188,9 +224,13 @@ def _draw_line(
         x = np.arange(y.size)
     shown = decimate(x, y, _pixel_columns(ax))
     ax.plot(x[shown], y[shown], linewidth=0.8, color="#444444", label=s.name or "values")
-    if np.ndim(lower):  # per-point bounds (hampel): a band following the data
+    if np.ndim(lower):  # per-point bounds (a window, hampel): a band following the data
         lo, hi = np.asarray(lower, dtype=np.float64), np.asarray(upper, dtype=np.float64)
-        ax.fill_between(x[shown], lo[shown], hi[shown], **BAND_STYLE)
+        # Decimated on its own edges, as the line is: each pixel column keeps the lowest and
+        # highest point of each bound, so a narrow dip of the band is drawn too.
+        columns = _pixel_columns(ax)
+        edges = np.union1d(decimate(x, lo, columns), decimate(x, hi, columns))
+        ax.fill_between(x[edges], lo[edges], hi[edges], **BAND_STYLE)
     elif np.isfinite(lower) and np.isfinite(upper):
         ax.axhspan(float(lower), float(upper), **BAND_STYLE)
     drawn = flags & np.isfinite(y)  # every flagged point, whatever the decimation

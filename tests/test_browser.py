@@ -27,10 +27,13 @@ output (``.jp-OutputArea-output``) holding
 
 Moving the threshold slider must change the count text. With the explorer notebook (not the
 stand-in), the test then chooses other methods in the method dropdown (``.outliers-method
-select``) and reads the controls back: the visible ``.outliers-threshold`` slider (and, for
-hampel, ``.outliers-window``) shows the new method's defaults, and the count equals what
-``ol.mask`` gives for that method's defaults on the column shown (``.outliers-column select``)
-with the values of the ``.outliers-missing`` box declared missing. A screenshot of the page is
+select``) and reads the controls back: the visible ``.outliers-threshold`` slider and
+``.outliers-window`` dropdown (none for esd) show the new method's defaults, and the count
+equals what ``ol.mask`` gives for that method's defaults on the column shown
+(``.outliers-column select``) with the values of the ``.outliers-missing`` box declared
+missing. Last, it chooses mad with a "30D" window, then the "trailing" button of
+``.outliers-center`` (hidden while the window is the whole sample), and checks the count
+against ``ol.mask`` each time. A screenshot of the page is
 written to ``docs/images/explorer-jupyterlab.png`` when ``OUTLIERS_SCREENSHOTS=1``, else into
 ``tmp_path``.
 
@@ -357,12 +360,48 @@ def _switch_methods(page, lab: Lab, output, count, plot) -> None:
         reading = _slider_reading(_visible(output, ".outliers-threshold"))
         assert reading == (parameter, default), (name, reading)
         windows = output.locator(".outliers-window:visible")
-        if name == "hampel":
-            window = defaults["hampel"]["window"]
-            assert _slider_reading(windows) == ("window", window)
-        else:
+        if name == "esd":  # a test of the whole sample: no window
             assert windows.count() == 0, name
+        else:
+            window = defaults[name].get("window")
+            shown = widgets.WHOLE if window is None else f"{window} points"
+            assert _chosen(windows) == shown, (name, _chosen(windows))
         print(f"{name}: {reading}, {want!r}")
+
+
+def _chosen(dropdown) -> str:
+    """The text of a dropdown's selected option (ipywidgets writes its spaces as &nbsp;)."""
+    text = dropdown.locator("select").evaluate("s => s.options[s.selectedIndex].text")
+    return text.replace("\xa0", " ")
+
+
+def _switch_window(page, lab: Lab, output, count, plot) -> None:
+    """Choose mad, then a 30-day window, then trailing: the count follows ``ol.mask``."""
+    import outliers as ol
+    from outliers import widgets
+
+    column = output.locator(".outliers-column select").input_value()
+    missing = widgets.parse_missing(output.locator(".outliers-missing input").input_value())
+    s = ol.datasets.load_weather()[column]
+    present = int((s.notna() & ~s.isin(missing)).sum())
+    output.locator(".outliers-method select").select_option("mad")
+    center = output.locator(".outliers-center")
+    sync_api.expect(center).to_be_hidden()  # the whole sample: nothing to centre
+    steps = (
+        (lambda: _visible(output, ".outliers-window").locator("select").select_option(label="30D"),
+         {"window": "30D"}),
+        (lambda: center.get_by_role("button", name="trailing").click(),
+         {"window": "30D", "center": False}),
+    )  # fmt: skip
+    for act, params in steps:
+        act()
+        flagged = int(ol.mask(s, "mad", missing=missing, **params).sum())
+        want = widgets.count_text(flagged, present)
+        sync_api.expect(count).to_have_text(want, timeout=WIDGET_S * 1000)
+        _settle(page, lab, count, plot, WIDGET_S)
+        assert count.inner_text() == want, (params, count.inner_text(), want)
+        sync_api.expect(center).to_be_visible()
+        print(f"mad {params}: {want!r}")
 
 
 def test_browser_explorer_renders_and_follows_the_threshold_slider(lab, tmp_path, monkeypatch):
@@ -417,6 +456,7 @@ def test_browser_explorer_renders_and_follows_the_threshold_slider(lab, tmp_path
                 print(f"{key}: {before!r} -> {after!r}")
                 if lab.notebook == EXPLORER.name:  # the stand-in has one slider for two methods
                     _switch_methods(page, lab, output, count, plot)
+                    _switch_window(page, lab, output, count, plot)
 
                 output.scroll_into_view_if_needed()
                 page.mouse.move(0, 0)  # no hover highlight in the picture

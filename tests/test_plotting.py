@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.collections import PathCollection, PolyCollection  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
@@ -77,6 +78,66 @@ def test_plotting_hampel_band_follows_per_point_bounds():
     finite = np.isfinite(lower)
     assert np.isclose(verts.min(), np.nanmin(lower[finite]))
     assert np.isclose(verts.max(), np.nanmax(upper[finite]))
+
+
+def _band_vertices(ax) -> tuple[np.ndarray, np.ndarray]:
+    """The band's outline as (x in days, y) points (fill_between: upper edge, then lower)."""
+    (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    verts = np.concatenate([p.vertices for p in band.get_paths()])
+    return verts[:, 0], verts[:, 1]
+
+
+@pytest.mark.parametrize("method", ["zscore", "mad", "iqr", "quantile", "hampel"])
+@pytest.mark.parametrize("window, center", [(9, True), (6, False), ("30D", True), ("30D", False)])
+def test_plotting_any_window_draws_its_per_point_bounds_as_a_band(method, window, center):
+    """A seasonal series: the band must follow each point's own bounds, not one constant."""
+    n = 400
+    days = np.arange(n)
+    rng = np.random.default_rng(5)
+    values = 10 * np.sin(2 * np.pi * days / 365) + rng.normal(0, 1, n)
+    values[[50, 200]] = [30.0, -25.0]
+    values[120] = np.nan
+    s = pd.Series(values, index=pd.date_range("2020-01-01", periods=n, freq="D"), name="t")
+    ax = s.outliers.plot(method, window=window, center=center)
+    lower, upper = ol.bounds(s, method, window=window, center=center)
+    x, y = _band_vertices(ax)
+    at = mdates.date2num(s.index)
+    for i in range(n):  # n <= 2 * pixel columns: every point's bounds are drawn
+        if np.isfinite(lower[i]):
+            here = y[np.isclose(x, at[i], rtol=0, atol=1e-9)]
+            assert np.isclose(here, lower[i]).any() and np.isclose(here, upper[i]).any(), i
+    assert np.ptp(lower[np.isfinite(lower)]) > 5  # it moves with the season
+    flags = s.outliers.mask(method, window=window, center=center)
+    assert len(flagged_points(ax)) == flags.sum()
+    assert not [p for p in ax.patches if isinstance(p, Rectangle)]  # no constant band
+
+
+def test_plotting_long_windowed_band_keeps_each_columns_extremes():
+    n = 200_000
+    rng = np.random.default_rng(6)
+    s = pd.Series(np.sin(np.arange(n) / 5_000) + rng.normal(0, 0.1, n))
+    s.iloc[77_777] = 40.0  # widens the band of its windows only
+    ax = s.outliers.plot("zscore", window=501)
+    lower, upper = ol.bounds(s, "zscore", window=501)
+    x, y = _band_vertices(ax)
+    assert len(x) <= 2 * (4 * int(ax.get_window_extent().width) + 2)
+    # Sampling the bounds where the values peak misses the band's own peaks (by 0.5 % here).
+    assert y.max() == upper.max() and y.min() == lower.min()
+    assert x[np.argmax(y)] == np.argmax(upper)
+
+
+def test_plotting_describe_names_the_window():
+    from outliers.plotting import describe, span_text
+
+    assert describe("zscore", {"threshold": 3.0}) == "zscore"
+    assert describe("mad", {"window": np.int64(9), "center": False}) == (
+        "mad (9-point trailing window)"
+    )
+    assert describe("iqr", {"window": pd.Timedelta(days=30)}) == "iqr (30D window)"
+    assert describe("esd", {"window": None}) == "esd"
+    assert [span_text(v) for v in ("90min", "1D", "36h", "2s", "1500ms", "3us", "7ns")] == [
+        "90min", "1D", "36h", "2s", "1500ms", "3us", "7ns",
+    ]  # fmt: skip
 
 
 def test_plotting_hist_draws_bounds_as_vertical_lines():

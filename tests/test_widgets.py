@@ -41,10 +41,12 @@ def test_widgets_method_dropdown_reconfigures_the_slider(weather):
     e = weather["TMAX"].outliers.explore()
     e.method_dropdown.value = "iqr"
     assert e.threshold_slider.description == "k" and e.threshold_slider.value == 1.5
-    assert e.window_slider.layout.display == "none"
+    assert e.window_dropdown.value == widgets.WHOLE and e.window is None
+    assert e.center_toggle.layout.display == "none"  # no window, nothing to centre
     e.method_dropdown.value = "hampel"
-    assert e.window_slider.layout.display is None
-    e.window_slider.value = 31
+    assert e.window_dropdown is e.windows["hampel"] and e.window_dropdown.value == 7
+    assert e.window_dropdown.layout.display is None and e.center_toggle.layout.display is None
+    e.window_dropdown.value = 31
     assert e.params == {"threshold": 3.0, "window": 31}
     pd.testing.assert_series_equal(
         e.mask, weather["TMAX"].outliers.mask("hampel", window=31, threshold=3.0)
@@ -92,6 +94,17 @@ def test_widgets_params_helpers():
         "alpha": 0.1,
     }
     assert widgets.count_text(0, 0) == "0 flagged (0.00%)"
+    # min_periods and times go with a window only (without one, min_periods is refused)
+    extra = {"min_periods": 3, "times": None, "ddof": 1}
+    assert widgets.params_for("zscore", 2.0, None, extra) == {"threshold": 2.0, "ddof": 1}
+    assert widgets.params_for("zscore", 2.0, 5, extra, center=False) == {
+        "threshold": 2.0, "ddof": 1, "window": 5, "center": False, "min_periods": 3,
+        "times": None,
+    }  # fmt: skip
+    assert widgets.params_for("hampel", 3.0, None, {"window": 9}) == {
+        "window": 9,
+        "threshold": 3.0,
+    }
 
 
 def test_widgets_frame_without_numeric_columns_refused():
@@ -159,27 +172,32 @@ def test_widgets_method_change_starts_at_defaults_and_computes_once(weather, cou
 def test_widgets_every_control_change_computes_once(weather, counted):
     e = weather.outliers.explore("hampel")
     for control, value in (
-        (e.threshold_slider, 4.0), (e.window_slider, 31), (e.column_dropdown, "SNWD"),
-        (e.missing_box, "-9999"),
+        (e.threshold_slider, 4.0), (e.window_dropdown, 31), (e.column_dropdown, "SNWD"),
+        (e.missing_box, "-9999"), (e.window_dropdown, "30D"), (e.center_toggle, False),
     ):  # fmt: skip
         _reset(counted)
         control.value = value
         assert counted == {"compute": 1, "render": 1}, control.description
-    assert e.params == {"window": 31, "threshold": 4.0} and e.missing == [-9999.0]
+    assert e.params == {"window": "30D", "center": False, "threshold": 4.0}
+    assert e.missing == [-9999.0]
     pd.testing.assert_series_equal(
-        e.mask, weather["SNWD"].outliers.mask("hampel", window=31, threshold=4.0, missing=-9999)
+        e.mask,
+        weather["SNWD"].outliers.mask(
+            "hampel", window="30D", center=False, threshold=4.0, missing=-9999
+        ),
     )
 
 
 def test_widgets_slider_ranges_never_change(weather):
     """A browser clamps a slider's value into its range: a range changed under a value made
     switching from quantile to zscore run threshold 0.5 in JupyterLab. Each method has its own
-    slider, whose range is set once."""
+    slider and window dropdown, whose range and options are set once."""
     e = weather["TMAX"].outliers.explore()
 
     def ranges():
-        sliders = [c for box in e.children[:2] for c in box.children if hasattr(c, "min")]
-        return {(id(c), c.min, c.max, c.step) for c in sliders}
+        controls = [c for box in e.children[:2] for c in box.children]
+        sliders = {(id(c), c.min, c.max, c.step) for c in controls if hasattr(c, "min")}
+        return sliders, {(id(c), c.options) for c in controls if hasattr(c, "options")}
 
     before = ranges()
     for method in METHODS + METHODS[::-1]:
@@ -189,6 +207,7 @@ def test_widgets_slider_ranges_never_change(weather):
         assert slider.min <= slider.value <= slider.max
         assert slider.layout.display is None
         hidden = [x for m, x in getattr(e, "sliders", {}).items() if m != method]
+        hidden += [x for m, x in e.windows.items() if m != method]
         assert all(x.layout.display == "none" for x in hidden)
 
 
@@ -224,7 +243,8 @@ def test_widgets_controls_have_classes(weather):
     e = weather.outliers.explore()
     for control, name in (
         (e.method_dropdown, "outliers-method"), (e.column_dropdown, "outliers-column"),
-        (e.threshold_slider, "outliers-threshold"), (e.window_slider, "outliers-window"),
+        (e.threshold_slider, "outliers-threshold"), (e.window_dropdown, "outliers-window"),
+        (e.center_toggle, "outliers-center"),
         (e.missing_box, "outliers-missing"), (e.count_label, "outliers-count"),
         (e.plot_image, "outliers-plot"), (e.table, "outliers-table"),
     ):  # fmt: skip
@@ -238,3 +258,133 @@ def test_widgets_controls_have_classes(weather):
 def test_widgets_bad_parameters_refused(kwargs, error):
     with pytest.raises(error):
         pd.Series([1.0, 2.0]).outliers.explore("zscore", **kwargs)
+
+
+# ------------------------------------------------------------ windows
+
+
+def _slow_window_mad_mask(values, times, span_ns, threshold=3.5):
+    """A point's mad flag over its centred time window, by numpy on each window's finite values."""
+    k = 1.482602218505602
+    flags = np.zeros(values.size, dtype=bool)
+    for i in range(values.size):
+        near = np.abs(times - times[i]) <= span_ns // 2
+        v = values[near]
+        v = v[np.isfinite(v)]
+        if not np.isfinite(values[i]) or not v.size:
+            continue
+        m = np.median(v)
+        dev = np.abs(v - m)
+        scale = k * np.median(dev) if np.median(dev) else 1.2533141373155003 * dev.mean()
+        flags[i] = scale > 0 and abs(values[i] - m) > threshold * scale
+    return flags
+
+
+def test_widgets_time_window_matches_a_slow_loop(weather, counted):
+    s = weather["TMAX"]  # irregular days (the 8th of each month absent), 52 empty cells
+    e = s.outliers.explore("mad")
+    assert e.window is None and ("30D", "30D") in e.window_dropdown.options
+    _reset(counted)
+    e.window_dropdown.value = "30D"
+    assert counted == {"compute": 1, "render": 1}
+    want = _slow_window_mad_mask(
+        s.to_numpy(dtype=float), s.index.as_unit("ns").asi8, pd.Timedelta("30D").value
+    )
+    np.testing.assert_array_equal(e.mask.to_numpy(), want)
+    assert 0 < want.sum() and e.params == {"threshold": 3.5, "window": "30D"}
+
+
+@pytest.mark.parametrize("method", widgets.WINDOWED)
+@pytest.mark.parametrize("window, center", [(9, True), (5, False), ("30D", True), ("7D", False)])
+def test_widgets_every_windowed_method_takes_counts_and_spans(weather, method, window, center):
+    s = weather["TMAX"]
+    e = s.outliers.explore(method)
+    e.window_dropdown.value = window
+    e.center_toggle.value = center
+    assert e.error is None
+    trailing = {} if center else {"center": False}
+    assert e.params == {**ol.methods()[method], "window": window, **trailing}
+    pd.testing.assert_series_equal(e.mask, s.outliers.mask(method, window=window, center=center))
+    assert e.center_toggle.layout.display is None
+
+
+def test_widgets_esd_has_no_window_and_hampel_no_whole_sample(weather):
+    e = weather["TMAX"].outliers.explore("esd")
+    assert e.window_dropdown is None and e.window is None
+    assert all(d.layout.display == "none" for d in e.windows.values())
+    assert e.center_toggle.layout.display == "none"
+    assert widgets.WHOLE not in dict(e.windows["hampel"].options).values()
+    assert widgets.WHOLE in dict(e.windows["zscore"].options).values()
+
+
+def test_widgets_method_change_resets_the_window(weather, counted):
+    e = weather["TMAX"].outliers.explore("zscore", window="30D", center=False, min_periods=10)
+    assert e.params == {"threshold": 3.0, "ddof": 0, "window": "30D", "center": False,
+                        "min_periods": 10}  # fmt: skip
+    pd.testing.assert_series_equal(
+        e.mask, weather["TMAX"].outliers.mask("zscore", window="30D", center=False, min_periods=10)
+    )
+    for method, window in (("mad", widgets.WHOLE), ("hampel", 7), ("zscore", widgets.WHOLE)):
+        _reset(counted)
+        e.method_dropdown.value = method
+        assert counted == {"compute": 1, "render": 1}
+        assert e.window_dropdown.value == window and e.center_toggle.value is True
+        assert e.params == ol.methods()[method]
+
+
+def test_widgets_window_given_is_offered(weather):
+    e = weather["TMAX"].outliers.explore("hampel", window=48, center=False)
+    assert e.window_dropdown.options[-1] == ("48 points", 48) and e.window == 48
+    e = weather["TMAX"].outliers.explore("mad", window=pd.Timedelta(hours=36))
+    assert e.window == "36h" and e.window_dropdown.label == "36h"
+    pd.testing.assert_series_equal(e.mask, weather["TMAX"].outliers.mask("mad", window="36h"))
+    e = weather["TMAX"].outliers.explore("iqr", window="14D")  # one of the spans offered
+    assert e.window_dropdown.options.count(("14D", "14D")) == 1
+
+
+def test_widgets_span_options_fit_the_time_step():
+    daily = pd.date_range("2000-01-01", "2014-10-12", freq="D")
+    assert widgets.span_options(daily) == ["3D", "7D", "14D", "30D", "90D", "180D", "365D"]
+    hourly = pd.date_range("2020-01-01", periods=24 * 10, freq="h", tz="Europe/Paris", unit="s")
+    assert widgets.span_options(hourly) == ["3h", "6h", "12h", "1D", "3D", "7D"]
+    ragged = pd.DatetimeIndex(["2020-01-01", None, "2020-01-01", "2020-01-03", "2020-01-02"])
+    assert widgets.span_options(ragged) == []  # steps of a day, two days covered
+    assert widgets.span_options(pd.to_timedelta(np.arange(0, 600, 10), unit="s"))[:2] == [
+        "30s", "1min",
+    ]  # fmt: skip
+    assert widgets.span_options(pd.RangeIndex(10)) == []
+    assert widgets.span_options(pd.DatetimeIndex(["2020-01-01"] * 3)) == []
+    e = pd.Series(np.arange(20.0)).outliers.explore()  # no times, no spans
+    assert [v for _, v in e.window_dropdown.options] == [widgets.WHOLE, *widgets.COUNTS]
+
+
+def test_widgets_plot_title_names_the_window(weather, monkeypatch):
+    titles = []
+    draw = widgets.render_png
+    monkeypatch.setattr(
+        widgets,
+        "render_png",
+        lambda s, r, method, *a: titles.append(method) or draw(s, r, method, *a),
+    )
+    e = weather["TMAX"].outliers.explore("iqr")
+    e.window_dropdown.value = "30D"
+    e.center_toggle.value = False
+    e.method_dropdown.value = "hampel"
+    e.method_dropdown.value = "esd"
+    assert titles == [
+        "iqr",
+        "iqr (30D window)",
+        "iqr (30D trailing window)",
+        "hampel (7-point window)",
+        "esd",
+    ]
+
+
+def test_widgets_span_on_unsorted_index_is_explained(counted):
+    index = pd.date_range("2020-01-01", periods=50, freq="h")[::-1]
+    e = pd.Series(np.random.default_rng(3).normal(size=50), index=index).outliers.explore("mad")
+    assert e.error is None
+    e.window_dropdown.value = "6h"
+    assert e.error and e.error.startswith("ValueError") and "sort" in e.error
+    e.window_dropdown.value = 5  # a count needs no times
+    assert e.error is None and e.params["window"] == 5
