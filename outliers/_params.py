@@ -171,7 +171,9 @@ def check(method: str, params: dict[str, Any]) -> dict[str, Any]:
     defaults = METHODS[method]
     unknown = sorted(set(params) - set(defaults) - set(CONTEXT))
     if unknown:
-        allowed = ", ".join([*defaults, *(["times"] if method == "esd" else CONTEXT)])
+        allowed = ", ".join(
+            dict.fromkeys([*defaults, *(["times"] if method == "esd" else CONTEXT)])
+        )
         raise TypeError(
             f"{method} got unknown parameter(s) {', '.join(unknown)}; it takes: {allowed}"
         )
