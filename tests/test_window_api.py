@@ -236,6 +236,29 @@ def test_window_api_time_windows_hold_their_members(unit, span, center):
     np.testing.assert_array_equal(got, want)  # medians: bit for bit
 
 
+def count_window(x, i, window, center):
+    """The finite values of W_i: positions i - h ... i + h, or i - w + 1 ... i, cut at the ends."""
+    lo, hi = (i - window // 2, i + window // 2 + 1) if center else (i - window + 1, i + 1)
+    w = x[max(lo, 0) : hi]
+    return w[np.isfinite(w)]
+
+
+@pytest.mark.parametrize("window,center", [(3, True), (7, True), (2, False), (6, False)])
+def test_window_api_count_windows_hold_their_members(window, center):
+    x = noisy(60, seed=9)
+    x[[5, 6, 40]] = [np.inf, -np.inf, np.nan]
+    windows = [count_window(x, i, window, center) for i in range(x.size)]
+    medians = [np.median(w) if w.size else np.nan for w in windows]
+    for data in (x, x.tolist(), pd.Series(x, index=irregular(60))):
+        np.testing.assert_array_equal(
+            _api.center(data, "mad", window=window, center=center), medians
+        )
+    lower, upper = ol.bounds(x, "quantile", low=0.0, high=1.0, window=window, center=center)
+    # The short door's per-point bounds: each window's least and greatest finite value.
+    np.testing.assert_array_equal(lower, [w.min() if w.size else np.nan for w in windows])
+    np.testing.assert_array_equal(upper, [w.max() if w.size else np.nan for w in windows])
+
+
 def test_window_api_day_times_and_trailing_matches_pandas():
     x = noisy(80, seed=5)
     days = np.datetime64("2024-01-01", "D") + np.cumsum(
