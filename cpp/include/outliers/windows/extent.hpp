@@ -117,17 +117,26 @@ class walker {
     // that spacing, from position 0 of the whole data (from tick 0), has exactly one line in
     // each. Points i are asked in non-decreasing order, after at(i).
     std::size_t split(std::size_t i, const range& r) noexcept {
-        __extension__ typedef __int128 wide;  // t_i - reach may pass INT64_MIN
-        wide first, spacing;
-        if (s_.by_time()) {
-            const wide reach = s_.time_reach;
-            first = static_cast<wide>(t_[i]) - reach + (s_.center ? 0 : 1);
-            spacing = s_.center ? 2 * reach + 1 : reach;
-        } else {
-            const wide w = static_cast<wide>(s_.count);
-            first = static_cast<wide>(i) + static_cast<wide>(origin_) - (s_.center ? w / 2 : w - 1);
-            spacing = w;
+        if (!s_.by_time()) {
+            // Positions of the whole data stay below 2^63: signed 64-bit arithmetic suffices.
+            const auto w = static_cast<std::int64_t>(s_.count);
+            const std::int64_t first =
+                static_cast<std::int64_t>(i + origin_) - (s_.center ? w / 2 : w - 1);
+            if (!line_set_ || first > count_line_ || first <= count_line_ - w) {
+                // The multiple of w at or after first (division rounds towards zero).
+                count_line_ = first / w * w;
+                if (count_line_ < first) count_line_ += w;
+                line_set_ = true;
+            }
+            const std::int64_t at = count_line_ - static_cast<std::int64_t>(origin_);
+            return at <= static_cast<std::int64_t>(r.lo)   ? r.lo
+                   : at >= static_cast<std::int64_t>(r.hi) ? r.hi
+                                                           : static_cast<std::size_t>(at);
         }
+        __extension__ typedef __int128 wide;  // t_i - reach may pass INT64_MIN
+        const wide reach = s_.time_reach;
+        const wide first = static_cast<wide>(t_[i]) - reach + (s_.center ? 0 : 1);
+        const wide spacing = s_.center ? 2 * reach + 1 : reach;
         // The grid line: the multiple of spacing at or after first. Points move it forward by a
         // step or two, so it is carried from point to point (a 128-bit division costs ~50
         // cycles: more than the rest of a point's moments); far jumps divide.
@@ -136,16 +145,9 @@ class walker {
             line_set_ = true;
         }
         while (line_ < first) line_ += spacing;
-        const wide line = line_;
-        if (!s_.by_time()) {
-            const wide at = line - static_cast<wide>(origin_);
-            return at <= static_cast<wide>(r.lo)   ? r.lo
-                   : at >= static_cast<wide>(r.hi) ? r.hi
-                                                   : static_cast<std::size_t>(at);
-        }
         // The first position of the window whose time is on or past the line.
         if (mid_ < r.lo) mid_ = r.lo;
-        while (mid_ < r.hi && static_cast<wide>(t_[mid_]) < line) ++mid_;
+        while (mid_ < r.hi && static_cast<wide>(t_[mid_]) < line_) ++mid_;
         return mid_;
     }
 
@@ -182,7 +184,8 @@ class walker {
     std::size_t n_;
     std::size_t origin_;
     std::size_t mid_ = 0;              // split()'s last answer, for time windows
-    __extension__ __int128 line_ = 0;  // split()'s last grid line
+    __extension__ __int128 line_ = 0;  // split()'s last grid line (time windows)
+    std::int64_t count_line_ = 0;      // split()'s last grid line (count windows)
     bool line_set_ = false;
     range r_{};
     bool started_ = false;
