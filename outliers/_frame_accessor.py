@@ -463,7 +463,8 @@ class FrameOutliers:
 
         cols, _, results = self._run(method, params, columns, missing, mask=True, bounds=True)
         declared = missing_values(missing)
-        return plotting.plot_frame(self._df.iloc[:, cols], results, method, kind, declared)
+        title = plotting.describe(method, params)  # "mad (30D window)": what it was judged by
+        return plotting.plot_frame(self._df.iloc[:, cols], results, title, kind, declared)
 
     @document
     def explore(self, method: str = "zscore", *, missing: Any = None, **params: Any):

@@ -274,7 +274,8 @@ class SeriesOutliers:
 
         result = self._run(method, params, missing, mask=True, bounds=True)
         declared = missing_values(missing)
-        return plotting.plot_series(self._s, result, method, ax=ax, kind=kind, missing=declared)
+        title = plotting.describe(method, params)  # "mad (30D window)": what it was judged by
+        return plotting.plot_series(self._s, result, title, ax=ax, kind=kind, missing=declared)
 
     @document
     def explore(self, method: str = "zscore", *, missing: Any = None, **params: Any) -> Any:
