@@ -591,3 +591,18 @@ def test_window_api_nothing_to_judge():
         ol.bounds(np.array([]), "mad", window=3),
     ):
         assert bounds.lower.shape == bounds.upper.shape == (0,)
+
+
+def test_window_api_plots_say_what_the_flags_were_judged_against():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    idx = pd.date_range("2024-01-01", periods=100, freq="h")
+    s = pd.Series(noisy(100), index=idx, name="v")
+    try:
+        assert "mad (6h window)" in s.outliers.plot("mad", window="6h").get_title()
+        axes = s.to_frame().outliers.plot("iqr", window=5, center=False)
+        assert "iqr (5-point trailing window)" in axes[0].get_title()
+    finally:
+        plt.close("all")
