@@ -208,3 +208,113 @@ def test_zscore_frame_profile_builds_and_runs(tmp_path):
     lines = run.stdout.splitlines()
     assert lines[0].startswith("3 x 300000 float64"), lines
     assert [line.split()[0] for line in lines[1:]] == ["zscore", "sweep", "sum"], lines
+
+
+# --- windows by count and by time (bench_windows.py) ---------------------------------------
+
+WINDOW_SIZES = [600, 900]
+WINDOW_TASKS = ("zscore 101", "zscore 101s", "mad 101", "mad 101s", "iqr 101", "quantile 101")
+
+
+@pytest.fixture(scope="module")
+def windows_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench_windows")
+    _run(
+        "bench_windows.py",
+        "--quick",
+        "--sizes",
+        *WINDOW_SIZES,
+        "--apply-n",
+        300,
+        "--rounds",
+        1,
+        "--threads",
+        2,
+        "--min-batch",
+        0.0002,
+        "--rss-n",
+        2000,
+        "--check-n",
+        500,
+        "--output",
+        out / "windows.json",
+        cwd=out,
+    )
+    return out / "windows.json", json.loads((out / "windows.json").read_text())
+
+
+def test_bench_windows_json_has_the_documented_shape(windows_run):
+    _, doc = windows_run
+    meta = doc["meta"]
+    assert doc["schema"] == 1 and "bench_windows.py" in meta["command"]
+    assert meta["sizes"] == WINDOW_SIZES and meta["apply_n"] == 300 and meta["threads"] == 2
+    assert meta["clock"] == "wall" and meta["versions"]["outliers"]
+    rows = {(r["candidate"], r["n"]): r for r in doc["results"]}
+    cands = doc["candidates"]
+    for task in WINDOW_TASKS:
+        for threads in (2, 1):
+            name = next(
+                k
+                for k, c in cands.items()
+                if c["impl"] == "outliers" and c["task"] == task and c["threads"] == threads
+            )
+            sizes = WINDOW_SIZES + [300] * task.startswith("mad")
+            for n in sizes:
+                r = rows[(name, n)]
+                assert "error" not in r, r["error"]
+                assert r["rounds"] == 1 and r["median_s"] == r["median_wall_s"] > 0
+    for name in ("pandas.zscore 101s", "pandas.iqr 101", "pandas.mad 101s apply", "numpy.sum"):
+        assert any(k[0] == name and "median_s" in r for k, r in rows.items()), name
+    if "bottleneck" in doc["missing"]:
+        assert rows[("bottleneck.move_median 101", 600)]["error"].startswith("not installed")
+    for n in WINDOW_SIZES:
+        assert rows[("numpy.sum", n)]["read_passes"] == 1.0
+
+    # The run checks that threads and the equivalent time window change no flag.
+    checks = doc["checks"]
+    # Every 2-thread call at each size, and the two mad windows at the rolling-apply size.
+    assert sum("same_as_1_thread" in c for c in checks) == len(WINDOW_SIZES) * 6 + 2
+    assert all(c.get("same_as_1_thread", True) for c in checks), checks
+    assert sum("same_as_count_window" in c for c in checks) == len(WINDOW_SIZES) * 4 + 2
+    assert all(c.get("same_as_count_window", True) for c in checks), checks
+
+    # Each call's flags against pandas' rolling statistics, computed in the run.
+    reference = doc["reference"]
+    assert len(reference) == 2 * len(WINDOW_TASKS) and {r["n"] for r in reference} == {500}
+    assert all(r["differ_from_pandas"] == 0 for r in reference), reference
+    assert max(r["flagged"] for r in reference) >= 1  # not an empty comparison
+
+    memory = doc["memory"]
+    assert {(m["method"], m["window"]) for m in memory} == {
+        (t.split()[0], t.split()[1]) for t in WINDOW_TASKS
+    }
+    for m in memory:
+        assert "error" not in m, m["error"]
+        assert m["n"] == 2000 and m["result_bytes"] == 2000 and m["data_bytes"] == 16000
+        assert m["increase_bytes"] >= 0 and m["peak_reset"] in (True, False)
+
+
+def test_report_renders_the_windows_section(run, windows_run, tmp_path):
+    path, doc = windows_run
+    _, methods_doc = run
+    text = _report(methods_doc, tmp_path, "--dask-results", "", "--windows-results", path)
+    section = text.split("## Windows: by count and by time\n", 1)[1].split("\n## ", 1)[0]
+    assert f"`{doc['meta']['command']}`" in section
+    assert "| target | n | 2 threads |  | 1 thread |  |" in section
+    for label in (
+        "zscore, window 101: ≥ 3× faster",
+        "zscore, window '101s': ≥ 3× faster",
+        "zscore, window '101s': ≤ 4 read passes",
+        "mad, window '101s': ≥ 50× faster than `s.rolling('101s', center=True).apply(",
+        "quantile, window 101: ≥ 2× faster",
+        "mad, window '101s': peak extra memory (RSS) ≤ the result (0.0 MiB) + 1 MiB",
+    ):
+        assert label in section, label
+    targets = [line for line in section.splitlines() if "| met |" in line or "**missed**" in line]
+    # 6 speed targets and 2 read-pass targets per size, 2 at the rolling-apply size, 6 memory.
+    assert len(targets) == len(WINDOW_SIZES) * 8 + 2 + 6, section
+    if "bottleneck" not in doc["missing"]:
+        assert "not measured" not in section
+    assert "yes, in every call" in section and "yes, at every point of every call" in section
+    assert "**no**" not in section
+    assert "issue" not in section.lower()
