@@ -31,7 +31,7 @@ select``) and reads the controls back: the visible ``.outliers-threshold`` slide
 ``.outliers-window`` dropdown (none for esd) show the new method's defaults, and the count
 equals what ``ol.mask`` gives for that method's defaults on the column shown
 (``.outliers-column select``) with the values of the ``.outliers-missing`` box declared
-missing. Last, it chooses mad with a "30D" window, then the "trailing" button of
+missing. Last, on TMAX, it chooses mad with a "30D" window, then the "trailing" button of
 ``.outliers-center`` (hidden while the window is the whole sample), and checks the count
 against ``ol.mask`` each time. A screenshot of the page is
 written to ``docs/images/explorer-jupyterlab.png`` when ``OUTLIERS_SCREENSHOTS=1``, else into
@@ -376,11 +376,14 @@ def _chosen(dropdown) -> str:
 
 
 def _switch_window(page, lab: Lab, output, count, plot) -> None:
-    """Choose mad, then a 30-day window, then trailing: the count follows ``ol.mask``."""
+    """On TMAX choose mad, then a 30-day window, then trailing: the count follows ``ol.mask``."""
     import outliers as ol
     from outliers import widgets
 
+    output.locator(".outliers-column select").select_option("TMAX")
+    _settle(page, lab, count, plot, WIDGET_S)
     column = output.locator(".outliers-column select").input_value()
+    assert column == "TMAX", column
     missing = widgets.parse_missing(output.locator(".outliers-missing input").input_value())
     s = ol.datasets.load_weather()[column]
     present = int((s.notna() & ~s.isin(missing)).sum())
