@@ -72,6 +72,19 @@ std::size_t moments_block(const Source& src, const stats::moment_tables& tables,
     return used;
 }
 
+// Point i by its window's finite values, held sorted in `win` (or unjudged, too few of them);
+// true when x_i itself is finite. An interruption point every stop_check_points points.
+template <class Source, class Window, class Rule>
+bool judge(const Source& src, std::size_t i, Window& win, Rule& rule, const outputs& out) {
+    const double x = src(i);
+    if (win.size() < src.spec.min_periods)
+        write_unjudged(out, i, x);
+    else
+        rule(i, x, win.values(), win.size());
+    if (i % stop_check_points == 0) interruption_point();
+    return is_finite(x);
+}
+
 // How the window moves from one point to the next: by one position at both ends (the common
 // case: count windows, and time windows on regular times) one value is replaced, its ranks
 // searched beforehand; any other move removes and adds value by value.
@@ -134,13 +147,7 @@ std::size_t sorted_block(const Source& src, std::size_t begin, std::size_t end, 
             cur = now.to;
             if (i + 1 < end && !planned) next = plan(cur, after);
         }
-        const double x = src(i);
-        used += is_finite(x);
-        if (win.size() < src.spec.min_periods)
-            write_unjudged(out, i, x);
-        else
-            rule(i, x, win.values(), win.size());
-        if (i % stop_check_points == 0) interruption_point();
+        used += judge(src, i, win, rule, out);
     }
     return used;
 }
@@ -178,13 +185,7 @@ std::size_t ranked_block(const Source& src, std::size_t begin, std::size_t end, 
             for (std::size_t j = cur.hi; j < r.hi; ++j) add(j);
             cur = r;
         }
-        const double x = src(i);
-        used += is_finite(x);
-        if (win.size() < src.spec.min_periods)
-            write_unjudged(out, i, x);
-        else
-            rule(i, x, win.values(), win.size());
-        if (i % stop_check_points == 0) interruption_point();
+        used += judge(src, i, win, rule, out);
     }
     return used;
 }
