@@ -18,7 +18,7 @@ def _target(label, measured, limit, fmt, smaller_is_better=True):
         verdict = "met"
     else:
         factor = measured / limit if smaller_is_better else limit / measured
-        verdict = f"**missed** ({factor:.2g}× off)"
+        verdict = f"**missed** ({number(factor)}× off)"
     return [label, fmt(measured), verdict]
 
 
