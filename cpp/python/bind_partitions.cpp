@@ -18,6 +18,7 @@
 #include "outliers/kernels/band.hpp"
 #include "outliers/kernels/hampel.hpp"
 #include "outliers/kernels/mad.hpp"
+#include "outliers/kernels/rolling.hpp"
 #include "outliers/kernels/zscore.hpp"
 #include "outliers/partitions.hpp"
 
@@ -141,49 +142,139 @@ py::dict apply(const std::string& rule, const py::handle& spec, const std::vecto
     return result;
 }
 
+// The outputs of the points [first, last) of a partition extended by its neighbours' values:
+// the kernels write by position in the column, into uninitialised buffers of its length of
+// which only [first, last) is touched (and so mapped), copied out at the end.
+class range_outputs {
+  public:
+    range_outputs(std::size_t n, std::size_t first, std::size_t last, bool mask, bool scores,
+                  bool bounds, bool center)
+        : first_(first), len_(last - first) {
+        if (first > last || last > n) throw py::value_error("points out of range");
+        if (mask) flags_.reset(new std::uint8_t[n]);
+        if (scores) score_.reset(new double[n]);
+        if (bounds) lower_.reset(new double[n]);
+        if (bounds) upper_.reset(new double[n]);
+        if (center) middle_.reset(new double[n]);
+        out.flags = flags_.get();
+        out.scores = score_.get();
+        out.lower = lower_.get();
+        out.upper = upper_.get();
+        out.center = middle_.get();
+    }
+
+    outputs out;
+
+    py::dict result() const {
+        py::dict d;
+        part(d, "mask", flags_);
+        part(d, "scores", score_);
+        part(d, "lower", lower_);
+        part(d, "upper", upper_);
+        part(d, "center", middle_);
+        return d;
+    }
+
+  private:
+    template <class T>
+    void part(py::dict& d, const char* key, const std::unique_ptr<T[]>& buffer) const {
+        if (!buffer) return;
+        using Out = std::conditional_t<std::is_same_v<T, std::uint8_t>, bool, T>;
+        py::array_t<Out> a(static_cast<py::ssize_t>(len_));
+        std::memcpy(a.mutable_data(), buffer.get() + first_, len_ * sizeof(T));
+        d[key] = a;
+    }
+
+    std::size_t first_, len_;
+    std::unique_ptr<std::uint8_t[]> flags_;
+    std::unique_ptr<double[]> score_, lower_, upper_, middle_;
+};
+
 // hampel's outputs for the points [first, last) of a partition extended by its neighbours'
-// values: only those points are computed. The kernel writes by position in the column, into
-// uninitialised buffers of its length of which only [first, last) is touched (and so mapped),
-// copied out at the end.
+// values: only those points are computed.
 py::dict hampel_points(const py::handle& spec, const std::vector<double>& missing,
                        std::size_t window, double threshold, std::size_t first, std::size_t last,
                        bool mask, bool scores, bool bounds, bool center) {
     const column_source src(spec);
-    if (first > last || last > src.n) throw py::value_error("points out of range");
-    const std::size_t len = last - first;
-    std::unique_ptr<std::uint8_t[]> flags(mask ? new std::uint8_t[src.n] : nullptr);
-    std::unique_ptr<double[]> score(scores ? new double[src.n] : nullptr);
-    std::unique_ptr<double[]> lower(bounds ? new double[src.n] : nullptr);
-    std::unique_ptr<double[]> upper(bounds ? new double[src.n] : nullptr);
-    std::unique_ptr<double[]> middle(center ? new double[src.n] : nullptr);
-    outputs out;
-    out.flags = flags.get();
-    out.scores = score.get();
-    out.lower = lower.get();
-    out.upper = upper.get();
-    out.center = middle.get();
+    range_outputs r(src.n, first, last, mask, scores, bounds, center);
     {
         py::gil_scoped_release nogil;
         src.visit(missing, [&](const auto& c) {
-            return kernels::hampel(c, {window, threshold}, out, first, last);
+            return kernels::hampel(c, {window, threshold}, r.out, first, last);
         });
     }
-    py::dict result;
-    const auto part = [&](const char* key, const auto& buffer) {
-        using T = std::remove_reference_t<decltype(buffer[0])>;
-        using Out = std::conditional_t<std::is_same_v<T, std::uint8_t>, bool, T>;
-        py::array_t<Out> a(static_cast<py::ssize_t>(len));
-        std::memcpy(a.mutable_data(), buffer.get() + first, len * sizeof(T));
-        result[key] = a;
-    };
-    if (mask) part("mask", flags);
-    if (scores) part("scores", score);
-    if (bounds) {
-        part("lower", lower);
-        part("upper", upper);
+    return r.result();
+}
+
+std::size_t size_of(const py::dict& p, const char* key, std::size_t fallback) {
+    if (!p.contains(key)) return fallback;
+    const auto v = p[key].cast<long long>();
+    if (v < 0) throw py::value_error(std::string(key) + " must be >= 0");
+    return static_cast<std::size_t>(v);
+}
+
+double real_of(const py::dict& p, const char* key, double fallback) {
+    return p.contains(key) ? p[key].cast<double>() : fallback;
+}
+
+// A windowed method's parameters, from the keys the core's run_columns reads.
+kernels::rolling_params rolling_params_of(const std::string& method, const py::dict& p) {
+    kernels::rolling_params r;
+    if (method == "zscore")
+        r.method = kernels::rolling_method::zscore;
+    else if (method == "mad")
+        r.method = kernels::rolling_method::mad;
+    else if (method == "iqr")
+        r.method = kernels::rolling_method::iqr;
+    else if (method == "quantile")
+        r.method = kernels::rolling_method::quantile;
+    else if (method == "hampel")
+        r.method = kernels::rolling_method::hampel;
+    else
+        throw py::value_error("no windows for method " + method);
+    r.threshold = real_of(p, "threshold", r.threshold);
+    r.ddof = size_of(p, "ddof", r.ddof);
+    r.k = real_of(p, "k", r.k);
+    r.low = real_of(p, "low", r.low);
+    r.high = real_of(p, "high", r.high);
+    return r;
+}
+
+windows::spec window_of(const py::dict& p) {
+    windows::spec w;
+    w.count = size_of(p, "window", 0);
+    if (p.contains("time_reach")) w.time_reach = p["time_reach"].cast<std::int64_t>();
+    if (p.contains("center")) w.center = p["center"].cast<bool>();
+    w.min_periods = size_of(p, "min_periods", 1);
+    if (w.time_reach >= 0) w.count = 0;  // a span replaces hampel's default count
+    return w;
+}
+
+// Any method's outputs over windows for the points [first, last) of a partition extended by its
+// neighbours' values (and their times, for a time window): only those points are computed.
+// `origin`, the position of the buffer's first value in the whole column, places a count
+// window's cuts as in memory, so that zscore's moments have the same bits.
+py::dict rolling_points(const std::string& method, const py::handle& spec,
+                        const std::vector<double>& missing, const py::dict& params,
+                        const py::object& times, std::size_t first, std::size_t last,
+                        std::size_t origin, bool mask, bool scores, bool bounds, bool center) {
+    const column_source src(spec);
+    const kernels::rolling_params p = rolling_params_of(method, params);
+    const windows::spec window = window_of(params);
+    py::array_t<std::int64_t, py::array::c_style> ticks;
+    windows::time_axis axis;
+    if (!times.is_none()) {
+        ticks = times.cast<py::array_t<std::int64_t, py::array::c_style>>();
+        axis = {ticks.data(), static_cast<std::size_t>(ticks.size()), 1};
     }
-    if (center) part("center", middle);
-    return result;
+    range_outputs r(src.n, first, last, mask, scores, bounds, center);
+    {
+        py::gil_scoped_release nogil;
+        src.visit(missing, [&](const auto& c) {
+            return kernels::rolling(c, p, window, axis, r.out, first, last, origin);
+        });
+    }
+    return r.result();
 }
 
 }  // namespace
@@ -281,6 +372,14 @@ void bind_partitions(py::module_& m) {
           py::arg("mask"), py::arg("scores"), py::arg("bounds"), py::arg("center"),
           "hampel's outputs (mask, scores, lower, upper, center as asked) for the points "
           "[first, last) of the column only, their windows reading the whole column.");
+    m.def("partition_rolling", &rolling_points, py::arg("method"), py::arg("column"),
+          py::arg("missing"), py::arg("params"), py::arg("times"), py::arg("first"),
+          py::arg("last"), py::arg("origin"), py::arg("mask"), py::arg("scores"), py::arg("bounds"),
+          py::arg("center"),
+          "A method's outputs over windows (params: its parameters and the window keys of "
+          "run_columns; times: int64 ticks for a time window, else None) for the points "
+          "[first, last) of the column only, their windows reading the whole column; origin: "
+          "the position of the column's first value in the whole data.");
     m.def("partition_apply", &apply, py::arg("rule"), py::arg("column"), py::arg("missing"),
           py::arg("stats"), py::arg("mask"), py::arg("scores"),
           "Flags and scores from statistics over all partitions: rule zscore (mean, std, "
