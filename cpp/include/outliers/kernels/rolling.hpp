@@ -109,7 +109,7 @@ std::size_t sorted_block(const Source& src, std::size_t begin, std::size_t end, 
         if (is_finite(src(j))) first.push_back(src(j));
     win.assign(first);
     // The step from `from` to `to`, its ranks searched in the window as it is now.
-    const auto plan = [&](const range& from, const range& to) {
+    const auto plan = [&](const range& from, const range& to) __attribute__((always_inline)) {
         window_step s{to};
         s.simple = to.lo == from.lo + 1 && to.hi == from.hi + 1;
         if (s.simple) {
