@@ -90,6 +90,20 @@ def partition_hampel(
     bounds: bool,
     center: bool,
 ) -> dict[str, Any]: ...
+def partition_rolling(
+    method: str,
+    column: object,
+    missing: Sequence[float],
+    params: dict[str, Any],
+    times: npt.NDArray[np.int64] | None,
+    first: int,
+    last: int,
+    origin: int,
+    mask: bool,
+    scores: bool,
+    bounds: bool,
+    center: bool,
+) -> dict[str, Any]: ...
 def partition_apply(
     rule: str,
     column: object,

@@ -31,6 +31,7 @@ __all__ = [
     "partition_hampel",
     "partition_histogram",
     "partition_moments",
+    "partition_rolling",
     "pool_moments",
     "quantile_bounds",
     "run_columns",
@@ -58,6 +59,7 @@ order_assemble = _core.order_assemble
 partition_esd = _core.partition_esd
 esd_combine = _core.esd_combine
 partition_hampel = _core.partition_hampel
+partition_rolling = _core.partition_rolling  # any method over windows, for a partition's points
 partition_apply = _core.partition_apply
 # The methods' rules (with their constants) for statistics pooled outside the core (dask).
 zscore_bounds = _core.zscore_bounds
