@@ -433,3 +433,216 @@ def check_bounds(ctx, got, ref, data, per_point=False):
                 _fail(ctx, f"{name} bound must be a float scalar", type(g), float)
     assert_close(ctx, "lower bound", lo, ref.lower, BOUND_RTOL, atol)
     assert_close(ctx, "upper bound", hi, ref.upper, BOUND_RTOL, atol)
+
+
+# ================================================================ windows
+# Each point judged by the statistics of its own window: the window's positions by the rule of
+# the docs (count or time, centred or trailing), then the method's statistics over the finite
+# values found there, one point at a time. Times are compared as integers of nanoseconds, never
+# as floats, so that a window edge falling exactly on a time is decided exactly.
+def _is_count(window) -> bool:
+    # np.timedelta64 is a numpy integer type too: a duration all the same
+    if isinstance(window, (bool, np.bool_, np.timedelta64)):
+        return False
+    return isinstance(window, (int, np.integer))
+
+
+def time_ns(times) -> np.ndarray:
+    """Times (datetime64 / timedelta64 of any unit, tz-aware or not) as int64 nanoseconds."""
+    import pandas as pd
+
+    if isinstance(getattr(times, "dtype", None), pd.DatetimeTZDtype):
+        times = pd.DatetimeIndex(times).tz_convert("UTC").tz_localize(None)  # the instants
+    arr = np.asarray(times)
+    if arr.dtype.kind == "M":
+        return arr.astype("datetime64[ns]").view(np.int64)
+    if arr.dtype.kind == "m":
+        return arr.astype("timedelta64[ns]").view(np.int64)
+    raise TypeError(f"times of dtype {arr.dtype}")
+
+
+def span_ns(span) -> int:
+    """A fixed duration in integer nanoseconds."""
+    import pandas as pd
+
+    return int(pd.Timedelta(span).as_unit("ns").value)
+
+
+def window_ranges(n, window, center=True, times=None):
+    """Each point's window as the positions ``lo[i] <= j < hi[i]`` (two int64 arrays).
+
+    ``window`` is a count (an int) or a duration (then ``times`` holds each point's time).
+    Count, centred: i-h .. i+h with h = w // 2; count, trailing: i-w+1 .. i; both cut at the
+    ends. Time, centred: ``2 |t_j - t_i| <= span``; time, trailing: ``j <= i`` and
+    ``t_i - t_j < span``, in nanoseconds. Times being non-decreasing, each window is a run of
+    positions, found here by ``np.searchsorted``; ``window_members`` is the definition itself,
+    point by point, and the tests check that both agree.
+    """
+    i = np.arange(n, dtype=np.int64)
+    if _is_count(window):
+        w = int(window)
+        if center:
+            h = w // 2
+            return np.maximum(i - h, 0), np.minimum(i + h + 1, n)
+        return np.maximum(i - w + 1, 0), i + 1
+    t = time_ns(times)
+    span = span_ns(window)
+    if center:
+        reach = span // 2  # for integers, 2|d| <= span  <=>  |d| <= span // 2
+        lo = np.searchsorted(t, _shifted(t, -reach), side="left")
+        hi = np.searchsorted(t, _shifted(t, reach), side="right")
+        return lo.astype(np.int64), hi.astype(np.int64)
+    # t_i - t_j < span  <=>  t_j > t_i - span
+    lo = np.searchsorted(t, _shifted(t, -span), side="right")
+    return lo.astype(np.int64), i + 1
+
+
+def _shifted(t, d):
+    """t + d for int64 t, saturated at the int64 range (a span may be ~2**63 ns)."""
+    info = np.iinfo(np.int64)
+    out = np.full(t.shape, info.max if d > 0 else info.min, dtype=np.int64)
+    fits = (t <= info.max - d) if d > 0 else (t >= info.min - d)
+    out[fits] = t[fits] + d
+    return out
+
+
+def window_members(i, window, center=True, times=None, n=None):
+    """Point i's window straight from the definition: the positions j that belong to it."""
+    if _is_count(window):
+        j = np.arange(n, dtype=np.int64)
+        w = int(window)
+        if center:
+            return j[np.abs(j - i) <= w // 2]
+        return j[(j <= i) & (i - j < w)]
+    t = [int(v) for v in time_ns(times)]  # Python integers: no overflow, no rounding
+    span = span_ns(window)
+    if center:
+        return np.array([j for j in range(len(t)) if 2 * abs(t[j] - t[i]) <= span], np.int64)
+    return np.array([j for j in range(i + 1) if t[i] - t[j] < span], np.int64)
+
+
+def as_float(x) -> np.ndarray:
+    """Data of any accepted kind as float64, NaN where missing (datetimes: their integers)."""
+    import pandas as pd
+
+    if isinstance(x, (pd.Series, pd.Index)):
+        if x.dtype.kind not in "mM":
+            return x.to_numpy(dtype=np.float64, na_value=np.nan)
+        x = x.to_numpy()
+    a = np.asarray(x)
+    if a.dtype.kind in "mM":
+        i = a.view(np.int64)
+        v = i.astype(np.float64)
+        v[i == np.iinfo(np.int64).min] = np.nan  # NaT
+        return v
+    return a.astype(np.float64)
+
+
+def _window_stats(method, f, p):
+    """One window's statistics from its finite values ``f`` (at least one).
+
+    Returns ``(center, lower, upper, a, b, exact)``: ``a``, ``b`` are what a point is scored
+    against (zscore: mu, sigma; mad, hampel: m, scale; iqr: Q1, Q3; quantile: q_lo, q_hi) and
+    ``exact`` says whether the bounds are numpy's medians and quantiles put through the
+    method's rule, which the package must match bit for bit.
+    """
+    t = p.get("threshold")
+    if method == "zscore":
+        constant = _all_equal(f)  # exact for a constant window, whatever the summation order
+        mu = float(f[0]) if constant else float(np.mean(f))
+        if f.size - p["ddof"] <= 0:
+            return mu, NAN, NAN, mu, NAN, False
+        sigma = 0.0 if constant else float(np.std(f, ddof=p["ddof"]))
+        return mu, mu - t * sigma, mu + t * sigma, mu, sigma, False
+    if method in ("mad", "hampel"):
+        m = float(np.median(f))
+        dev = np.abs(f - m)
+        scale = MAD_SCALE * float(np.median(dev))
+        exact = True
+        if scale == 0.0 and method == "mad":  # MeanAD fallback (hampel has none)
+            scale = MEANAD_SCALE * float(np.mean(dev))
+            exact = False  # a mean: within rounding only
+        return m, m - t * scale, m + t * scale, m, scale, exact
+    median = float(np.median(f))
+    if method == "iqr":
+        q1, q3 = (float(q) for q in np.quantile(f, [0.25, 0.75]))
+        k = p["k"]
+        return median, q1 - k * (q3 - q1), q3 + k * (q3 - q1), q1, q3, True
+    if method == "quantile":
+        lo, hi = (float(q) for q in np.quantile(f, [p["low"], p["high"]]))
+        return median, lo, hi, lo, hi, True
+    raise AssertionError(method)
+
+
+def _point_score(method, x, stats, p):
+    """(score, flag) of a finite value x against its window's statistics."""
+    _, lower, upper, a, b, _ = stats
+    if method in ("zscore", "mad"):  # b: sigma, or mad's scale (0: nothing flagged, score 0)
+        if not b > 0:
+            return 0.0, False
+        s = abs(x - a) / b
+        return s, bool(s > p["threshold"])
+    if method == "hampel":
+        d = abs(x - a)
+        s = d / b if b > 0 else (INF if d > 0 else 0.0)
+        return s, bool(d > p["threshold"] * b)
+    d = max(a - x, x - b, 0.0)  # distance outside [Q1, Q3] or [q_lo, q_hi]
+    s = d / (b - a) if b > a else (INF if d > 0 else 0.0)
+    return s, bool(x < lower or x > upper)
+
+
+def windowed(method, x, window, center=True, min_periods=1, times=None, points=None, **params):
+    """The windowed oracle: a :class:`Result` whose lower, upper and center are per point.
+
+    ``points`` (default: all) limits the work to some positions; the others are left NaN /
+    False and must not be compared. ``extra`` holds ``points``, ``count`` (finite values in
+    each window), ``exact`` (bounds to match bit for bit), ``size`` (the largest |value| of
+    each window, the scale of its rounding errors), ``spread`` (sigma, mad's or hampel's
+    scale, Q3 - Q1 or q_hi - q_lo) and the windows ``lo``, ``hi``.
+    """
+    p = dict(DEFAULTS[method])
+    p.update(params)
+    p.pop("window", None)
+    v = as_float(x)
+    n = v.size
+    lo, hi = window_ranges(n, window, center, times)
+    pts = np.arange(n) if points is None else np.unique(np.asarray(points, dtype=np.int64))
+    scores = np.full(n, np.nan)
+    mask = np.zeros(n, dtype=bool)
+    lower, upper, middle, spread = (np.full(n, np.nan) for _ in range(4))
+    count = np.zeros(n, dtype=np.int64)
+    exact = np.zeros(n, dtype=bool)
+    size = np.zeros(n)
+    with np.errstate(all="ignore"):
+        for i in pts:
+            w = v[lo[i] : hi[i]]
+            f = w[np.isfinite(w)]
+            count[i] = f.size
+            xi = v[i]
+            if np.isinf(xi):  # always flagged, score inf, whatever its window holds
+                scores[i], mask[i] = INF, True
+            if f.size == 0 or f.size < min_periods:
+                continue
+            stats = _window_stats(method, f, p)
+            middle[i], lower[i], upper[i], a, b, exact[i] = stats
+            spread[i] = b - a if method in ("iqr", "quantile") else b
+            size[i] = float(np.max(np.abs(f)))
+            if np.isfinite(xi):
+                scores[i], mask[i] = _point_score(method, xi, stats, p)
+    near = _windowed_near(method, scores, spread, p)
+    extra = {"points": pts, "count": count, "exact": exact, "size": size, "spread": spread}
+    extra.update(lo=lo, hi=hi)
+    return Result(mask, scores, lower, upper, middle, near, extra)
+
+
+def _windowed_near(method, scores, spread, p):
+    """Points whose flag may differ from the oracle's: score within 1e-9 of the threshold."""
+    if method == "quantile":  # flagged iff outside the exact quantiles: nothing is ambiguous
+        return np.zeros(scores.shape, dtype=bool)
+    threshold = p["k"] if method == "iqr" else p["threshold"]
+    if threshold <= 0:
+        return np.zeros(scores.shape, dtype=bool)
+    near = _near_score(scores, threshold)
+    if method == "hampel":
+        near &= spread > 0
+    return near
