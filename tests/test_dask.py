@@ -709,24 +709,28 @@ def test_core_hampel_computes_a_range_of_points(window, first, last):
     np.testing.assert_array_equal(out["scores"], ol.scores(x, "hampel", window=window)[r])
 
 
+def computed_with_peak(lazy):
+    """(lazy computed by the synchronous scheduler, the peak of Python's allocations meanwhile)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        got = lazy.compute(scheduler="sync")
+        return got, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_array_hampel_huge_window_memory_is_of_the_column():
     """Window 2^40 + 1 on 50 partitions: the overlaps share the partitions' memory.
 
     Each edge used to copy up to h values of its neighbours: the column's length for every
     partition (50 columns' worth at once), where the data itself is one column.
     """
-    import tracemalloc
-
     x = np.random.default_rng(4).normal(size=100_000)
     x[::997] += 30.0
     darr = da.from_array(x, chunks=2_000)
-    lazy = ol.scores(darr, "hampel", window=2**40 + 1)
-    tracemalloc.start()
-    try:
-        got = lazy.compute(scheduler="sync")
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    got, peak = computed_with_peak(ol.scores(darr, "hampel", window=2**40 + 1))
     np.testing.assert_array_equal(got, ol.scores(x, "hampel", window=2**40 + 1))
     assert peak < 8 * x.nbytes, f"peak {peak / x.nbytes:.1f} columns"
 

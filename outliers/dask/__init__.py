@@ -3,8 +3,9 @@
 With dask installed, ``ol.detect(darr)`` (and mask, scores, bounds) runs on 1-D dask arrays and
 dask Series, and ``ddf["x"].outliers`` / ``ddf.outliers`` offer the pandas accessors' verbs, all
 lazily. Results equal the in-memory results on the concatenated data: the same flags, scores
-and bounds to rounding, order statistics exact (not dask's approximate quantiles), hampel
-windows reading across partition edges.
+and bounds to rounding, order statistics exact (not dask's approximate quantiles); over windows
+(by count, or by time along a dask Series' index or ``times=``) the same bits, each partition's
+windows reading its neighbours' values.
 
 Every step hands a partition to the C++ core where it lies (``prepare``, as for any input);
 small tasks combine what the partitions return. One module per job:
@@ -14,7 +15,8 @@ small tasks combine what the partitions return. One module per job:
 - :mod:`.order`: exact order statistics by radix selection across partitions.
 - :mod:`.pooled`: statistics pooled over partitions (zscore, mad, iqr, quantile, esd), then
   each partition's flags and scores.
-- :mod:`.hampel`: each partition extended by its neighbours' values.
+- :mod:`.windows`: every method over windows (hampel's included), each partition extended by
+  the neighbours' values its windows read.
 - :mod:`.plan`: which of those a method needs; :mod:`.arrays`: the functional verbs on dask
   arrays; :mod:`.accessors`: the ``.outliers`` accessors; :mod:`.register`: their registration.
 

@@ -52,6 +52,31 @@ def _collect(g: Graph, pieces: list, meta, like):
     return dd.from_delayed(g.delayed(pieces), meta=meta, divisions=divisions, verify_meta=False)
 
 
+def _split_times(params: dict[str, Any]) -> tuple[dict[str, Any], Any, dict[str, Any]]:
+    """(the parameters without ``times``, ``times``, the parameters for the empty meta).
+
+    ``times=`` holds the whole column's times: the meta, of no rows, gets none of them.
+    """
+    if "times" not in params:
+        return params, None, params
+    params = dict(params)
+    times = params.pop("times")
+    if times is None:
+        return params, times, params
+    if hasattr(times, "__dask_graph__"):  # refused later if a span reads it: not computed here
+        return params, times, {**params, "times": np.empty(0, times.dtype)}
+    return params, times, {**params, "times": pd.Index(times)[:0]}
+
+
+def _meta_of(collection, verb: str, *args: Any, **kwargs: Any):
+    """The pandas accessor's `verb` on the collection's empty meta: the result's meta.
+
+    The parameters are so checked now, before anything is computed.
+    """
+    _, _, kwargs = _split_times(kwargs)
+    return getattr(collection._meta.outliers, verb)(*args, **kwargs)
+
+
 def _want_clean(how: str) -> dict[str, bool]:
     check_how(how)
     return {"mask": True, "scores": False, "bounds": how == "clip", "center": how == "center"}
@@ -106,7 +131,9 @@ class DaskSeriesOutliers:
     def _run(self, method: str, params: dict[str, Any], missing: Any, want: dict[str, bool]):
         g = Graph()
         read = reader(g, self._s)
-        outs, _ = partition_outputs(g, read, method, params, want, missing)
+        params, times, _ = _split_times(params)
+        index = self._s._meta.index
+        outs, _ = partition_outputs(g, read, method, params, want, missing, None, times, index)
         return g, read(None), outs
 
     @document
@@ -126,7 +153,7 @@ class DaskSeriesOutliers:
         ------
         {raises}
         """
-        meta = self._s._meta.outliers.detect(method, missing=missing, **params)
+        meta = _meta_of(self._s, "detect", method, missing=missing, **params)
         g, parts, outs = self._run(method, params, missing, WANT["mask"])
         pieces = [g.call(_flagged_rows, [o], p) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._s)
@@ -170,7 +197,7 @@ class DaskSeriesOutliers:
         return self._aligned("scores", method, params, missing)
 
     def _aligned(self, key: str, method: str, params: dict[str, Any], missing: Any):
-        meta = getattr(self._s._meta.outliers, key)(method, missing=missing, **params)
+        meta = _meta_of(self._s, key, method, missing=missing, **params)
         g, parts, outs = self._run(method, params, missing, WANT[key])
         pieces = [g.call(_series_piece, o, key, p) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._s)
@@ -192,7 +219,7 @@ class DaskSeriesOutliers:
         ------
         {raises}
         """
-        meta = self._s._meta.outliers.bounds(method, missing=missing, **params)
+        meta = _meta_of(self._s, "bounds", method, missing=missing, **params)
         g, parts, outs = self._run(method, params, missing, WANT["bounds"])
         pieces = [g.call(_bounds_piece, o, p, meta) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._s)
@@ -219,7 +246,7 @@ class DaskSeriesOutliers:
         {raises}
         """
         want = _want_clean(how)
-        meta = self._s._meta.outliers.clean(how, method, missing=missing, **params)
+        meta = _meta_of(self._s, "clean", how, method, missing=missing, **params)
         g, parts, outs = self._run(method, params, missing, want)
         pieces = [g.call(_clean_piece, o, p, how) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._s)
@@ -242,7 +269,7 @@ class DaskSeriesOutliers:
         ------
         {raises}
         """
-        meta = self._s._meta.outliers.report(method, missing=missing, **params)
+        meta = _meta_of(self._s, "report", method, missing=missing, **params)
         g, parts, outs = self._run(method, params, missing, WANT["report"])
         pieces = [
             g.call(_report_piece, o, p, offset)
@@ -294,10 +321,14 @@ class DaskFrameOutliers:
         names = [meta.columns[j] for j in cols]
         g = Graph()
         parts = g.use(list(self._df.to_delayed()))
+        params, times, _ = _split_times(params)
         per_column = [
-            partition_outputs(g, reader(g, self._df[name]), method, params, want, missing)[0]
+            partition_outputs(
+                g, reader(g, self._df[name]), method, params, want, missing, None, times,
+                meta.index,
+            )[0]
             for name in names
-        ]
+        ]  # fmt: skip
         outs = [list(row) for row in zip(*per_column, strict=True)] if names else [[]] * len(parts)
         return g, cols, names, parts, outs
 
@@ -319,7 +350,7 @@ class DaskFrameOutliers:
         ------
         {frame_raises}
         """
-        meta = self._df._meta.outliers.detect(method, columns=columns, missing=missing, **params)
+        meta = _meta_of(self._df, "detect", method, columns=columns, missing=missing, **params)
         g, _, _, parts, outs = self._run(method, params, missing, columns, WANT["mask"])
         pieces = [g.call(_flagged_rows, o, p) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._df)
@@ -365,9 +396,7 @@ class DaskFrameOutliers:
         return self._frame("scores", method, columns, params, missing)
 
     def _frame(self, key: str, method: str, columns, params: dict[str, Any], missing: Any):
-        meta = getattr(self._df._meta.outliers, key)(
-            method, columns=columns, missing=missing, **params
-        )
+        meta = _meta_of(self._df, key, method, columns=columns, missing=missing, **params)
         g, _, names, parts, outs = self._run(method, params, missing, columns, WANT[key])
         pieces = [g.call(_frame_piece, o, key, p, names) for o, p in zip(outs, parts, strict=True)]
         return _collect(g, pieces, meta, self._df)
@@ -390,7 +419,7 @@ class DaskFrameOutliers:
         ------
         {frame_raises}
         """
-        meta = self._df._meta.outliers.bounds(method, columns=columns, missing=missing, **params)
+        meta = _meta_of(self._df, "bounds", method, columns=columns, missing=missing, **params)
         g, _, _, parts, outs = self._run(method, params, missing, columns, WANT["bounds"])
         pieces = [
             g.call(_frame_bounds_piece, o, p, meta) for o, p in zip(outs, parts, strict=True)
@@ -427,9 +456,7 @@ class DaskFrameOutliers:
         {frame_raises}
         """
         want = _want_clean(how)
-        meta = self._df._meta.outliers.clean(
-            how, method, columns=columns, missing=missing, **params
-        )
+        meta = _meta_of(self._df, "clean", how, method, columns=columns, missing=missing, **params)
         g, cols, _, parts, outs = self._run(method, params, missing, columns, want)
         pieces = [
             g.call(_frame_clean_piece, o, p, cols, how) for o, p in zip(outs, parts, strict=True)
@@ -455,7 +482,7 @@ class DaskFrameOutliers:
         ------
         {frame_raises}
         """
-        meta = self._df._meta.outliers.report(method, columns=columns, missing=missing, **params)
+        meta = _meta_of(self._df, "report", method, columns=columns, missing=missing, **params)
         g, cols, names, parts, outs = self._run(method, params, missing, columns, WANT["report"])
         if not names:  # one empty piece (dd.from_pandas would change the dtypes)
             return _collect(g, [g.call(pd.DataFrame.copy, meta)], meta, None)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from .._params import missing_values, resolve
+from .._windows import is_windowed
 from .graph import Graph
-from .hampel import hampel_outputs
 from .pooled import pooled_outputs
+from .windows import window_outputs
 
 # The outputs each verb needs from the partitions.
 WANT = {
@@ -27,16 +28,21 @@ def partition_outputs(
     want: dict[str, bool],
     missing: Any = None,
     lengths: tuple[int, ...] | None = None,
+    times: Any = None,
+    index: Any = None,
 ) -> tuple[list, Any]:
     """The keys of the per-partition outputs, and of the statistics over all partitions.
 
     Each output is a dict with ``mask``, ``scores``, ``lower``, ``upper`` as `want` asks; the
-    statistics are None for hampel, whose bounds are per point. `lengths`: the partitions'
-    lengths, when known (hampel then computes runs of short partitions in one call).
-    Parameters and ``missing=`` are checked now, before anything is computed.
+    statistics are None over windows (hampel's included), whose bounds are per point.
+    `lengths`: the partitions' lengths, when known (windows then compute runs of short
+    partitions in one call). A time window reads ``times=`` (in memory) if given, else the
+    partitions' index (`index`: the collection's empty one). Parameters, ``missing=`` and the
+    times are checked now, before anything is computed.
     """
     declared = missing_values(missing)
     full = resolve(method, params)
-    if method == "hampel":
-        return hampel_outputs(g, read, full, declared, want, lengths), None
+    if is_windowed(full):
+        outs = window_outputs(g, read, method, full, declared, want, lengths, times, index)
+        return outs, None
     return pooled_outputs(g, read, method, full, declared, want)
