@@ -277,6 +277,24 @@ py::dict rolling_points(const std::string& method, const py::handle& spec,
     return r.result();
 }
 
+// The windowed methods' share of a partition: its own points, their windows reading the
+// neighbours' values the buffer holds.
+void bind_partition_windows(py::module_& m) {
+    m.def("partition_hampel", &hampel_points, py::arg("column"), py::arg("missing"),
+          py::arg("window"), py::arg("threshold"), py::arg("first"), py::arg("last"),
+          py::arg("mask"), py::arg("scores"), py::arg("bounds"), py::arg("center"),
+          "hampel's outputs (mask, scores, lower, upper, center as asked) for the points "
+          "[first, last) of the column only, their windows reading the whole column.");
+    m.def("partition_rolling", &rolling_points, py::arg("method"), py::arg("column"),
+          py::arg("missing"), py::arg("params"), py::arg("times"), py::arg("first"),
+          py::arg("last"), py::arg("origin"), py::arg("mask"), py::arg("scores"), py::arg("bounds"),
+          py::arg("center"),
+          "A method's outputs over windows (params: its parameters and the window keys of "
+          "run_columns; times: int64 ticks for a time window, else None) for the points "
+          "[first, last) of the column only, their windows reading the whole column; origin: "
+          "the position of the column's first value in the whole data.");
+}
+
 }  // namespace
 
 void bind_partitions(py::module_& m) {
@@ -367,19 +385,7 @@ void bind_partitions(py::module_& m) {
         },
         py::arg("shares"), py::arg("max_outliers"), py::arg("alpha"),
         "The ESD test from every partition's share (positions global).");
-    m.def("partition_hampel", &hampel_points, py::arg("column"), py::arg("missing"),
-          py::arg("window"), py::arg("threshold"), py::arg("first"), py::arg("last"),
-          py::arg("mask"), py::arg("scores"), py::arg("bounds"), py::arg("center"),
-          "hampel's outputs (mask, scores, lower, upper, center as asked) for the points "
-          "[first, last) of the column only, their windows reading the whole column.");
-    m.def("partition_rolling", &rolling_points, py::arg("method"), py::arg("column"),
-          py::arg("missing"), py::arg("params"), py::arg("times"), py::arg("first"),
-          py::arg("last"), py::arg("origin"), py::arg("mask"), py::arg("scores"), py::arg("bounds"),
-          py::arg("center"),
-          "A method's outputs over windows (params: its parameters and the window keys of "
-          "run_columns; times: int64 ticks for a time window, else None) for the points "
-          "[first, last) of the column only, their windows reading the whole column; origin: "
-          "the position of the column's first value in the whole data.");
+    bind_partition_windows(m);
     m.def("partition_apply", &apply, py::arg("rule"), py::arg("column"), py::arg("missing"),
           py::arg("stats"), py::arg("mask"), py::arg("scores"),
           "Flags and scores from statistics over all partitions: rule zscore (mean, std, "
